@@ -1,0 +1,11 @@
+export { DatomError, isDatomError } from './error/datom-error.js';
+export type { DatomErrorCode, DatomErrorOptions } from './error/datom-error.js';
+export { BigDec, bigdec } from './model/big-dec.js';
+export type { Datom } from './model/datom.js';
+export { EdnBigInt, EdnDouble } from './model/edn-number.js';
+export { Keyword, isKeyword, kw } from './model/keyword.js';
+export { Sym, sym } from './model/sym.js';
+export { Uri, uri } from './model/uri.js';
+export { Uuid, uuid } from './model/uuid.js';
+export { compareValues, valueRank, valuesEqual } from './model/value.js';
+export type { Scalar, Value } from './model/value.js';

@@ -1,0 +1,46 @@
+/**
+ * An EDN symbol such as `my.app/backfill` (Datomic's `:db.type/symbol`). Kept apart from strings
+ * and keywords so that EDN round-trips exactly.
+ *
+ * @example
+ * ```ts
+ * sym('my.app/backfill').namespace // 'my.app'
+ * ```
+ */
+export class Sym {
+  /** The full name, `my.app/backfill`. */
+  readonly fqn: string;
+  /** The part before the slash, or `null`. */
+  readonly namespace: string | null;
+  /** The part after the slash. */
+  readonly name: string;
+
+  constructor(fqn: string) {
+    if (fqn.length === 0) throw new TypeError('A symbol needs a name');
+    this.fqn = fqn;
+    const slash = fqn.indexOf('/');
+    if (slash > 0 && fqn !== '/') {
+      this.namespace = fqn.slice(0, slash);
+      this.name = fqn.slice(slash + 1);
+    } else {
+      this.namespace = null;
+      this.name = fqn;
+    }
+    Object.freeze(this);
+  }
+
+  /** The EDN form. */
+  toString(): string {
+    return this.fqn;
+  }
+
+  /** JSON form: the EDN text. */
+  toJSON(): string {
+    return this.fqn;
+  }
+}
+
+/** Makes a {@link Sym}. @example `sym('clojure.core/inc')` */
+export function sym(fqn: string): Sym {
+  return new Sym(fqn);
+}

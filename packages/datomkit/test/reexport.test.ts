@@ -1,0 +1,15 @@
+import * as core from '@datomkit/datom-core';
+import { describe, expect, it } from 'vitest';
+import * as umbrella from '../src/index.js';
+import * as norm from '../src/norm.js';
+import * as restore from '../src/restore.js';
+
+describe('umbrella package', () => {
+  it('re-exports every name of the core', () => {
+    for (const name of Object.keys(core)) expect(umbrella).toHaveProperty(name);
+  });
+  it('exposes restore and norm as subpaths', () => {
+    expect(Object.keys(restore).length).toBeGreaterThan(0);
+    expect(Object.keys(norm).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,1 @@
+export { isDatomError } from '@datomkit/datom-core';
