@@ -1,0 +1,46 @@
+import type { Database } from '../db/database.js';
+import type { Datom } from '../model/datom.js';
+import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Transaction functions callable as `['name', ...args]`. */
+  readonly txFns?: Readonly<Record<string, TxFunction>>;
+  /** Open without taking the writer lock; `transact` is refused, `sync` catches up. */
+  readonly readOnly?: boolean;
+}
+
+/** One transaction as read from the log. */
+export interface TxLogEntry {
+  readonly t: number;
+  readonly tx: number;
+  readonly data: readonly Datom[];
+}
+
+/**
+ * A connection to a database: the way to transact and to get current database values.
+ *
+ * @example
+ * ```ts
+ * const conn = await connect('mem://music')
+ * const { tempids } = await conn.transact([{ 'db/id': 'a', 'artist/name': 'Nina' }])
+ * ```
+ */
+export interface Connection {
+  /** The database's durable identity. */
+  readonly id: string;
+  /** The current database value. */
+  db(): Database;
+  /** Commits `txData` (JS forms or EDN text) as one transaction. */
+  transact(txData: TxData | string): Promise<TxReport>;
+  /** Calls `fn` with the report of every transaction committed from now on; returns an unsubscribe. */
+  listen(fn: (report: TxReport) => void): () => void;
+  /** Registers (or replaces) a transaction function. */
+  registerTxFn(name: string, fn: TxFunction): void;
+  /** The transactions with `start <= t < end`, in order (both bounds optional). */
+  txRange(range?: { readonly start?: number | null; readonly end?: number | null }): AsyncIterable<TxLogEntry>;
+  /** Catches up with transactions committed by another process and returns the latest value. */
+  sync(): Promise<Database>;
+  /** Releases the connection. Further calls fail with `db/closed`. */
+  close(): Promise<void>;
+}
