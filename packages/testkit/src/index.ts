@@ -1,1 +1,7 @@
-export { isDatomError } from '@datomkit/datom-core';
+export { CATALOG_ENUMS, CATALOG_MANY_ATTRS, CATALOG_VALUE_TYPES, catalogSchema, catalogSchemaEdn } from './catalog-schema.js';
+export { catalogStats } from './catalog-stats.js';
+export type { CatalogStats } from './catalog-stats.js';
+export { countDatoms } from './count-datoms.js';
+export { DEFAULT_BATCH_ENTITIES, generateCatalog } from './generate-catalog.js';
+export type { GenerateCatalogOptions, LookupRef } from './generate-catalog.js';
+export { Prng, mixSeed, mulberry32 } from './prng.js';
