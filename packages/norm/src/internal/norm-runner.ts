@@ -1,0 +1,221 @@
+import {
+  type Connection,
+  type Database,
+  type Datom,
+  DatomError,
+  type TxData,
+  type TxReport,
+  isDatomError,
+  kw,
+} from '@datomkit/datom-core';
+import type { NormTxFn, NormTxFnResult } from '../apply/norm-tx-fn.js';
+import type { NormStep } from '../apply/norm-step.js';
+import { MARKER_TEMPID, NORM_ATTRS, type NormMarker, markerSchemaTx, readMarkers } from '../marker/norm-marker.js';
+import type { NormFile } from '../norm/norm-file.js';
+
+/** Where a run's transactions go: the connection, or a speculative database for a dry run. */
+export interface NormSink {
+  readonly dryRun: boolean;
+  db(): Database;
+  /** The latest database, including other processes' commits. */
+  latest(): Promise<Database>;
+  transact(tx: TxData): Promise<TxReport>;
+  /** The connection handed to tx-fns. */
+  readonly conn: Connection;
+}
+
+/** Thrown inside a step; the caller adds the steps done so far. */
+export class StepFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly data: Record<string, unknown>,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const asTx = (forms: readonly unknown[]): TxData => forms as TxData;
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<readonly unknown[]> {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Installs the marker attributes if the database lacks any; true when it transacted. */
+export async function installMarkerSchema(sink: NormSink): Promise<Datom[] | null> {
+  const tx = markerSchemaTx(sink.db());
+  if (tx.length === 0) return null;
+  try {
+    return [...(await sink.transact(tx)).txData];
+  } catch (err) {
+    // Another runner may have installed them in the meantime.
+    if (markerSchemaTx(await sink.latest()).length === 0) return null;
+    throw new DatomError('norm/transact', `Could not install the norm marker attributes: ${reason(err)}`, {
+      data: { tx },
+      cause: err,
+    });
+  }
+}
+
+function checkResult(norm: NormFile, result: unknown): NormTxFnResult {
+  if (result === null || result === undefined || Array.isArray(result) || isAsyncIterable(result)) {
+    return result as NormTxFnResult;
+  }
+  throw new StepFailure(
+    'norm/tx-fn-failed',
+    `${norm.file}: the tx-fn ${norm.txFn} returned ${typeof result}; it must return transaction data (an array), null, or an async iterable of batches.`,
+    { file: norm.file, norm: norm.id, txFn: norm.txFn },
+    undefined,
+  );
+}
+
+async function claimedElsewhere(sink: NormSink, id: string): Promise<NormMarker | null> {
+  if (sink.dryRun) return null;
+  return (await readMarkers(await sink.latest())).get(id) ?? null;
+}
+
+function transactFailure(norm: NormFile, err: unknown, extra: Record<string, unknown> = {}): StepFailure {
+  return new StepFailure(
+    'norm/transact',
+    `${norm.file}: the transaction of norm :${norm.id} failed: ${reason(err)}. Nothing of this norm was committed; fix it and run again.`,
+    { file: norm.file, norm: norm.id, ...extra },
+    err,
+  );
+}
+
+/**
+ * Applies one pending norm: its tx-fn first, then one transaction with the marker, the tx-data and
+ * the fn's output; or, when the fn returns batches, a claim transaction followed by one
+ * transaction per batch and a final marker transaction.
+ */
+export async function applyNorm(
+  sink: NormSink,
+  norm: NormFile,
+  fn: NormTxFn | undefined,
+  partial: NormMarker | null,
+): Promise<NormStep> {
+  let result: NormTxFnResult = null;
+  if (fn !== undefined) {
+    try {
+      const context = { db: sink.db(), norm, batchesDone: partial?.batches ?? 0, dryRun: sink.dryRun };
+      result = checkResult(norm, await fn(sink.conn, context));
+    } catch (err) {
+      if (err instanceof StepFailure) throw err;
+      throw new StepFailure(
+        'norm/tx-fn-failed',
+        `${norm.file}: the tx-fn ${norm.txFn} threw: ${reason(err)}. Nothing of this norm was committed.`,
+        { file: norm.file, norm: norm.id, txFn: norm.txFn },
+        err,
+      );
+    }
+  }
+  if (partial === null && !isAsyncIterable(result)) {
+    const marker = {
+      'db/id': MARKER_TEMPID,
+      [NORM_ATTRS.norm]: kw(norm.id),
+      [NORM_ATTRS.id]: kw(norm.id),
+      [NORM_ATTRS.checksum]: norm.checksum,
+    };
+    const tx = asTx([marker, ...(norm.txData ?? []), ...((result as readonly unknown[] | null) ?? [])]);
+    try {
+      const report = await sink.transact(tx);
+      return step(norm, 'applied', sink.dryRun ? null : txOf(report), [...report.txData], null);
+    } catch (err) {
+      if ((await claimedElsewhere(sink, norm.id))?.complete) return step(norm, 'applied-elsewhere', null, [], null);
+      throw transactFailure(norm, err);
+    }
+  }
+  return applyBatched(sink, norm, result, partial);
+}
+
+async function applyBatched(
+  sink: NormSink,
+  norm: NormFile,
+  result: NormTxFnResult,
+  partial: NormMarker | null,
+): Promise<NormStep> {
+  const datoms: Datom[] = [];
+  let marker: number | string;
+  let done = partial?.batches ?? 0;
+  if (partial === null) {
+    const claim = {
+      'db/id': MARKER_TEMPID,
+      [NORM_ATTRS.id]: kw(norm.id),
+      [NORM_ATTRS.checksum]: norm.checksum,
+      [NORM_ATTRS.batches]: 0,
+    };
+    try {
+      const report = await sink.transact(asTx([claim, ...(norm.txData ?? [])]));
+      datoms.push(...report.txData);
+      marker = report.tempids[MARKER_TEMPID] ?? MARKER_TEMPID;
+    } catch (err) {
+      const other = await claimedElsewhere(sink, norm.id);
+      if (other?.complete) return step(norm, 'applied-elsewhere', null, [], null);
+      if (other !== null) throw inProgress(norm);
+      throw transactFailure(norm, err);
+    }
+  } else {
+    marker = partial.entity;
+  }
+  const batches: AsyncIterable<readonly unknown[]> = isAsyncIterable(result)
+    ? result
+    : (async function* () {
+        if (Array.isArray(result) && result.length > 0) yield result as readonly unknown[];
+      })();
+  const iterator = batches[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<readonly unknown[]>;
+    try {
+      next = await iterator.next();
+    } catch (err) {
+      throw new StepFailure(
+        'norm/tx-fn-failed',
+        `${norm.file}: the tx-fn ${norm.txFn} threw after ${done} batches: ${reason(err)}. Those batches stay committed; run again to resume.`,
+        { file: norm.file, norm: norm.id, txFn: norm.txFn, batchesDone: done },
+        err,
+      );
+    }
+    const last = next.done === true;
+    const forms: unknown[] = [['db/cas', marker, NORM_ATTRS.batches, done, last ? done : done + 1]];
+    if (last) forms.push(['db/add', marker, NORM_ATTRS.norm, kw(norm.id)]);
+    else forms.push(...next.value);
+    let report: TxReport;
+    try {
+      report = await sink.transact(asTx(forms));
+    } catch (err) {
+      if (isDatomError(err, 'transact/cas')) throw inProgress(norm);
+      throw transactFailure(norm, err, { batchesDone: done });
+    }
+    datoms.push(...report.txData);
+    if (last) return step(norm, 'applied', sink.dryRun ? null : txOf(report), datoms, done);
+    done++;
+  }
+}
+
+function inProgress(norm: NormFile): StepFailure {
+  return new StepFailure(
+    'norm/in-progress',
+    `${norm.file}: another runner is applying the batched norm :${norm.id} right now. Run again once it is done.`,
+    { file: norm.file, norm: norm.id },
+    undefined,
+  );
+}
+
+function txOf(report: TxReport): number | null {
+  return report.txData[0]?.tx ?? null;
+}
+
+function step(
+  norm: NormFile,
+  status: NormStep['status'],
+  tx: number | null,
+  datoms: readonly Datom[],
+  batches: number | null,
+): NormStep {
+  return Object.freeze({ id: norm.id, file: norm.file, status, tx, datoms, batches });
+}
