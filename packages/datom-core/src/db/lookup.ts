@@ -1,0 +1,43 @@
+import { TreeCursor } from '../index/btree.js';
+import type { IndexOrder, Probe } from '../index/index-order.js';
+import type { Value } from '../model/value.js';
+import type { DbState } from './db-state.js';
+
+/**
+ * Point lookups on the current state of a database value, used by transaction processing and by
+ * the read API. Each costs one descent of one tree.
+ */
+
+/** Rows of the current `order` tree that start with `probe`, in order. */
+export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
+  const cmp = s.cmp.probe(order, probe);
+  const cur = new TreeCursor(s.trees[order], cmp);
+  const out: number[] = [];
+  for (let r = cur.next(); r !== -1 && out.length < limit; r = cur.next()) {
+    if (cmp(r) !== 0) break;
+    out.push(r);
+  }
+  return out;
+}
+
+/** The live row asserting `[e a v]`, or -1. */
+export function liveRow(s: DbState, e: number, a: number, v: Value): number {
+  const rows = currentRows(s, 'eavt', [e, a, v], 1);
+  return rows.length === 0 ? -1 : (rows[0] as number);
+}
+
+/** The live rows of `[e a]`. */
+export function liveRowsOf(s: DbState, e: number, a: number): number[] {
+  return currentRows(s, 'eavt', [e, a]);
+}
+
+/** The entity holding value `v` of attribute `a`, or -1. */
+export function entityWith(s: DbState, a: number, v: Value): number {
+  const rows = currentRows(s, 'avet', [a, v], 1);
+  return rows.length === 0 ? -1 : s.table.e(rows[0] as number);
+}
+
+/** True when entity `e` has any datom (as entity) in the current state. */
+export function entityExists(s: DbState, e: number): boolean {
+  return currentRows(s, 'eavt', [e], 1).length > 0;
+}

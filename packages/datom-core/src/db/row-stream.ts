@@ -1,0 +1,40 @@
+import type { Datom } from '../model/datom.js';
+import type { DatomStream } from './datom-stream.js';
+
+/** Datoms per batch of a {@link DatomStream}. */
+export const BATCH_SIZE = 4096;
+
+/**
+ * A {@link DatomStream} over a source that produces datoms in batches synchronously (the in-memory
+ * indexes) or asynchronously (storage). A stream can be read more than once; each read starts over.
+ */
+export class BatchStream implements DatomStream {
+  readonly #produce: () => Iterable<Datom[]> | AsyncIterable<Datom[]>;
+
+  constructor(produce: () => Iterable<Datom[]> | AsyncIterable<Datom[]>) {
+    this.#produce = produce;
+  }
+
+  /** The datoms in index order, a few thousand at a time. */
+  async *batches(): AsyncGenerator<readonly Datom[]> {
+    for await (const b of this.#produce()) if (b.length > 0) yield b;
+  }
+
+  /** Every datom, in index order. */
+  async toArray(): Promise<Datom[]> {
+    const out: Datom[] = [];
+    for await (const b of this.#produce()) for (const d of b) out.push(d);
+    return out;
+  }
+
+  /** How many datoms there are. */
+  async count(): Promise<number> {
+    let n = 0;
+    for await (const b of this.#produce()) n += b.length;
+    return n;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Datom> {
+    for await (const b of this.#produce()) yield* b;
+  }
+}

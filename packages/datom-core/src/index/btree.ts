@@ -1,0 +1,358 @@
+/**
+ * A persistent B+tree of datom row numbers, ordered by a comparator over rows.
+ *
+ * Persistence is by path copying; a transaction passes an {@link Edit} token so that nodes it has
+ * already copied are changed in place for the rest of that transaction (Clojure's transients). A
+ * tree value is never changed once the edit that built it is finished, which is what makes
+ * database values immutable.
+ */
+
+/** Compares two rows. */
+export type RowCompare = (a: number, b: number) => number;
+/** Compares a row with a search key fixed in the closure: negative when the row sorts before it. */
+export type ProbeCompare = (row: number) => number;
+
+/** Ownership token of one batch of changes. */
+export interface Edit {
+  readonly id: number;
+}
+
+let editCounter = 0;
+/** A fresh edit token. */
+export function newEdit(): Edit {
+  editCounter += 1;
+  return { id: editCounter };
+}
+
+export const LEAF_MAX = 64;
+export const BRANCH_MAX = 64;
+
+interface Leaf {
+  readonly leaf: true;
+  keys: number[];
+  edit: Edit | null;
+}
+
+interface Branch {
+  readonly leaf: false;
+  children: Node[];
+  /** The first row of each child. */
+  mins: number[];
+  /** The number of rows below each child. */
+  sizes: number[];
+  edit: Edit | null;
+}
+
+type Node = Leaf | Branch;
+
+/** An immutable tree value: its root and its size. */
+export interface Tree {
+  readonly root: Node | null;
+  readonly size: number;
+}
+
+/** The empty tree. */
+export const EMPTY_TREE: Tree = Object.freeze({ root: null, size: 0 });
+
+function leafOf(keys: number[], edit: Edit | null): Leaf {
+  return { leaf: true, keys, edit };
+}
+
+function branchOf(children: Node[], edit: Edit | null): Branch {
+  const mins = new Array<number>(children.length);
+  const sizes = new Array<number>(children.length);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as Node;
+    mins[i] = firstRow(c);
+    sizes[i] = nodeSize(c);
+  }
+  return { leaf: false, children, mins, sizes, edit };
+}
+
+function firstRow(n: Node): number {
+  return n.leaf ? (n.keys[0] as number) : (n.mins[0] as number);
+}
+
+function nodeSize(n: Node): number {
+  if (n.leaf) return n.keys.length;
+  let s = 0;
+  for (const x of n.sizes) s += x;
+  return s;
+}
+
+function own<T extends Node>(n: T, edit: Edit | null): T {
+  if (edit !== null && n.edit === edit) return n;
+  if (n.leaf) return leafOf(n.keys.slice(), edit) as T;
+  return { leaf: false, children: n.children.slice(), mins: n.mins.slice(), sizes: n.sizes.slice(), edit } as T;
+}
+
+/** Index of the child of `b` that may hold `row`: the last child whose first row is <= row. */
+function childFor(b: Branch, row: number, cmp: RowCompare): number {
+  const mins = b.mins;
+  let lo = 1;
+  let hi = mins.length - 1;
+  let ans = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(mins[mid] as number, row) <= 0) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
+/** First index in sorted `keys` whose row is >= `row`. */
+function leafLowerBound(keys: number[], row: number, cmp: RowCompare): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(keys[mid] as number, row) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts into `n` (owned or copied); returns the node and, when it split, the new right sibling. */
+function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [Node, Node | null] {
+  if (n.leaf) {
+    const m = own(n, edit);
+    const keys = m.keys;
+    const at = leafLowerBound(keys, row, cmp);
+    keys.splice(at, 0, row);
+    if (keys.length <= LEAF_MAX) return [m, null];
+    // Appending at the end (the common case for increasing ids) keeps the left leaf full.
+    const cut = at === keys.length - 1 ? LEAF_MAX : keys.length >>> 1;
+    const right = leafOf(keys.slice(cut), edit);
+    keys.length = cut;
+    return [m, right];
+  }
+  const m = own(n, edit);
+  const i = childFor(m, row, cmp);
+  const [child, split] = insertInto(m.children[i] as Node, row, cmp, edit);
+  m.children[i] = child;
+  m.mins[i] = firstRow(child);
+  if (split === null) {
+    m.sizes[i] = (m.sizes[i] as number) + 1;
+    return [m, null];
+  }
+  m.sizes[i] = nodeSize(child);
+  m.children.splice(i + 1, 0, split);
+  m.mins.splice(i + 1, 0, firstRow(split));
+  m.sizes.splice(i + 1, 0, nodeSize(split));
+  if (m.children.length <= BRANCH_MAX) return [m, null];
+  const cut = i + 1 === m.children.length - 1 ? BRANCH_MAX : m.children.length >>> 1;
+  const right: Branch = {
+    leaf: false,
+    children: m.children.slice(cut),
+    mins: m.mins.slice(cut),
+    sizes: m.sizes.slice(cut),
+    edit,
+  };
+  m.children.length = cut;
+  m.mins.length = cut;
+  m.sizes.length = cut;
+  return [m, right];
+}
+
+/** Adds `row` (which must not be in the tree yet). */
+export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | null): Tree {
+  if (t.root === null) return { root: leafOf([row], edit), size: 1 };
+  const [root, split] = insertInto(t.root, row, cmp, edit);
+  const newRoot = split === null ? root : branchOf([root, split], edit);
+  return { root: newRoot, size: t.size + 1 };
+}
+
+/** Removes from `n`; returns the new node (null when it became empty), or `undefined` when not found. */
+function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): Node | null | undefined {
+  if (n.leaf) {
+    const at = leafLowerBound(n.keys, row, cmp);
+    if (at >= n.keys.length || n.keys[at] !== row) return undefined;
+    if (n.keys.length === 1) return null;
+    const m = own(n, edit);
+    m.keys.splice(at, 1);
+    return m;
+  }
+  const i = childFor(n, row, cmp);
+  const child = removeFrom(n.children[i] as Node, row, cmp, edit);
+  if (child === undefined) return undefined;
+  if (child === null && n.children.length === 1) return null;
+  const m = own(n, edit);
+  if (child === null) {
+    m.children.splice(i, 1);
+    m.mins.splice(i, 1);
+    m.sizes.splice(i, 1);
+    return m;
+  }
+  m.children[i] = child;
+  m.mins[i] = firstRow(child);
+  m.sizes[i] = (m.sizes[i] as number) - 1;
+  // Merge a small leaf into its left neighbour so that retraction-heavy trees stay dense.
+  if (child.leaf && child.keys.length < LEAF_MAX >>> 2 && i > 0) {
+    const left = m.children[i - 1] as Node;
+    if (left.leaf && left.keys.length + child.keys.length <= LEAF_MAX) {
+      const merged = leafOf(left.keys.concat(child.keys), edit);
+      m.children.splice(i - 1, 2, merged);
+      m.mins.splice(i - 1, 2, firstRow(merged));
+      m.sizes.splice(i - 1, 2, merged.keys.length);
+    }
+  }
+  return m;
+}
+
+/** Removes `row`; returns the same tree when the row is not there. */
+export function treeRemove(t: Tree, row: number, cmp: RowCompare, edit: Edit | null): Tree {
+  if (t.root === null) return t;
+  let root = removeFrom(t.root, row, cmp, edit);
+  if (root === undefined) return t;
+  while (root !== null && !root.leaf && root.children.length === 1) root = root.children[0] as Node;
+  return { root, size: t.size - 1 };
+}
+
+/** Builds a tree from rows already in order. */
+export function treeFromSorted(rows: ArrayLike<number>, edit: Edit | null): Tree {
+  const n = rows.length;
+  if (n === 0) return EMPTY_TREE;
+  let level: Node[] = [];
+  for (let i = 0; i < n; i += LEAF_MAX) {
+    const keys = new Array<number>(Math.min(LEAF_MAX, n - i));
+    for (let j = 0; j < keys.length; j++) keys[j] = rows[i + j] as number;
+    level.push(leafOf(keys, edit));
+  }
+  while (level.length > 1) {
+    const up: Node[] = [];
+    for (let i = 0; i < level.length; i += BRANCH_MAX) up.push(branchOf(level.slice(i, i + BRANCH_MAX), edit));
+    level = up;
+  }
+  return { root: level[0] as Node, size: n };
+}
+
+/** Calls `fn` for every row in order. */
+export function treeForEach(t: Tree, fn: (row: number) => void): void {
+  const walk = (n: Node): void => {
+    if (n.leaf) for (const k of n.keys) fn(k);
+    else for (const c of n.children) walk(c);
+  };
+  if (t.root !== null) walk(t.root);
+}
+
+/** Every row in order, as an array. */
+export function treeToArray(t: Tree): number[] {
+  const out = new Array<number>(t.size);
+  let i = 0;
+  treeForEach(t, (r) => {
+    out[i++] = r;
+  });
+  return out;
+}
+
+/**
+ * Adds many rows at once. Small batches go in one by one (in place on nodes this edit owns); a batch
+ * that is large next to the tree is merged with it in one linear pass.
+ */
+export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null): Tree {
+  if (rows.length === 0) return t;
+  if (rows.length * 8 < t.size || rows.length < 16) {
+    let out = t;
+    for (const r of rows) out = treeInsert(out, r, cmp, edit);
+    return out;
+  }
+  const sorted = rows.slice().sort(cmp);
+  if (t.size === 0) return treeFromSorted(sorted, edit);
+  const old = treeToArray(t);
+  const merged = new Array<number>(old.length + sorted.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < old.length && j < sorted.length) {
+    merged[k++] = cmp(old[i] as number, sorted[j] as number) <= 0 ? (old[i++] as number) : (sorted[j++] as number);
+  }
+  while (i < old.length) merged[k++] = old[i++] as number;
+  while (j < sorted.length) merged[k++] = sorted[j++] as number;
+  return treeFromSorted(merged, edit);
+}
+
+/**
+ * A forward cursor over a tree, starting at the first row for which `probe(row) >= 0`.
+ * `next()` returns the next row or -1 at the end.
+ */
+export class TreeCursor {
+  readonly #stack: Node[] = [];
+  readonly #pos: number[] = [];
+  #leaf: number[] | null = null;
+  #i = 0;
+
+  constructor(t: Tree, probe: ProbeCompare | null) {
+    let n = t.root;
+    if (n === null) return;
+    while (!n.leaf) {
+      let ci = 0;
+      if (probe !== null) {
+        // The last child whose first row sorts strictly before the probe.
+        let lo = 1;
+        let hi = n.mins.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          if (probe(n.mins[mid] as number) < 0) {
+            ci = mid;
+            lo = mid + 1;
+          } else hi = mid - 1;
+        }
+      }
+      this.#stack.push(n);
+      this.#pos.push(ci);
+      n = n.children[ci] as Node;
+    }
+    this.#leaf = n.keys;
+    let i = 0;
+    if (probe !== null) {
+      let lo = 0;
+      let hi = n.keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (probe(n.keys[mid] as number) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      i = lo;
+    }
+    this.#i = i;
+  }
+
+  #advanceLeaf(): boolean {
+    const stack = this.#stack;
+    const pos = this.#pos;
+    let d = stack.length - 1;
+    while (d >= 0) {
+      const b = stack[d] as Branch;
+      const p = (pos[d] as number) + 1;
+      if (p < b.children.length) {
+        pos[d] = p;
+        let n = b.children[p] as Node;
+        stack.length = d + 1;
+        pos.length = d + 1;
+        while (!n.leaf) {
+          stack.push(n);
+          pos.push(0);
+          n = n.children[0] as Node;
+        }
+        this.#leaf = n.keys;
+        this.#i = 0;
+        return true;
+      }
+      d--;
+    }
+    this.#leaf = null;
+    return false;
+  }
+
+  /** The next row, or -1 at the end. */
+  next(): number {
+    for (;;) {
+      const leaf = this.#leaf;
+      if (leaf === null) return -1;
+      if (this.#i < leaf.length) return leaf[this.#i++] as number;
+      if (!this.#advanceLeaf()) return -1;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { DatomError } from '../error/datom-error.js';
+import type { DbValue } from '../db/db-value.js';
+import type { Datom } from '../model/datom.js';
+import { Keyword } from '../model/keyword.js';
+import type { AttrInfo } from '../schema/schema.js';
+import type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pull-pattern.js';
+
+/** Datomic's default limit on the values of one cardinality-many attribute. */
+export const DEFAULT_PULL_LIMIT = 1000;
+const MAX_RECURSION = 100;
+
+interface Spec {
+  readonly key: string;
+  readonly attr: AttrInfo | null;
+  readonly reverse: boolean;
+  readonly isId: boolean;
+  readonly as: string;
+  readonly limit: number | null;
+  readonly hasDefault: boolean;
+  readonly default: unknown;
+  /** Sub-pattern, or a recursion marker. */
+  readonly sub: PullPattern | null;
+  readonly recurse: number | null;
+}
+
+interface Compiled {
+  readonly wildcard: boolean;
+  readonly specs: readonly Spec[];
+}
+
+function bad(message: string, element: unknown): DatomError {
+  return new DatomError('pull/pattern', message, { data: { element: JSON.stringify(element, (_, v) => (typeof v === 'bigint' ? String(v) : v)) ?? String(element) } });
+}
+
+function nameOf(x: unknown): string | null {
+  if (typeof x === 'string') return x.startsWith(':') ? x.slice(1) : x;
+  if (x instanceof Keyword) return x.fqn;
+  return null;
+}
+
+function compile(db: DbValue, pattern: PullPattern): Compiled {
+  if (!Array.isArray(pattern)) throw bad('A pull pattern must be a list', pattern);
+  let wildcard = false;
+  const specs: Spec[] = [];
+  const attrSpec = (raw: unknown, options: PullAttrOptions, sub: PullPattern | null, recurse: number | null): Spec => {
+    const name = nameOf(raw);
+    if (name === null) throw bad('A pulled attribute must be named by a string or keyword', raw);
+    if (name === 'db/id') {
+      return { key: name, attr: null, reverse: false, isId: true, as: options.as ?? name, limit: null, hasDefault: false, default: undefined, sub: null, recurse: null };
+    }
+    const slash = name.indexOf('/_');
+    const reverse = slash > 0;
+    const attr = db.attrInfo(reverse ? `${name.slice(0, slash)}/${name.slice(slash + 2)}` : name);
+    if (reverse && !attr.isRef) throw bad(`Reverse attribute ${name} names a non-ref attribute`, raw);
+    const limit = options.limit === undefined ? DEFAULT_PULL_LIMIT : options.limit;
+    return {
+      key: name,
+      attr,
+      reverse,
+      isId: false,
+      as: options.as ?? name,
+      limit,
+      hasDefault: 'default' in options,
+      default: options.default,
+      sub,
+      recurse,
+    };
+  };
+  for (const el of pattern as readonly PullElement[]) {
+    if (el === '*' || (el instanceof Keyword && el.fqn === '*')) {
+      wildcard = true;
+    } else if (typeof el === 'string' || el instanceof Keyword) {
+      specs.push(attrSpec(el, {}, null, null));
+    } else if (Array.isArray(el)) {
+      const [raw, options] = el as readonly [string, PullAttrOptions?];
+      specs.push(attrSpec(raw, options ?? {}, null, null));
+    } else if (typeof el === 'object' && el !== null) {
+      for (const [k, v] of el instanceof Map ? [...(el as Map<unknown, unknown>)] : Object.entries(el)) {
+        const [raw, options] = Array.isArray(k) ? (k as [string, PullAttrOptions]) : [k, {}];
+        if (v === '...' || (v instanceof Keyword && v.fqn === '...')) specs.push(attrSpec(raw, options, null, MAX_RECURSION));
+        else if (typeof v === 'number') specs.push(attrSpec(raw, options, null, v));
+        else if (Array.isArray(v)) specs.push(attrSpec(raw, options, v as PullPattern, null));
+        else throw bad('A map in a pull pattern maps an attribute to a pattern, a depth or "..."', el);
+      }
+    } else throw bad('Unknown pull pattern element', el);
+  }
+  return { wildcard, specs };
+}
+
+interface Ctx {
+  readonly db: DbValue;
+  readonly cache: Map<PullPattern, Compiled>;
+}
+
+function compiled(ctx: Ctx, p: PullPattern): Compiled {
+  let c = ctx.cache.get(p);
+  if (c === undefined) {
+    c = compile(ctx.db, p);
+    ctx.cache.set(p, c);
+  }
+  return c;
+}
+
+function refOnly(e: number): PullResult {
+  return { 'db/id': e };
+}
+
+function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, path: Set<number>): PullResult {
+  const c = compiled(ctx, pattern);
+  const out: Record<string, unknown> = {};
+  let datoms: Datom[] | null = null;
+  const own = (): Datom[] => (datoms ??= ctx.db.scanDatoms('eavt', [e]));
+  const next = new Set(path).add(e);
+  const refValue = (a: AttrInfo, v: number, spec: Spec | null): unknown => {
+    if (spec?.sub) return pullEntity(ctx, spec.sub, v, depth + 1, next);
+    if (spec?.recurse !== null && spec?.recurse !== undefined) {
+      if (depth >= spec.recurse || next.has(v)) return refOnly(v);
+      return pullEntity(ctx, pattern, v, depth + 1, next);
+    }
+    if (a.isComponent && !next.has(v)) return pullEntity(ctx, ['*'], v, depth + 1, next);
+    return refOnly(v);
+  };
+  if (c.wildcard) {
+    out['db/id'] = e;
+    let i = 0;
+    const ds = own();
+    while (i < ds.length) {
+      const d = ds[i] as Datom;
+      const a = ctx.db.attrInfo(d.a);
+      let j = i;
+      const vals: unknown[] = [];
+      while (j < ds.length && (ds[j] as Datom).a === d.a) {
+        const v = (ds[j] as Datom).v;
+        vals.push(a.isRef ? refValue(a, v as number, null) : v);
+        j++;
+      }
+      out[a.ident.fqn] = a.many ? vals : vals[0];
+      i = j;
+    }
+  }
+  for (const spec of c.specs) {
+    if (spec.isId) {
+      out[spec.as] = e;
+      continue;
+    }
+    const a = spec.attr as AttrInfo;
+    if (spec.reverse) {
+      const limit = spec.limit ?? Number.POSITIVE_INFINITY;
+      const rows = ctx.db.scanDatoms('vaet', [e, a.id], limit);
+      if (rows.length === 0) {
+        if (spec.hasDefault) out[spec.as] = spec.default;
+        continue;
+      }
+      const vals = rows.map((d) => refValue(a, d.e, spec));
+      out[spec.as] = a.isComponent ? vals[0] : vals;
+      continue;
+    }
+    const limit = a.many ? (spec.limit ?? Number.POSITIVE_INFINITY) : 1;
+    const ds = ctx.db.scanDatoms('eavt', [e, a.id], limit);
+    if (ds.length === 0) {
+      if (spec.hasDefault) out[spec.as] = spec.default;
+      else if (c.wildcard && spec.as !== a.ident.fqn) delete out[a.ident.fqn];
+      continue;
+    }
+    const vals = ds.map((d) => (a.isRef ? refValue(a, d.v as number, spec) : d.v));
+    if (c.wildcard && spec.as !== a.ident.fqn) delete out[a.ident.fqn];
+    out[spec.as] = a.many ? vals : vals[0];
+  }
+  return out;
+}
+
+/**
+ * Pulls `pattern` for entity `e` from `db`: `null` when the entity has no datoms there.
+ *
+ * @example
+ * ```ts
+ * pull(db, ['artist/name', { 'artist/releases': ['release/title'] }], e)
+ * ```
+ */
+export function pull(db: DbValue, pattern: PullPattern, e: number): PullResult | null {
+  if (e <= 0) return null;
+  if (db.scanRows('eavt', [e], 1).length === 0) return null;
+  return pullEntity({ db, cache: new Map() }, pattern, e, 0, new Set());
+}

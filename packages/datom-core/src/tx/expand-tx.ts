@@ -1,0 +1,357 @@
+import { DatomError } from '../error/datom-error.js';
+import { Keyword } from '../model/keyword.js';
+import { compareValues, type Value } from '../model/value.js';
+import type { DbState } from '../db/db-state.js';
+import { currentRows, entityWith, liveRowsOf } from '../db/lookup.js';
+import { FIRST_USER_EID, TX_BASE } from '../schema/bootstrap.js';
+import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
+import type { AttrInfo } from '../schema/schema.js';
+import { formToString, isEdnList } from './form-utils.js';
+import type { Op } from './op.js';
+
+/** The tempid naming the transaction entity. */
+export const TX_TEMPID = 'datomic.tx';
+
+/** Tempids of one transaction: negative numbers standing for entities yet to be resolved. */
+export class Tempids {
+  readonly #byName = new Map<string, number>();
+  /** Name of each tempid (index `-id - 1`); implicit tempids have `null`. */
+  readonly names: (string | null)[] = [];
+  /** Whether each tempid appears in entity position. */
+  readonly asEntity: boolean[] = [];
+
+  /** The id of named tempid `name`. */
+  named(name: string): number {
+    let id = this.#byName.get(name);
+    if (id === undefined) {
+      this.names.push(name);
+      this.asEntity.push(false);
+      id = -this.names.length;
+      this.#byName.set(name, id);
+    }
+    return id;
+  }
+
+  /** A fresh tempid for a map form without `db/id`. */
+  implicit(): number {
+    this.names.push(null);
+    this.asEntity.push(true);
+    return -this.names.length;
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+}
+
+const BUILTIN = new Set([
+  'db/add',
+  'db/retract',
+  'db/retractEntity',
+  'db.fn/retractEntity',
+  'db/cas',
+  'db.fn/cas',
+  'db.fn/retractAttribute',
+]);
+
+/** True when `name` is one of the built-in operations. */
+export function isBuiltinOp(name: string): boolean {
+  return BUILTIN.has(name);
+}
+
+/** The operation name of a list form, without colon. */
+export function opName(x: unknown): string | null {
+  if (typeof x === 'string') return x.startsWith(':') ? x.slice(1) : x;
+  if (x instanceof Keyword) return x.fqn;
+  return null;
+}
+
+function syntax(message: string, form: unknown, extra: Record<string, unknown> = {}): DatomError {
+  return new DatomError('transact/syntax', message, { data: { form: formToString(form), ...extra } });
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+/** True when `x` is a map form: a plain object or a `Map`. */
+export function isMapForm(x: unknown): x is Record<string, unknown> | Map<unknown, unknown> {
+  return x instanceof Map || isPlainObject(x);
+}
+
+/**
+ * Expands transaction forms into datom operations against the database before the transaction:
+ * map forms into one assertion per value (nested maps into their own entities, reverse keys into
+ * assertions on the other entity), list forms as they are, `retractEntity`, value-less retract and
+ * `cas` into the retractions and assertions they mean. Idents and lookup refs are resolved here;
+ * tempids become negative numbers for {@link resolveTempids}.
+ */
+export class TxExpander {
+  readonly ops: Op[] = [];
+  readonly tempids = new Tempids();
+  readonly #attrCache = new Map<string, AttrInfo>();
+
+  constructor(
+    readonly db: DbState,
+    readonly txEid: number,
+  ) {}
+
+  /** Expands every form. */
+  expandAll(forms: readonly unknown[]): void {
+    for (const f of forms) this.expandForm(f);
+  }
+
+  expandForm(form: unknown): void {
+    if (Array.isArray(form)) this.#expandList(form, form);
+    else if (isEdnList(form)) this.#expandList(form.items, form);
+    else if (isMapForm(form)) this.#expandMap(form, false);
+    else throw syntax(`A transaction form must be a map or a list, got ${formToString(form)}`, form);
+  }
+
+  /** The attribute named by `key`, through the cache. */
+  attr(key: unknown, form: unknown): AttrInfo {
+    let name: string;
+    if (typeof key === 'string') name = key.startsWith(':') ? key.slice(1) : key;
+    else if (key instanceof Keyword) name = key.fqn;
+    else if (typeof key === 'number') {
+      const a = this.db.schema.attr(key);
+      if (a === undefined) throw unknownAttr(String(key), form);
+      return a;
+    } else throw syntax(`An attribute must be a keyword, got ${formToString(key)}`, form);
+    let a = this.#attrCache.get(name);
+    if (a === undefined) {
+      a = this.db.schema.attrByIdent(name);
+      if (a === undefined) throw unknownAttr(name, form);
+      this.#attrCache.set(name, a);
+    }
+    return a;
+  }
+
+  /** Resolves an entity position: an eid, a tempid, an ident or a lookup ref. */
+  entity(x: unknown, form: unknown, allowTempid: boolean): number {
+    if (typeof x === 'number') return this.#eid(x, form);
+    if (typeof x === 'string') {
+      if (x === TX_TEMPID) return this.txEid;
+      if (!allowTempid) throw new DatomError('transact/tempid', `Tempid "${x}" cannot be used here: it names no existing entity`, { data: { tempid: x, form: formToString(form) } });
+      return this.tempids.named(x);
+    }
+    if (x instanceof Keyword) {
+      const e = this.db.schema.identEid(x.fqn);
+      if (e === undefined) {
+        throw new DatomError('transact/entity', `Ident ${String(x)} names no entity`, { data: { ident: String(x), form: formToString(form) } });
+      }
+      return e;
+    }
+    if (Array.isArray(x) && x.length === 2) return this.lookupRef(x, form);
+    throw syntax(`Not an entity id, tempid, ident or lookup ref: ${formToString(x)}`, form);
+  }
+
+  #eid(x: number, form: unknown): number {
+    if (!Number.isSafeInteger(x) || x <= 0) {
+      throw new DatomError('transact/entity', `Entity id ${x} is not a positive safe integer`, { data: { entity: x, form: formToString(form) } });
+    }
+    const valid = x < FIRST_USER_EID || x <= this.db.maxEid || (x >= TX_BASE && x <= this.txEid);
+    if (!valid) {
+      throw new DatomError('transact/entity', `Entity id ${x} was never allocated; use a tempid to create an entity`, {
+        data: { entity: x, form: formToString(form) },
+      });
+    }
+    return x;
+  }
+
+  /** Resolves `[uniqueAttr, value]` against the database before the transaction. */
+  lookupRef(x: readonly unknown[], form: unknown): number {
+    const a = this.attr(x[0], form);
+    if (a.unique === null) {
+      throw new DatomError('transact/lookup-ref', `Lookup ref attribute :${a.ident.fqn} is not unique`, {
+        data: { lookupRef: formToString(x), form: formToString(form) },
+      });
+    }
+    const v = a.isRef ? this.entity(x[1], form, false) : this.scalar(a, x[1]);
+    const e = entityWith(this.db, a.id, v);
+    if (e === -1) {
+      throw new DatomError('transact/lookup-ref', `Lookup ref ${formToString(x)} finds no entity`, {
+        data: { lookupRef: formToString(x), form: formToString(form) },
+      });
+    }
+    return e;
+  }
+
+  /** Checks and converts a non-ref value of attribute `a`. */
+  scalar(a: AttrInfo, v: unknown): Value {
+    if (a.valueType === 'tuple') {
+      if (a.tupleType !== null) return coerceTuple(a.ident.fqn, [a.tupleType], v, true);
+      if (a.tupleTypes !== null) return coerceTuple(a.ident.fqn, a.tupleTypes, v, false);
+      throw new DatomError('transact/syntax', `Composite tuple :${a.ident.fqn} is kept by the database and cannot be asserted`, {
+        data: { attribute: `:${a.ident.fqn}` },
+      });
+    }
+    return coerceScalar(a.ident.fqn, a.valueType, v);
+  }
+
+  /** The value of one assertion: an entity for refs (nested maps not allowed), else a scalar. */
+  #value(a: AttrInfo, v: unknown, form: unknown): Value {
+    if (v === null || v === undefined) {
+      throw new DatomError('transact/type', `Cannot assert nil for attribute :${a.ident.fqn}`, {
+        data: { attribute: `:${a.ident.fqn}`, form: formToString(form) },
+      });
+    }
+    return a.isRef ? this.entity(v, form, true) : this.scalar(a, v);
+  }
+
+  #push(add: boolean, e: number, a: AttrInfo, v: Value, form: unknown): void {
+    this.ops.push({ add, e, a, v, form });
+  }
+
+  #expandMap(m: Record<string, unknown> | Map<unknown, unknown>, nestedUnder: AttrInfo | false): number {
+    const entries: [unknown, unknown][] = m instanceof Map ? [...m.entries()] : Object.entries(m);
+    let idValue: unknown;
+    let hasId = false;
+    for (const [k, v] of entries) {
+      if (k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id')) {
+        idValue = v;
+        hasId = true;
+      }
+    }
+    let e: number;
+    if (hasId) {
+      e = this.entity(idValue, m, true);
+      if (e < 0) this.tempids.asEntity[-e - 1] = true;
+    } else e = this.tempids.implicit();
+    if (nestedUnder !== false && !nestedUnder.isComponent && !hasId) {
+      let ok = false;
+      for (const [k] of entries) {
+        const name = typeof k === 'string' ? k : k instanceof Keyword ? k.fqn : '';
+        if (name.includes('/_')) continue;
+        const a = this.attr(k, m);
+        if (a.unique !== null) ok = true;
+      }
+      if (!ok) {
+        throw syntax(
+          `A nested map under :${nestedUnder.ident.fqn} needs a unique attribute, a db/id, or the attribute to be a component`,
+          m,
+        );
+      }
+    }
+    for (const [k, raw] of entries) {
+      if (k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id')) continue;
+      const name = typeof k === 'string' ? (k.startsWith(':') ? k.slice(1) : k) : k instanceof Keyword ? k.fqn : null;
+      const slash = name === null ? -1 : name.indexOf('/_');
+      if (name !== null && slash > 0) {
+        const a = this.attr(`${name.slice(0, slash)}/${name.slice(slash + 2)}`, m);
+        if (!a.isRef) throw syntax(`Reverse attribute ${name} names a non-ref attribute`, m);
+        for (const x of this.#values(a, raw, true)) {
+          const other = isMapForm(x) ? this.#expandMap(x, a) : this.entity(x, m, true);
+          if (other < 0) this.tempids.asEntity[-other - 1] = true;
+          this.#push(true, other, a, e, m);
+        }
+        continue;
+      }
+      const a = this.attr(k, m);
+      for (const x of this.#values(a, raw, false)) {
+        if (a.isRef && isMapForm(x)) {
+          this.#push(true, e, a, this.#expandMap(x, a), m);
+        } else this.#push(true, e, a, this.#value(a, x, m), m);
+      }
+    }
+    return e;
+  }
+
+  /** The values of one map entry: one for cardinality one, each element of a collection for many. */
+  #values(a: AttrInfo, raw: unknown, reverse: boolean): readonly unknown[] {
+    const many = reverse || a.many;
+    if (!many) return [raw];
+    if (raw instanceof Set) return [...raw];
+    if (isEdnList(raw)) return raw.items;
+    if (!Array.isArray(raw)) return [raw];
+    if (a.valueType === 'tuple') return raw.length > 0 && Array.isArray(raw[0]) ? raw : [raw];
+    // `[:attr value]` under a many ref is a lookup ref when :attr is a unique attribute.
+    if (a.isRef && raw.length === 2 && raw[0] instanceof Keyword) {
+      const la = this.db.schema.attrByIdent(raw[0].fqn);
+      if (la !== undefined && la.unique !== null) return [raw];
+    }
+    return raw;
+  }
+
+  #expandList(items: readonly unknown[], form: unknown): void {
+    const name = opName(items[0]);
+    switch (name) {
+      case 'db/add': {
+        if (items.length !== 4) throw syntax('db/add takes an entity, an attribute and a value', form);
+        const a = this.attr(items[2], form);
+        const e = this.entity(items[1], form, true);
+        if (e < 0) this.tempids.asEntity[-e - 1] = true;
+        this.#push(true, e, a, this.#value(a, items[3], form), form);
+        return;
+      }
+      case 'db/retract':
+      case 'db.fn/retractAttribute': {
+        const withValue = name === 'db/retract' && items.length === 4;
+        if (!withValue && items.length !== 3) throw syntax(`${name} takes an entity, an attribute and (for db/retract) a value`, form);
+        const a = this.attr(items[2], form);
+        const e = this.entity(items[1], form, false);
+        if (withValue) {
+          const v = a.isRef ? this.entity(items[3], form, false) : this.scalar(a, items[3]);
+          this.#push(false, e, a, v, form);
+        } else {
+          for (const r of liveRowsOf(this.db, e, a.id)) this.#push(false, e, a, this.db.table.v(r), form);
+        }
+        return;
+      }
+      case 'db/retractEntity':
+      case 'db.fn/retractEntity': {
+        if (items.length !== 2) throw syntax(`${name} takes one entity`, form);
+        this.#retractEntity(this.entity(items[1], form, false), form, new Set());
+        return;
+      }
+      case 'db/cas':
+      case 'db.fn/cas': {
+        if (items.length !== 5) throw syntax('db/cas takes an entity, an attribute, the old value and the new value', form);
+        const a = this.attr(items[2], form);
+        if (a.many) throw syntax(`db/cas needs a cardinality-one attribute, :${a.ident.fqn} is many`, form);
+        const e = this.entity(items[1], form, false);
+        const old = items[3] === null || items[3] === undefined ? null : a.isRef ? this.entity(items[3], form, false) : this.scalar(a, items[3]);
+        const rows = liveRowsOf(this.db, e, a.id);
+        const current = rows.length === 0 ? null : this.db.table.v(rows[0] as number);
+        const matches = old === null ? current === null : current !== null && compareValues(current, old) === 0;
+        if (!matches) {
+          throw new DatomError(
+            'transact/cas',
+            `Compare-and-set failed on :${a.ident.fqn} of entity ${e}: expected ${formToString(old)}, found ${formToString(current)}`,
+            { data: { entity: e, attribute: `:${a.ident.fqn}`, expected: formToString(old), actual: formToString(current), form: formToString(form) } },
+          );
+        }
+        this.#push(true, e, a, this.#value(a, items[4], form), form);
+        return;
+      }
+      default:
+        throw syntax(`Unknown operation ${formToString(items[0])}: register it as a transaction function`, form);
+    }
+  }
+
+  #retractEntity(e: number, form: unknown, seen: Set<number>): void {
+    if (seen.has(e)) return;
+    seen.add(e);
+    const t = this.db.table;
+    const components: number[] = [];
+    for (const r of currentRows(this.db, 'eavt', [e])) {
+      const a = this.db.schema.attr(t.a(r)) as AttrInfo;
+      if (a.tupleAttrs !== null) continue;
+      this.#push(false, e, a, t.v(r), form);
+      if (a.isComponent) components.push(t.v(r) as number);
+    }
+    for (const r of currentRows(this.db, 'vaet', [e])) {
+      const a = this.db.schema.attr(t.a(r)) as AttrInfo;
+      this.#push(false, t.e(r), a, e, form);
+    }
+    for (const c of components) this.#retractEntity(c, form, seen);
+  }
+}
+
+function unknownAttr(name: string, form: unknown): DatomError {
+  return new DatomError('schema/unknown-attribute', `Unknown attribute :${name}: transact its schema first`, {
+    data: { attribute: `:${name}`, form: formToString(form) },
+  });
+}

@@ -1,0 +1,382 @@
+import { DatomError } from '../error/datom-error.js';
+import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
+import type { Database } from '../db/database.js';
+import type { DbState, IndexTrees } from '../db/db-state.js';
+import { currentRows, liveRow, liveRowsOf, entityWith } from '../db/lookup.js';
+import { compareValues, type Value } from '../model/value.js';
+import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
+import { SCHEMA_ATTRS, type AttrInfo, type SchemaChange } from '../schema/schema.js';
+import { isBuiltinOp, isMapForm, opName, TxExpander } from './expand-tx.js';
+import { formToString, isEdnList } from './form-utils.js';
+import type { Op } from './op.js';
+import { resolveTempids } from './resolve-tempids.js';
+import type { TxFunction } from './tx-data.js';
+import { valueKey } from './value-key.js';
+
+/** What a transaction needs from its surroundings. */
+export interface TxEnv {
+  /** Registered transaction functions by name (without colon). */
+  readonly txFns: ReadonlyMap<string, TxFunction>;
+  /** The database value that transaction functions receive. */
+  readonly dbOf: (state: DbState) => Database;
+  /** Reads EDN transaction data. */
+  readonly parseTx: (text: string) => readonly unknown[];
+  /** The clock, in ms. */
+  readonly now: () => number;
+}
+
+/** The result of processing one transaction: the new state and what it wrote. */
+export interface TxOutcome {
+  readonly state: DbState;
+  /** The rows this transaction wrote, its txInstant first. */
+  readonly rows: readonly number[];
+  readonly tempids: Readonly<Record<string, number>>;
+}
+
+const MAX_FN_DEPTH = 32;
+
+/** Replaces transaction function calls by the data they return, all against the db before. */
+async function callFns(forms: readonly unknown[], env: TxEnv, db: DbState, depth: number): Promise<unknown[]> {
+  let out: unknown[] | null = null;
+  for (let i = 0; i < forms.length; i++) {
+    const f = forms[i];
+    const items = Array.isArray(f) ? f : isEdnList(f) ? f.items : null;
+    const name = items === null ? null : opName(items[0]);
+    if (items === null || name === null || isBuiltinOp(name)) {
+      out?.push(f);
+      continue;
+    }
+    if (out === null) out = forms.slice(0, i);
+    let fn: TxFunction | undefined;
+    let args: readonly unknown[];
+    if (name === 'db.fn/call') {
+      if (typeof items[1] !== 'function') throw new DatomError('transact/syntax', 'db.fn/call takes a function', { data: { form: formToString(f) } });
+      fn = items[1] as TxFunction;
+      args = items.slice(2);
+    } else {
+      fn = env.txFns.get(name);
+      args = items.slice(1);
+    }
+    if (fn === undefined) {
+      throw new DatomError('transact/fn', `Unknown transaction function ${name}: register it on the connection`, {
+        data: { fn: name, form: formToString(f) },
+      });
+    }
+    if (depth >= MAX_FN_DEPTH) {
+      throw new DatomError('transact/fn', `Transaction functions nest deeper than ${MAX_FN_DEPTH}`, { data: { fn: name } });
+    }
+    let result: unknown;
+    try {
+      result = await fn(env.dbOf(db), ...args);
+    } catch (err) {
+      if (err instanceof DatomError) throw err;
+      throw new DatomError('transact/fn', `Transaction function ${name} failed: ${(err as Error)?.message ?? String(err)}`, {
+        data: { fn: name, form: formToString(f) },
+        cause: err,
+      });
+    }
+    const data = typeof result === 'string' ? env.parseTx(result) : result;
+    if (!Array.isArray(data)) {
+      throw new DatomError('transact/fn', `Transaction function ${name} must return transaction data (a list of forms)`, {
+        data: { fn: name, returned: formToString(result) },
+      });
+    }
+    for (const g of await callFns(data, env, db, depth + 1)) out.push(g);
+  }
+  return out ?? (forms as unknown[]);
+}
+
+function cmpOps(x: Op, y: Op): number {
+  return x.e - y.e || x.a.id - y.a.id || compareValues(x.v, y.v);
+}
+
+function conflict(message: string, x: Op, y: Op): DatomError {
+  return new DatomError('transact/conflict', message, {
+    data: { entity: x.e, attribute: `:${x.a.ident.fqn}`, values: [formToString(x.v), formToString(y.v)], forms: [formToString(x.form), formToString(y.form)] },
+  });
+}
+
+/** Sorts and de-duplicates, returning the distinct operations. */
+function distinct(ops: Op[]): Op[] {
+  ops.sort(cmpOps);
+  const out: Op[] = [];
+  let prev: Op | null = null;
+  for (const op of ops) {
+    if (prev !== null && cmpOps(prev, op) === 0) continue;
+    out.push(op);
+    prev = op;
+  }
+  return out;
+}
+
+interface Retraction {
+  readonly op: Op;
+  /** The live row being retracted. */
+  readonly row: number;
+}
+
+/**
+ * Processes one transaction against `before` with Datomic's semantics: the transaction is a set,
+ * every part of it sees `before`; conflicts inside it are errors; redundant datoms vanish; a new
+ * cardinality-one value retracts the old one; uniqueness holds in the result; composite tuples are
+ * kept up to date; the transaction gets its txInstant. Throws a {@link DatomError} and changes
+ * nothing on failure.
+ */
+export async function processTx(before: DbState, txData: unknown, env: TxEnv): Promise<TxOutcome> {
+  const t = before.basisT + 1;
+  if (t > MAX_T) throw new DatomError('transact/id-overflow', `Transaction t would exceed ${MAX_T}`, { data: { basisT: before.basisT } });
+  const txEid = tToTx(t);
+  let forms: readonly unknown[];
+  if (typeof txData === 'string') forms = env.parseTx(txData);
+  else if (Array.isArray(txData)) forms = txData;
+  else throw new DatomError('transact/syntax', 'Transaction data must be a list of forms or EDN text', { data: { form: formToString(txData) } });
+  forms = await callFns(forms, env, before, 0);
+
+  const x = new TxExpander(before, txEid);
+  x.expandAll(forms);
+  const res = resolveTempids(before, x.ops, x.tempids);
+  const eids = res.eids;
+  const isNew = (e: number): boolean => (e > before.maxEid && e < TX_BASE) || e === txEid;
+
+  const adds: Op[] = [];
+  const retracts: Op[] = [];
+  for (const op of x.ops) {
+    if (op.e < 0) {
+      const i = -op.e - 1;
+      if (!op.add && res.allocated[i] === 1) {
+        throw new DatomError('transact/tempid', `A retraction names tempid ${x.tempids.names[i] ?? ''} that resolves to no existing entity`, {
+          data: { tempid: x.tempids.names[i], form: formToString(op.form) },
+        });
+      }
+      op.e = eids[i] as number;
+    }
+    if (op.a.isRef && (op.v as number) < 0) op.v = eids[-(op.v as number) - 1] as number;
+    (op.add ? adds : retracts).push(op);
+  }
+
+  // Conflicts inside the transaction.
+  const A_ = distinct(adds);
+  const R_ = distinct(retracts);
+  for (let i = 1; i < A_.length; i++) {
+    const p = A_[i - 1] as Op;
+    const q = A_[i] as Op;
+    if (p.e === q.e && p.a === q.a && !q.a.many) {
+      throw conflict(`Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one transaction`, p, q);
+    }
+  }
+  for (let i = 0, j = 0; i < A_.length && j < R_.length; ) {
+    const c = cmpOps(A_[i] as Op, R_[j] as Op);
+    if (c === 0) throw conflict(`The same datom is asserted and retracted in one transaction`, A_[i] as Op, R_[j] as Op);
+    if (c < 0) i++;
+    else j++;
+  }
+
+  // Redundancy against the db before, and the implicit retraction of old cardinality-one values.
+  const finalRetracts: Retraction[] = [];
+  const retracting = new Set<number>();
+  for (const op of R_) {
+    const row = liveRow(before, op.e, op.a.id, op.v);
+    if (row !== -1 && !retracting.has(row)) {
+      finalRetracts.push({ op, row });
+      retracting.add(row);
+    }
+  }
+  let finalAdds: Op[] = [];
+  for (const op of A_) {
+    if (isNew(op.e)) {
+      finalAdds.push(op);
+      continue;
+    }
+    if (op.a.many) {
+      if (liveRow(before, op.e, op.a.id, op.v) === -1) finalAdds.push(op);
+      continue;
+    }
+    const rows = liveRowsOf(before, op.e, op.a.id);
+    const row = rows[0];
+    if (row === undefined) finalAdds.push(op);
+    else if (compareValues(before.table.v(row), op.v) !== 0) {
+      finalAdds.push(op);
+      if (!retracting.has(row)) {
+        finalRetracts.push({ op: { add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form }, row });
+        retracting.add(row);
+      }
+    }
+  }
+  const retractedKey = (e: number, a: number, v: Value): boolean => {
+    const row = liveRow(before, e, a, v);
+    return row !== -1 && retracting.has(row);
+  };
+
+  // Composite tuples follow their parts.
+  finalAdds = finalAdds.concat(compositeTuples(before, finalAdds, finalRetracts, retracting));
+
+  // Uniqueness against the db after.
+  const seen = new Map<string, Op>();
+  for (const op of finalAdds) {
+    if (op.a.unique === null) continue;
+    const key = `${op.a.id}|${valueKey(op.v)}`;
+    const other = seen.get(key);
+    if (other !== undefined && other.e !== op.e) throw uniqueError(op, other.e);
+    seen.set(key, op);
+    const holder = entityWith(before, op.a.id, op.v);
+    if (holder !== -1 && holder !== op.e && !retractedKey(holder, op.a.id, op.v)) throw uniqueError(op, holder);
+  }
+
+  // txInstant: explicit, or now; never earlier than the previous transaction.
+  let instantOp: Op | undefined;
+  for (const op of finalAdds) if (op.e === txEid && op.a.id === A.txInstant) instantOp = op;
+  let instant: Date;
+  if (instantOp !== undefined) {
+    instant = instantOp.v as Date;
+    if (instant.getTime() < before.lastInstant) {
+      throw new DatomError('transact/tx-instant', `db/txInstant ${instant.toISOString()} is earlier than the previous transaction's ${new Date(before.lastInstant).toISOString()}`, {
+        data: { txInstant: instant.toISOString(), previous: new Date(before.lastInstant).toISOString() },
+      });
+    }
+    finalAdds = finalAdds.filter((op) => op !== instantOp);
+  } else instant = new Date(Math.max(env.now(), before.lastInstant));
+
+  // Schema changes.
+  let schema = before.schema;
+  const changes: SchemaChange[] = [];
+  for (const r of finalRetracts) if (SCHEMA_ATTRS.has(r.op.a.id)) changes.push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
+  for (const op of finalAdds) if (SCHEMA_ATTRS.has(op.a.id)) changes.push({ e: op.e, a: op.a.id, v: op.v, added: true });
+  if (changes.length > 0) {
+    schema = schema.apply(changes, {
+      hasManyValues: (a) => {
+        let prev = -1;
+        for (const r of currentRows(before, 'aevt', [a])) {
+          const e = before.table.e(r);
+          if (e === prev) return true;
+          prev = e;
+        }
+        return false;
+      },
+      hasDuplicateValues: (a) => {
+        let prev: Value | undefined;
+        let first = true;
+        for (const r of currentRows(before, 'avet', [a])) {
+          const v = before.table.v(r);
+          if (!first && compareValues(prev, v) === 0) return true;
+          prev = v;
+          first = false;
+        }
+        return false;
+      },
+    });
+  }
+
+  // Apply: rows into the table, then into the trees.
+  const table = before.table;
+  const edit = newEdit();
+  const cmp = before.cmp;
+  const rows: number[] = [];
+  const instantRow = table.add(txEid, A.txInstant, instant, t, true);
+  rows.push(instantRow);
+  let { eavt, aevt, avet, vaet, heavt, haevt, havet, hvaet } = before.trees;
+  const hist: number[] = [];
+  const histRefs: number[] = [];
+  for (const { op, row } of finalRetracts) {
+    const rr = table.add(op.e, op.a.id, op.v, t, false);
+    rows.push(rr);
+    eavt = treeRemove(eavt, row, cmp.eavt, edit);
+    aevt = treeRemove(aevt, row, cmp.aevt, edit);
+    avet = treeRemove(avet, row, cmp.avet, edit);
+    if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
+    if (!op.a.noHistory) {
+      hist.push(row, rr);
+      if (op.a.isRef) histRefs.push(row, rr);
+    }
+  }
+  const added: number[] = [instantRow];
+  const addedRefs: number[] = [];
+  for (const op of finalAdds) {
+    const r = table.add(op.e, op.a.id, op.v, t, true);
+    rows.push(r);
+    added.push(r);
+    if (op.a.isRef) addedRefs.push(r);
+  }
+  const ins = (tree: Tree, rs: number[], c: typeof cmp.eavt): Tree => treeInsertMany(tree, rs, c, edit);
+  const trees: IndexTrees = {
+    eavt: ins(eavt, added, cmp.eavt),
+    aevt: ins(aevt, added, cmp.aevt),
+    avet: ins(avet, added, cmp.avet),
+    vaet: ins(vaet, addedRefs, cmp.vaet),
+    heavt: ins(heavt, hist, cmp.eavt),
+    haevt: ins(haevt, hist, cmp.aevt),
+    havet: ins(havet, hist, cmp.avet),
+    hvaet: ins(hvaet, histRefs, cmp.vaet),
+  };
+
+  const tempids: Record<string, number> = Object.create(null);
+  x.tempids.names.forEach((name, i) => {
+    if (name !== null) tempids[name] = eids[i] as number;
+  });
+  tempids['datomic.tx'] = txEid;
+  return {
+    state: { ...before, schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), trees },
+    rows,
+    tempids,
+  };
+}
+
+function uniqueError(op: Op, holder: number): DatomError {
+  return new DatomError(
+    'transact/unique',
+    `Unique conflict: :${op.a.ident.fqn} ${formToString(op.v)} is already held by entity ${holder}, cannot assert it for ${op.e}`,
+    { data: { attribute: `:${op.a.ident.fqn}`, value: formToString(op.v), entity: op.e, holder, form: formToString(op.form) } },
+  );
+}
+
+/**
+ * The tuple assertions (and, through `retracts`, retractions) that keep composite tuples equal to
+ * their parts in the db after the transaction. A tuple whose parts are all gone is retracted.
+ */
+function compositeTuples(before: DbState, adds: readonly Op[], retracts: Retraction[], retracting: Set<number>): Op[] {
+  const touched = new Map<number, Set<AttrInfo>>();
+  const schema = before.schema;
+  const note = (e: number, a: AttrInfo): void => {
+    for (const tid of a.partOf) {
+      const ta = schema.attr(tid);
+      if (ta === undefined) continue;
+      let s = touched.get(e);
+      if (s === undefined) touched.set(e, (s = new Set()));
+      s.add(ta);
+    }
+  };
+  const partAdds = new Map<number, Op[]>();
+  for (const op of adds) {
+    if (op.a.partOf.length === 0) continue;
+    note(op.e, op.a);
+    let l = partAdds.get(op.e);
+    if (l === undefined) partAdds.set(op.e, (l = []));
+    l.push(op);
+  }
+  for (const r of retracts) if (r.op.a.partOf.length > 0) note(r.op.e, r.op.a);
+  if (touched.size === 0) return [];
+  const out: Op[] = [];
+  for (const [e, tupleAttrs] of touched) {
+    for (const ta of tupleAttrs) {
+      const parts = (ta.tupleAttrs as readonly number[]).map((pid) => {
+        for (const op of partAdds.get(e) ?? []) if (op.a.id === pid) return op.v;
+        const rows = liveRowsOf(before, e, pid).filter((r) => !retracting.has(r));
+        return rows.length === 0 ? null : before.table.v(rows[0] as number);
+      });
+      const value = parts.every((p) => p === null) ? null : Object.freeze(parts);
+      const curRows = liveRowsOf(before, e, ta.id);
+      const cur = curRows[0];
+      if (cur !== undefined && (value === null || compareValues(before.table.v(cur), value as Value) !== 0)) {
+        if (!retracting.has(cur)) {
+          retracts.push({ op: { add: false, e, a: ta, v: before.table.v(cur), form: null }, row: cur });
+          retracting.add(cur);
+        }
+      }
+      if (value !== null && (cur === undefined || compareValues(before.table.v(cur), value as Value) !== 0)) {
+        out.push({ add: true, e, a: ta, v: value as Value, form: null });
+      }
+    }
+  }
+  return out;
+}
+
+export { isMapForm };
