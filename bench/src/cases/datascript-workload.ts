@@ -34,13 +34,39 @@ function dsLoaded(all: readonly Person[]): { conn: d.Conn; eids: number[] } {
 
 // --- datomkit --------------------------------------------------------------------------------
 
-/** datom-core's `connect`, as the cases call it. */
-export type Connect = (uri: string) => Connection | Promise<Connection>;
+/** How the cases open and release a fresh in-memory datomkit database. */
+export interface DatomkitEngine {
+  open(): Promise<Connection>;
+  release(conn: Connection): Promise<void>;
+}
 
-/** `connect`, once datom-core exports it; until then the cases run the peer alone. */
-function datomkitConnect(): Connect | null {
-  const connect = (core as Record<string, unknown>).connect;
-  return typeof connect === 'function' ? (connect as Connect) : null;
+/**
+ * datomkit through `@datomkit/datom-core`'s `connect` (with `createDatabase` and `deleteDatabase`
+ * where exported), or `null` while it does not export `connect`: the cases then run the peer alone.
+ */
+function datomkitEngine(): DatomkitEngine | null {
+  const api = core as Record<string, unknown>;
+  const connect = api.connect as ((uri: string) => Promise<Connection> | Connection) | undefined;
+  if (typeof connect !== 'function') return null;
+  const create = typeof api.createDatabase === 'function' ? (api.createDatabase as (uri: string) => unknown) : null;
+  const drop = typeof api.deleteDatabase === 'function' ? (api.deleteDatabase as (uri: string) => unknown) : null;
+  const uris = new WeakMap<Connection, string>();
+  let n = 0;
+  return {
+    async open() {
+      const uri = `mem://bench-${process.pid}-${n++}`;
+      await create?.(uri);
+      const conn = await connect(uri);
+      uris.set(conn, uri);
+      return conn;
+    },
+    async release(conn) {
+      await conn.close();
+      const uri = uris.get(conn);
+      // Deleting frees the in-process database, so runs do not pile up on the heap.
+      if (uri !== undefined) await drop?.(uri);
+    },
+  };
 }
 
 const DK_ATTRS = [
@@ -68,16 +94,14 @@ function dkEntity(p: Person): Record<string, unknown> {
   };
 }
 
-let dbCounter = 0;
-
-async function dkEmpty(connect: Connect): Promise<Connection> {
-  const conn = await connect(`mem://bench-${dbCounter++}`);
+async function dkEmpty(engine: DatomkitEngine): Promise<Connection> {
+  const conn = await engine.open();
   await conn.transact(DK_SCHEMA);
   return conn;
 }
 
-async function dkLoaded(connect: Connect, all: readonly Person[]): Promise<{ conn: Connection; eids: number[] }> {
-  const conn = await dkEmpty(connect);
+async function dkLoaded(engine: DatomkitEngine, all: readonly Person[]): Promise<{ conn: Connection; eids: number[] }> {
+  const conn = await dkEmpty(engine);
   const report = await conn.transact(all.map(dkEntity));
   return {
     conn,
@@ -96,9 +120,9 @@ const keep: { value: unknown } = { value: null };
 
 /**
  * The cases of DataScript's workload. Each has a DataScript side, and a datomkit side once
- * `@datomkit/datom-core` exports `connect` (or when `connect` is given, e.g. to try the cases).
+ * `@datomkit/datom-core` exports `connect` (or when an engine is given, e.g. to try the cases).
  */
-export function datascriptWorkloadCases(connect: Connect | null = datomkitConnect()): BenchCase[] {
+export function datascriptWorkloadCases(engine: DatomkitEngine | null = datomkitEngine()): BenchCase[] {
   const all = people(PEOPLE);
   const retractOrder = shuffled(
     all.map((_, i) => i),
@@ -113,15 +137,16 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
   let dsShared: { conn: d.Conn; eids: number[] } | null = null;
   const dsRead = () => (dsShared ??= dsLoaded(all));
   let dkShared: Promise<{ conn: Connection; eids: number[] }> | null = null;
-  const dkRead = (c: Connect) => (dkShared ??= dkLoaded(c, all));
+  const dkRead = (c: DatomkitEngine) => (dkShared ??= dkLoaded(c, all));
 
   const cases: {
     name: string;
     description: string;
     metric: BenchCase['metric'];
     target: BenchCase['target'];
+    repeat?: number;
     ds: Side;
-    dk: ((c: Connect) => Side) | null;
+    dk: ((c: DatomkitEngine) => Side) | null;
   }[] = [
     {
       name: 'add-1',
@@ -150,7 +175,7 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
               for (const [attr, key] of DK_ATTRS.slice(1)) await conn.transact([['db/add', e, attr, p[key]]]);
             }
           },
-          teardown: (conn: Connection) => conn.close(),
+          teardown: (conn: Connection) => c.release(conn),
         }),
     },
     {
@@ -172,7 +197,7 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
           run: async (conn: Connection) => {
             for (const p of all) await conn.transact([dkEntity(p)]);
           },
-          teardown: (conn: Connection) => conn.close(),
+          teardown: (conn: Connection) => c.release(conn),
         }),
     },
     {
@@ -190,7 +215,7 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
           name: DATOMKIT,
           setup: async () => ({ conn: await dkEmpty(c), tx: all.map(dkEntity) }),
           run: ({ conn, tx }: { conn: Connection; tx: TxData }) => conn.transact(tx),
-          teardown: ({ conn }: { conn: Connection }) => conn.close(),
+          teardown: ({ conn }: { conn: Connection }) => c.release(conn),
         }),
     },
     {
@@ -212,13 +237,14 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
           run: async ({ conn, eids }: { conn: Connection; eids: number[] }) => {
             for (const i of retractOrder) await conn.transact([['db/retractEntity', eids[i] as number]]);
           },
-          teardown: ({ conn }: { conn: Connection }) => conn.close(),
+          teardown: ({ conn }: { conn: Connection }) => c.release(conn),
         }),
     },
     {
       name: 'scan-eavt',
-      description: 'read every datom of EAVT (touching each datom\'s e)',
+      description: "read every datom of EAVT (touching each datom's e); mean of 10 scans per sample",
       metric: 'ms',
+      repeat: 10,
       target: { kind: 'speedup', peer: PEER, min: 1 },
       ds: side({
         name: PEER,
@@ -242,8 +268,9 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
     },
     {
       name: 'lookup-2k',
-      description: `datoms(eavt, e) for ${LOOKUPS} random entities, reading every datom`,
+      description: `datoms(eavt, e) for ${LOOKUPS} random entities, reading every datom; mean of 10 rounds per sample`,
       metric: 'ms',
+      repeat: 10,
       target: { kind: 'speedup', peer: PEER, min: 1 },
       ds: side({
         name: PEER,
@@ -301,19 +328,20 @@ export function datascriptWorkloadCases(connect: Connect | null = datomkitConnec
             fullGc();
             const after = heapBytes();
             keep.value = null;
-            await conn.close();
+            await c.release(conn);
             return (after - before) / (PEOPLE * ATTRS_PER_PERSON);
           },
         }),
     },
   ];
 
-  return cases.map(({ name, description, metric, target, ds, dk }) => ({
+  return cases.map(({ name, description, metric, target, repeat, ds, dk }) => ({
     group: GROUP,
     name,
     description,
     metric,
     ...(target === undefined ? {} : { target }),
-    sides: connect === null || dk === null ? [ds] : [dk(connect), ds],
+    ...(repeat === undefined ? {} : { repeat }),
+    sides: engine === null || dk === null ? [ds] : [dk(engine), ds],
   }));
 }
