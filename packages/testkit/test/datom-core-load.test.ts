@@ -43,7 +43,7 @@ describe('a catalog transacted into datom-core', () => {
       'release/type': { 'db/ident': release?.['release/type'] as Keyword },
       'release/media': expect.arrayContaining([{ 'medium/position': 1 }]),
     });
-    expect((pulled?.['release/artists'] as unknown[]).length).toBe(2);
+    expect(pulled?.['release/artists']).toHaveLength(2);
     await conn.close();
   });
 
