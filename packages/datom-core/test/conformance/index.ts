@@ -1,0 +1,16 @@
+import { describe } from 'vitest';
+import type { ConformanceOptions, MakeConn } from './helpers.js';
+import { describeModel } from './model.js';
+
+export type { ConformanceOptions, MakeConn } from './helpers.js';
+
+/**
+ * The conformance suite of datom-core: every scenario runs on connections from `makeConn`, so the
+ * same suite checks every storage backend. Each `makeConn()` call must give a new, empty database.
+ */
+export function describeConformance(name: string, makeConn: MakeConn, options: ConformanceOptions = {}): void {
+  describe(`conformance: ${name}`, () => {
+    describeModel(makeConn);
+    void options;
+  });
+}
