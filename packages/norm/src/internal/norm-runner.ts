@@ -127,7 +127,12 @@ export async function applyNorm(
       return step(norm, 'applied', sink.dryRun ? null : txOf(report), [...report.txData], null);
     } catch (err) {
       if ((await claimedElsewhere(sink, norm.id))?.complete) return step(norm, 'applied-elsewhere', null, [], null);
-      throw transactFailure(norm, err);
+      // A strict schema (Datomic's, unlike the schema-on-read Datahike tests use) cannot use an
+      // attribute in the transaction that installs it. When the fn output needs an attribute the
+      // norm's own tx-data defines, commit the tx-data with the claim first, then the output.
+      if (!isDatomError(err, 'schema/unknown-attribute') || !definesAttribute(norm, err.data.attribute)) {
+        throw transactFailure(norm, err);
+      }
     }
   }
   return applyBatched(sink, norm, result, partial);
@@ -195,6 +200,14 @@ async function applyBatched(
     if (last) return step(norm, 'applied', sink.dryRun ? null : txOf(report), datoms, done);
     done++;
   }
+}
+
+function definesAttribute(norm: NormFile, attribute: unknown): boolean {
+  const wanted = String(attribute).replace(/^:/, '');
+  return (norm.txData ?? []).some((form) => {
+    const ident = form instanceof Map ? form.get(kw('db/ident')) : undefined;
+    return ident !== undefined && String(ident).replace(/^:/, '') === wanted;
+  });
 }
 
 function inProgress(norm: NormFile): StepFailure {
