@@ -18,3 +18,11 @@ export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } fr
 export { connect, createDatabase, deleteDatabase, parseDatabaseUri } from './conn/connect.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';
+export { parseEdn, parseEdnAll } from './edn/parse-edn.js';
+export type { EdnTagReader, ParseEdnOptions } from './edn/parse-edn.js';
+export { printEdn } from './edn/print-edn.js';
+export type { PrintEdnOptions } from './edn/print-edn.js';
+export { EdnList } from './edn/edn-list.js';
+export { EdnSet } from './edn/edn-set.js';
+export { ednEquals } from './edn/edn-equals.js';
+export type { EdnValue } from './edn/edn-value.js';
