@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions, MakeConn } from './helpers.js';
 import { describeModel } from './model.js';
+import { describeTransactions } from './transactions.js';
 
 export type { ConformanceOptions, MakeConn } from './helpers.js';
 
@@ -11,6 +12,7 @@ export type { ConformanceOptions, MakeConn } from './helpers.js';
 export function describeConformance(name: string, makeConn: MakeConn, options: ConformanceOptions = {}): void {
   describe(`conformance: ${name}`, () => {
     describeModel(makeConn);
+    describeTransactions(makeConn);
     void options;
   });
 }
