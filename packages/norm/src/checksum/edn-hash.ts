@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BigDec, DatomError, EdnBigInt, EdnDouble, Keyword, Sym, Uri, Uuid } from '@datomkit/datom-core';
-import { isEdnList, isEdnSet } from '../internal/edn-shapes.js';
+import { BigDec, DatomError, EdnBigInt, EdnDouble, EdnList, EdnSet, Keyword, Sym, Uri, Uuid } from '@datomkit/datom-core';
 import { javaBigDecimalToString, javaDoubleToString } from '../internal/java-number-text.js';
 
 // hasch's magic bytes (hasch.benc/magics). Changing any of them changes every checksum.
@@ -92,9 +91,9 @@ function coerce(v: unknown): Uint8Array {
     const entries = [...v].map(([k, x]) => tagged(VECTOR, seqDigest([k, x])));
     return tagged(MAP, xorHashes(entries));
   }
-  if (isEdnList(v)) return tagged(SEQ, seqDigest(v.items));
-  if (isEdnSet(v) || v instanceof Set) {
-    const items = isEdnSet(v) ? v.items : [...(v as Set<unknown>)];
+  if (v instanceof EdnList) return tagged(SEQ, seqDigest(v.items));
+  if (v instanceof EdnSet || v instanceof Set) {
+    const items = v instanceof EdnSet ? v.items : [...v];
     return tagged(SET, xorHashes(items.map((x) => sha512(coerce(x)))));
   }
   if (v instanceof EdnDouble) return number(javaDoubleToString(v.value));
