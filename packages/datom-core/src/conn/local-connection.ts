@@ -4,7 +4,7 @@ import type { DbState } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
 import type { Datom } from '../model/datom.js';
 import { TX_BASE } from '../schema/bootstrap.js';
-import { processTx, type TxEnv } from '../tx/process-tx.js';
+import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
@@ -27,6 +27,8 @@ export class SharedDatabase {
   readonly listeners = new Set<(r: TxReport) => void>();
   /** The tail of the transaction queue: transactions commit one at a time, in call order. */
   queue: Promise<unknown> = Promise.resolve();
+  /** Transactions queued and not finished; when 0 a transaction may run at once. */
+  pending = 0;
   deleted = false;
 
   constructor(state: DbState) {
@@ -62,12 +64,14 @@ export class LocalConnection implements Connection {
   readonly #fns = new Map<string, TxFunction>();
   readonly #host: DbHost;
   readonly #unsubscribe = new Set<() => void>();
+  readonly #env: TxEnv;
   #closed = false;
 
   constructor(shared: SharedDatabase, txFns: Readonly<Record<string, TxFunction>> = {}) {
     this.#shared = shared;
     for (const [k, f] of Object.entries(txFns)) this.registerTxFn(k, f);
     const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now() };
+    this.#env = { ...env, dbOf: (s) => this.valueOf(s) };
     this.#host = {
       env,
       parsePattern: parsePatternEdn,
@@ -100,36 +104,56 @@ export class LocalConnection implements Connection {
   }
 
   transact(txData: TxData | string): Promise<TxReport> {
-    try {
-      this.#check();
-    } catch (err) {
-      return Promise.reject(err);
-    }
     const shared = this.#shared;
-    const run = async (): Promise<TxReport> => {
+    if (shared.pending === 0) {
+      // Nothing queued: run now; a transaction without transaction functions finishes synchronously.
+      try {
+        this.#check();
+        const before = shared.state;
+        const out = processTx(before, txData, this.#env);
+        if (!(out instanceof Promise)) return Promise.resolve(this.#commit(before, out));
+        return this.#enqueue(() => out.then((o) => this.#commit(before, o)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.#enqueue(async () => {
       this.#check();
       const before = shared.state;
-      const out = await processTx(before, txData, { ...this.#host.env, dbOf: (s) => this.valueOf(s) });
-      shared.state = out.state;
-      shared.log.push({ t: out.state.basisT, rows: out.rows, instant: out.state.lastInstant });
-      const report: TxReport = Object.freeze({
-        dbBefore: this.valueOf(before),
-        dbAfter: this.valueOf(out.state),
-        txData: Object.freeze(out.rows.map((r) => datomOf(out.state, r))),
-        tempids: Object.freeze(out.tempids),
-      });
-      for (const fn of shared.listeners) {
-        try {
-          fn(report);
-        } catch {
-          // A failing listener must not undo or fail a committed transaction.
-        }
-      }
-      return report;
-    };
+      return this.#commit(before, await processTx(before, txData, this.#env));
+    });
+  }
+
+  #enqueue(run: () => Promise<TxReport>): Promise<TxReport> {
+    const shared = this.#shared;
+    shared.pending += 1;
     const p = shared.queue.then(run, run);
-    shared.queue = p.catch(() => undefined);
+    const done = (): void => {
+      shared.pending -= 1;
+    };
+    shared.queue = p.then(done, done);
     return p;
+  }
+
+  #commit(before: DbState, out: TxOutcome): TxReport {
+    const shared = this.#shared;
+    if (shared.state !== before) throw new DatomError('db/conflict', 'The database changed while a transaction was being processed');
+    shared.state = out.state;
+    shared.log.push({ t: out.state.basisT, rows: out.rows, instant: out.state.lastInstant });
+    const report: TxReport = {
+      dbBefore: this.valueOf(before),
+      dbAfter: this.valueOf(out.state),
+      txData: out.rows.map((r) => datomOf(out.state, r)),
+      tempids: out.tempids,
+    };
+    for (const fn of shared.listeners) {
+      try {
+        fn(report);
+      } catch {
+        // A failing listener must not undo or fail a committed transaction.
+      }
+    }
+    return report;
   }
 
   listen(fn: (report: TxReport) => void): () => void {

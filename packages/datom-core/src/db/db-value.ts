@@ -136,6 +136,7 @@ export class DbValue implements Database {
       throw new DatomError('db/arg', 'with needs an unfiltered database value (not asOf, since or history)');
     }
     const out = await processTx(this.#s, txData, { ...this.#host.env, dbOf: (s) => new DbValue(s, this.#host) });
+    // Reports are plain objects: freezing each would cost more than the transaction itself.
     const after = new DbValue(out.state, this.#host);
     return Object.freeze({
       dbBefore: this as Database,

@@ -1,4 +1,4 @@
-import { TreeCursor } from '../index/btree.js';
+import { TreeCursor, treeLowerBound } from '../index/btree.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Value } from '../model/value.js';
 import type { DbState } from './db-state.js';
@@ -22,8 +22,16 @@ export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit =
 
 /** The live row asserting `[e a v]`, or -1. */
 export function liveRow(s: DbState, e: number, a: number, v: Value): number {
-  const rows = currentRows(s, 'eavt', [e, a, v], 1);
-  return rows.length === 0 ? -1 : (rows[0] as number);
+  const cmp = s.cmp.probe('eavt', [e, a, v]);
+  const r = treeLowerBound(s.trees.eavt, cmp);
+  return r !== -1 && cmp(r) === 0 ? r : -1;
+}
+
+/** The first live row of `[e a]`, or -1 (the only one for a cardinality-one attribute). */
+export function firstLiveRow(s: DbState, e: number, a: number): number {
+  const cmp = s.cmp.probe('eavt', [e, a]);
+  const r = treeLowerBound(s.trees.eavt, cmp);
+  return r !== -1 && cmp(r) === 0 ? r : -1;
 }
 
 /** The live rows of `[e a]`. */
@@ -33,8 +41,9 @@ export function liveRowsOf(s: DbState, e: number, a: number): number[] {
 
 /** The entity holding value `v` of attribute `a`, or -1. */
 export function entityWith(s: DbState, a: number, v: Value): number {
-  const rows = currentRows(s, 'avet', [a, v], 1);
-  return rows.length === 0 ? -1 : s.table.e(rows[0] as number);
+  const cmp = s.cmp.probe('avet', [a, v]);
+  const r = treeLowerBound(s.trees.avet, cmp);
+  return r !== -1 && cmp(r) === 0 ? s.table.e(r) : -1;
 }
 
 /** True when entity `e` has any datom (as entity) in the current state. */

@@ -41,6 +41,12 @@ const MAX_DEPTH = 1000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
+/**
+ * Keywords already read, by name: a hit skips the name check. Keywords are interned for the life of
+ * the process anyway, so this holds no more than `Keyword.of`'s own table.
+ */
+const knownKeywords = new Map<string, Keyword>();
+
 const CLOSERS: Record<number, string> = { 41: ')', 93: ']', 125: '}' };
 const NOT_EDN: Record<number, string> = {
   39: "a quote (') is Clojure syntax, not EDN",
@@ -432,11 +438,17 @@ class EdnReader {
   #readKeyword(p: number): Keyword {
     const start = p + 1;
     const end = this.#tokenEnd(start);
-    if (end === start) this.#fail(p, 'a keyword needs a name after the colon, as in :person/name');
-    const problem = nameProblem(this.#text, start, end, true);
-    if (problem !== undefined) this.#fail(problem.at, `invalid keyword ${this.#text.slice(p, end)}: it ${problem.why}`);
+    const name = this.#text.slice(start, end);
+    let keyword = knownKeywords.get(name);
+    if (keyword === undefined) {
+      if (end === start) this.#fail(p, 'a keyword needs a name after the colon, as in :person/name');
+      const problem = nameProblem(this.#text, start, end, true);
+      if (problem !== undefined) this.#fail(problem.at, `invalid keyword ${this.#text.slice(p, end)}: it ${problem.why}`);
+      keyword = Keyword.of(name);
+      knownKeywords.set(name, keyword);
+    }
     this.#pos = end;
-    return Keyword.of(this.#text.slice(start, end));
+    return keyword;
   }
 
   #readSymbol(p: number): unknown {

@@ -24,8 +24,8 @@ export function newEdit(): Edit {
   return { id: editCounter };
 }
 
-export const LEAF_MAX = 64;
-export const BRANCH_MAX = 64;
+export const LEAF_MAX = Number(process.env.DK_LEAF ?? 64);
+export const BRANCH_MAX = Number(process.env.DK_BRANCH ?? 64);
 
 interface Leaf {
   readonly leaf: true;
@@ -38,8 +38,6 @@ interface Branch {
   children: Node[];
   /** The first row of each child. */
   mins: number[];
-  /** The number of rows below each child. */
-  sizes: number[];
   edit: Edit | null;
 }
 
@@ -60,30 +58,18 @@ function leafOf(keys: number[], edit: Edit | null): Leaf {
 
 function branchOf(children: Node[], edit: Edit | null): Branch {
   const mins = new Array<number>(children.length);
-  const sizes = new Array<number>(children.length);
-  for (let i = 0; i < children.length; i++) {
-    const c = children[i] as Node;
-    mins[i] = firstRow(c);
-    sizes[i] = nodeSize(c);
-  }
-  return { leaf: false, children, mins, sizes, edit };
+  for (let i = 0; i < children.length; i++) mins[i] = firstRow(children[i] as Node);
+  return { leaf: false, children, mins, edit };
 }
 
 function firstRow(n: Node): number {
   return n.leaf ? (n.keys[0] as number) : (n.mins[0] as number);
 }
 
-function nodeSize(n: Node): number {
-  if (n.leaf) return n.keys.length;
-  let s = 0;
-  for (const x of n.sizes) s += x;
-  return s;
-}
-
 function own<T extends Node>(n: T, edit: Edit | null): T {
   if (edit !== null && n.edit === edit) return n;
   if (n.leaf) return leafOf(n.keys.slice(), edit) as T;
-  return { leaf: false, children: n.children.slice(), mins: n.mins.slice(), sizes: n.sizes.slice(), edit } as T;
+  return { leaf: false, children: n.children.slice(), mins: n.mins.slice(), edit } as T;
 }
 
 /** Index of the child of `b` that may hold `row`: the last child whose first row is <= row. */
@@ -115,12 +101,31 @@ function leafLowerBound(keys: number[], row: number, cmp: RowCompare): number {
 }
 
 /** Inserts into `n` (owned or copied); returns the node and, when it split, the new right sibling. */
+/** `arr` with `x` inserted at `at`: in place when owned, else as a new array (one copy, no splice). */
+function insertAt(arr: number[], at: number, x: number, inPlace: boolean): number[];
+function insertAt(arr: Node[], at: number, x: Node, inPlace: boolean): Node[];
+function insertAt<T>(arr: T[], at: number, x: T, inPlace: boolean): T[] {
+  const n = arr.length;
+  if (inPlace) {
+    arr.push(x);
+    for (let j = n; j > at; j--) arr[j] = arr[j - 1] as T;
+    arr[at] = x;
+    return arr;
+  }
+  const out = new Array<T>(n + 1);
+  for (let j = 0; j < at; j++) out[j] = arr[j] as T;
+  out[at] = x;
+  for (let j = at; j < n; j++) out[j + 1] = arr[j] as T;
+  return out;
+}
+
+/** Inserts into `n` (owned or copied); returns the node and, when it split, the new right sibling. */
 function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [Node, Node | null] {
+  const owned = edit !== null && n.edit === edit;
   if (n.leaf) {
-    const m = own(n, edit);
-    const keys = m.keys;
-    const at = leafLowerBound(keys, row, cmp);
-    keys.splice(at, 0, row);
+    const at = leafLowerBound(n.keys, row, cmp);
+    const keys = insertAt(n.keys, at, row, owned);
+    const m: Leaf = owned ? n : leafOf(keys, edit);
     if (keys.length <= LEAF_MAX) return [m, null];
     // Appending at the end (the common case for increasing ids) keeps the left leaf full.
     const cut = at === keys.length - 1 ? LEAF_MAX : keys.length >>> 1;
@@ -128,31 +133,39 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [
     keys.length = cut;
     return [m, right];
   }
-  const m = own(n, edit);
-  const i = childFor(m, row, cmp);
-  const [child, split] = insertInto(m.children[i] as Node, row, cmp, edit);
-  m.children[i] = child;
-  m.mins[i] = firstRow(child);
+  const i = childFor(n, row, cmp);
+  const [child, split] = insertInto(n.children[i] as Node, row, cmp, edit);
+  let m: Branch;
   if (split === null) {
-    m.sizes[i] = (m.sizes[i] as number) + 1;
+    if (owned) m = n;
+    else m = { leaf: false, children: n.children.slice(), mins: n.mins.slice(), edit };
+    m.children[i] = child;
+    m.mins[i] = firstRow(child);
     return [m, null];
   }
-  m.sizes[i] = nodeSize(child);
-  m.children.splice(i + 1, 0, split);
-  m.mins.splice(i + 1, 0, firstRow(split));
-  m.sizes.splice(i + 1, 0, nodeSize(split));
+  if (owned) {
+    m = n;
+    m.children[i] = child;
+    m.mins[i] = firstRow(child);
+    insertAt(m.children, i + 1, split, true);
+    insertAt(m.mins, i + 1, firstRow(split), true);
+  } else {
+    const children = insertAt(n.children, i + 1, split, false);
+    const mins = insertAt(n.mins, i + 1, firstRow(split), false);
+    children[i] = child;
+    mins[i] = firstRow(child);
+    m = { leaf: false, children, mins, edit };
+  }
   if (m.children.length <= BRANCH_MAX) return [m, null];
   const cut = i + 1 === m.children.length - 1 ? BRANCH_MAX : m.children.length >>> 1;
   const right: Branch = {
     leaf: false,
     children: m.children.slice(cut),
     mins: m.mins.slice(cut),
-    sizes: m.sizes.slice(cut),
     edit,
   };
   m.children.length = cut;
   m.mins.length = cut;
-  m.sizes.length = cut;
   return [m, right];
 }
 
@@ -182,12 +195,10 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
   if (child === null) {
     m.children.splice(i, 1);
     m.mins.splice(i, 1);
-    m.sizes.splice(i, 1);
     return m;
   }
   m.children[i] = child;
   m.mins[i] = firstRow(child);
-  m.sizes[i] = (m.sizes[i] as number) - 1;
   // Merge a small leaf into its left neighbour so that retraction-heavy trees stay dense.
   if (child.leaf && child.keys.length < LEAF_MAX >>> 2 && i > 0) {
     const left = m.children[i - 1] as Node;
@@ -195,7 +206,6 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
       const merged = leafOf(left.keys.concat(child.keys), edit);
       m.children.splice(i - 1, 2, merged);
       m.mins.splice(i - 1, 2, firstRow(merged));
-      m.sizes.splice(i - 1, 2, merged.keys.length);
     }
   }
   return m;
@@ -355,4 +365,36 @@ export class TreeCursor {
       if (!this.#advanceLeaf()) return -1;
     }
   }
+}
+
+/** The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. */
+export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
+  let n = t.root;
+  if (n === null) return -1;
+  // Track the first row of the next subtree to the right, for when the answer is past this leaf.
+  let after = -1;
+  while (!n.leaf) {
+    const mins = n.mins;
+    let ci = 0;
+    let lo = 1;
+    let hi = mins.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (probe(mins[mid] as number) < 0) {
+        ci = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (ci + 1 < mins.length) after = mins[ci + 1] as number;
+    n = n.children[ci] as Node;
+  }
+  const keys = n.keys;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (probe(keys[mid] as number) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < keys.length ? (keys[lo] as number) : after;
 }

@@ -56,23 +56,46 @@ export class IndexComparators {
   probe(order: IndexOrder, probe: Probe): ProbeCompare {
     const tb = this.table;
     const n = probe.length;
+    if (n === 0) return () => 0;
     const p0 = probe[0];
     const p1 = probe[1];
     const p2 = probe[2];
     const p3 = probe[3] as number;
-    const field = (row: number, k: 'e' | 'a' | 'v' | 't'): number | Value =>
-      k === 'e' ? tb.e(row) : k === 'a' ? tb.a(row) : k === 'v' ? tb.v(row) : tb.t(row);
-    const keys: readonly ('e' | 'a' | 'v' | 't')[] =
-      order === 'eavt' ? ['e', 'a', 'v', 't'] : order === 'aevt' ? ['a', 'e', 'v', 't'] : order === 'avet' ? ['a', 'v', 'e', 't'] : ['v', 'a', 'e', 't'];
-    const cmpAt = (row: number, i: number, p: number | Value): number => {
-      const k = keys[i] as 'e' | 'a' | 'v' | 't';
-      if (k === 'v') return compareValues(tb.v(row), p as Value);
-      return num(field(row, k) as number, p as number);
-    };
-    if (n === 0) return () => 0;
-    if (n === 1) return (row) => cmpAt(row, 0, p0 as Value);
-    if (n === 2) return (row) => cmpAt(row, 0, p0 as Value) || cmpAt(row, 1, p1 as Value);
-    if (n === 3) return (row) => cmpAt(row, 0, p0 as Value) || cmpAt(row, 1, p1 as Value) || cmpAt(row, 2, p2 as Value);
-    return (row) => cmpAt(row, 0, p0 as Value) || cmpAt(row, 1, p1 as Value) || cmpAt(row, 2, p2 as Value) || num(tb.t(row), p3);
+    // Specialised closures: this runs for every point lookup of every transaction.
+    switch (order) {
+      case 'eavt': {
+        const e = p0 as number;
+        const a = p1 as number;
+        if (n === 1) return (r) => num(tb.e(r), e);
+        if (n === 2) return (r) => num(tb.e(r), e) || num(tb.a(r), a);
+        if (n === 3) return (r) => num(tb.e(r), e) || num(tb.a(r), a) || compareValues(tb.v(r), p2 as Value);
+        return (r) => num(tb.e(r), e) || num(tb.a(r), a) || compareValues(tb.v(r), p2 as Value) || num(tb.t(r), p3);
+      }
+      case 'aevt': {
+        const a = p0 as number;
+        const e = p1 as number;
+        if (n === 1) return (r) => num(tb.a(r), a);
+        if (n === 2) return (r) => num(tb.a(r), a) || num(tb.e(r), e);
+        if (n === 3) return (r) => num(tb.a(r), a) || num(tb.e(r), e) || compareValues(tb.v(r), p2 as Value);
+        return (r) => num(tb.a(r), a) || num(tb.e(r), e) || compareValues(tb.v(r), p2 as Value) || num(tb.t(r), p3);
+      }
+      case 'avet': {
+        const a = p0 as number;
+        const e = p2 as number;
+        if (n === 1) return (r) => num(tb.a(r), a);
+        if (n === 2) return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value);
+        if (n === 3) return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value) || num(tb.e(r), e);
+        return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value) || num(tb.e(r), e) || num(tb.t(r), p3);
+      }
+      default: {
+        const v = p0 as number;
+        const a = p1 as number;
+        const e = p2 as number;
+        if (n === 1) return (r) => num(tb.v(r) as number, v);
+        if (n === 2) return (r) => num(tb.v(r) as number, v) || num(tb.a(r), a);
+        if (n === 3) return (r) => num(tb.v(r) as number, v) || num(tb.a(r), a) || num(tb.e(r), e);
+        return (r) => num(tb.v(r) as number, v) || num(tb.a(r), a) || num(tb.e(r), e) || num(tb.t(r), p3);
+      }
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { DatomError } from '../error/datom-error.js';
+import { EdnSet } from '../edn/edn-set.js';
 import { Keyword } from '../model/keyword.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { DbState } from '../db/db-state.js';
@@ -264,6 +265,7 @@ export class TxExpander {
     const many = reverse || a.many;
     if (!many) return [raw];
     if (raw instanceof Set) return [...raw];
+    if (raw instanceof EdnSet) return raw.items;
     if (isEdnList(raw)) return raw.items;
     if (!Array.isArray(raw)) return [raw];
     if (a.valueType === 'tuple') return raw.length > 0 && Array.isArray(raw[0]) ? raw : [raw];

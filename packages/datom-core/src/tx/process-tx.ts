@@ -2,7 +2,7 @@ import { DatomError } from '../error/datom-error.js';
 import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
 import type { Database } from '../db/database.js';
 import type { DbState, IndexTrees } from '../db/db-state.js';
-import { currentRows, liveRow, liveRowsOf, entityWith } from '../db/lookup.js';
+import { currentRows, entityWith, firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
 import { SCHEMA_ATTRS, type AttrInfo, type SchemaChange } from '../schema/schema.js';
@@ -122,16 +122,30 @@ interface Retraction {
  * kept up to date; the transaction gets its txInstant. Throws a {@link DatomError} and changes
  * nothing on failure.
  */
-export async function processTx(before: DbState, txData: unknown, env: TxEnv): Promise<TxOutcome> {
-  const t = before.basisT + 1;
-  if (t > MAX_T) throw new DatomError('transact/id-overflow', `Transaction t would exceed ${MAX_T}`, { data: { basisT: before.basisT } });
-  const txEid = tToTx(t);
+export function processTx(before: DbState, txData: unknown, env: TxEnv): TxOutcome | Promise<TxOutcome> {
   let forms: readonly unknown[];
   if (typeof txData === 'string') forms = env.parseTx(txData);
   else if (Array.isArray(txData)) forms = txData;
   else throw new DatomError('transact/syntax', 'Transaction data must be a list of forms or EDN text', { data: { form: formToString(txData) } });
-  forms = await callFns(forms, env, before, 0);
+  // Without transaction functions the whole transaction runs synchronously.
+  if (!hasFnCall(forms)) return processForms(before, forms, env);
+  return callFns(forms, env, before, 0).then((expanded) => processForms(before, expanded, env));
+}
 
+function hasFnCall(forms: readonly unknown[]): boolean {
+  for (const f of forms) {
+    const items = Array.isArray(f) ? f : isEdnList(f) ? f.items : null;
+    if (items === null) continue;
+    const name = opName(items[0]);
+    if (name !== null && !isBuiltinOp(name)) return true;
+  }
+  return false;
+}
+
+function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): TxOutcome {
+  const t = before.basisT + 1;
+  if (t > MAX_T) throw new DatomError('transact/id-overflow', `Transaction t would exceed ${MAX_T}`, { data: { basisT: before.basisT } });
+  const txEid = tToTx(t);
   const x = new TxExpander(before, txEid);
   x.expandAll(forms);
   const res = resolveTempids(before, x.ops, x.tempids);
@@ -191,9 +205,8 @@ export async function processTx(before: DbState, txData: unknown, env: TxEnv): P
       if (liveRow(before, op.e, op.a.id, op.v) === -1) finalAdds.push(op);
       continue;
     }
-    const rows = liveRowsOf(before, op.e, op.a.id);
-    const row = rows[0];
-    if (row === undefined) finalAdds.push(op);
+    const row = firstLiveRow(before, op.e, op.a.id);
+    if (row === -1) finalAdds.push(op);
     else if (compareValues(before.table.v(row), op.v) !== 0) {
       finalAdds.push(op);
       if (!retracting.has(row)) {
