@@ -33,14 +33,14 @@ export type TxData = readonly TxForm[];
 
 /**
  * A transaction function, registered on a connection and called as `['my/fn', ...args]`. It gets the
- * database before the transaction and returns more transaction data.
+ * database before the transaction and returns more transaction data (JS forms or EDN text).
  *
  * @example
  * ```ts
  * const inc: TxFunction = async (db, e, attr) => [['db/add', e, attr, 1]]
  * ```
  */
-export type TxFunction = (db: Database, ...args: unknown[]) => TxData | Promise<TxData>;
+export type TxFunction = (db: Database, ...args: unknown[]) => TxData | string | Promise<TxData | string>;
 
 /**
  * What a transaction did: the database before and after, every datom it produced (assertions and
