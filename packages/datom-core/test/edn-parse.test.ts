@@ -188,6 +188,9 @@ describe('parseEdn: tags', () => {
     expect(at('2024-02-29')).toBe('2024-02-29T00:00:00.000Z');
     expect(at('2020')).toBe('2020-01-01T00:00:00.000Z');
     expect(at('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00.000Z');
+    expect(at('0000-02-29T23:00:00-01:00')).toBe('0000-03-01T00:00:00.000Z');
+    expect(at('2020-05:00')).toBe('2020-01-01T05:00:00.000Z');
+    expect(at('2020-01-01T10:30')).toBe('2020-01-01T10:30:00.000Z');
     expect(parseEdn('#inst "2020-01-01"')).toBeInstanceOf(Date);
   });
 
@@ -202,6 +205,9 @@ describe('parseEdn: tags', () => {
       ['2020-01-01 10:00:00', 'not an RFC 3339'],
       ['2020-01-01T10:00:00+24:00', 'offset +24:00'],
       ['yesterday', 'not an RFC 3339'],
+      ['2020-01-01T10:00:00+0100', 'not an RFC 3339'],
+      ['2020-01-01T10:00:00.', 'not an RFC 3339'],
+      ['2020-1-01', 'not an RFC 3339'],
     ];
     for (const [text, why] of bad) {
       const err = failure(`[#inst "${text}"]`);

@@ -234,6 +234,17 @@ describe('EDN properties', () => {
     }
   });
 
+  const instant = fc.date({ min: new Date('0001-01-02T00:00:00.000Z'), max: new Date('9999-12-30T00:00:00.000Z'), noInvalidDate: true });
+  test.prop([instant, fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 })], { numRuns: NUM_RUNS })(
+    '#inst with any offset reads as the same instant',
+    (date, offset) => {
+      const local = new Date(date.getTime() + offset * 60_000).toISOString().slice(0, -1);
+      const abs = Math.abs(offset);
+      const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      expect((parseEdn(`#inst "${local}${zone}"`) as Date).getTime()).toBe(date.getTime());
+    },
+  );
+
   test.prop([keywordName], { numRuns: NUM_RUNS })('keywords read back as the same interned object', (name) => {
     expect(parseEdn(printEdn(kw(name)))).toBe(kw(name));
     expect(parseEdn(`:${name}`)).toBeInstanceOf(Keyword);
