@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions, MakeConn } from './helpers.js';
 import { describeModel } from './model.js';
+import { describeReading } from './reading.js';
 import { describeTransactions } from './transactions.js';
 
 export type { ConformanceOptions, MakeConn } from './helpers.js';
@@ -13,6 +14,6 @@ export function describeConformance(name: string, makeConn: MakeConn, options: C
   describe(`conformance: ${name}`, () => {
     describeModel(makeConn);
     describeTransactions(makeConn);
-    void options;
+    describeReading(makeConn, options);
   });
 }
