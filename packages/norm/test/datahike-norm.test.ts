@@ -1,55 +1,18 @@
 // Datahike's four norm tests (datahike.norm.norm-test), ported: same fixture folders, same
 // tx-fns (written in TypeScript), same expectations.
 import { join } from 'node:path';
-import { type Database, type Datom, kw } from '@datomkit/datom-core';
+import { kw } from '@datomkit/datom-core';
 import { describe, expect, it } from 'vitest';
-import { type NormTxFn, type NormTxFns, ensureNorms, verifyChecksums } from '../src/index.js';
+import { ensureNorms, verifyChecksums } from '../src/index.js';
+import { DATAHIKE_TX_FNS, datomsOf } from './helpers/datahike-tx-fns.js';
 import { freshConn } from './helpers/fresh-conn.js';
 import { FIXTURES } from './helpers/temp-folder.js';
 
 const folder = (name: string) => join(FIXTURES, name);
 
-async function datomsOf(db: Database, attr: string): Promise<Datom[]> {
-  return db.attribute(attr) === null ? [] : db.datoms('aevt', attr).toArray();
-}
-
-async function entitiesNamed(db: Database, names: readonly string[]): Promise<number[]> {
-  return (await datomsOf(db, 'character/name')).filter((d) => names.includes(d.v as string)).map((d) => d.e);
-}
-
-const txFnTestFn: NormTxFn = async (_conn, { db }) =>
-  (await datomsOf(db, 'character/place-of-occupation')).map((d) => [
-    'db/add',
-    d.e,
-    'character/place-of-occupation',
-    String(d.v).toLowerCase(),
-  ]);
-
-const txDataAndTxFnTestFn: NormTxFn = async (_conn, { db }) =>
-  (await entitiesNamed(db, ['Homer Simpson', 'Marge Simpson'])).map((e) => ({
-    'db/id': e,
-    'character/children': [
-      ['character/name', 'Bart Simpson'],
-      ['character/name', 'Lisa Simpson'],
-      ['character/name', 'Maggie Simpson'],
-    ],
-  }));
-
-const namingAndSortingTestFn: NormTxFn = async (_conn, { db }) =>
-  (await entitiesNamed(db, ['Bart Simpson', 'Lisa Simpson'])).map((e) => ({
-    'db/id': e,
-    'character/occupation': kw('student'),
-  }));
-
-const txFns: NormTxFns = {
-  'datahike.norm.norm-test/tx-fn-test-fn': txFnTestFn,
-  'datahike.norm.norm-test/tx-data-and-tx-fn-test-fn': txDataAndTxFnTestFn,
-  'datahike.norm.norm-test/naming-and-sorting-test-fn': namingAndSortingTestFn,
-};
-
 async function verifyAndEnsure(conn: Awaited<ReturnType<typeof freshConn>>, dir: string) {
   expect((await verifyChecksums(dir)).ok).toBe(true);
-  return ensureNorms(conn, dir, { txFns });
+  return ensureNorms(conn, dir, { txFns: DATAHIKE_TX_FNS });
 }
 
 describe("Datahike's norm tests", () => {

@@ -12,7 +12,8 @@ import {
   updateChecksums,
 } from '../src/index.js';
 import { freshConn } from './helpers/fresh-conn.js';
-import { tempFolder } from './helpers/temp-folder.js';
+import { FIXTURES, tempFolder } from './helpers/temp-folder.js';
+import { DATAHIKE_TX_FNS } from './helpers/datahike-tx-fns.js';
 
 const ARTIST_NAME =
   '{:tx-data [{:db/ident :artist/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}]}';
@@ -305,6 +306,35 @@ describe('ensureNorms', () => {
       await expectOnce(conn, results);
       const statuses = results.map((r) => r.steps.find((s) => s.id === '003-fill.edn')?.status).sort();
       expect(statuses).toEqual(['applied', 'applied-elsewhere']);
+    });
+  });
+
+  describe('exactly once under concurrency, for norms that take several transactions', () => {
+    it("two concurrent runs over Datahike's naming-and-sorting folder apply each norm once", async () => {
+      const conn = await freshConn();
+      const dir = join(FIXTURES, 'naming-and-sorting-test');
+      const results = await Promise.all([ensureNorms(conn, dir, { txFns: DATAHIKE_TX_FNS }), ensureNorms(conn, dir, { txFns: DATAHIKE_TX_FNS })]);
+      for (const r of results) expect(r.steps).toHaveLength(6);
+      for (const id of results[0]?.steps.map((s) => s.id) ?? []) {
+        const statuses = results.map((r) => r.steps.find((s) => s.id === id)?.status);
+        expect(statuses.filter((st) => st === 'applied'), id).toHaveLength(1);
+      }
+      expect((await values(conn.db(), 'character/name')).sort()).toEqual(['Bart Simpson', 'Lisa Simpson']);
+      expect(await values(conn.db(), 'tx/norm')).toHaveLength(6);
+    });
+
+    it('a norm another runner claimed and does not finish in time is norm/in-progress', async () => {
+      const conn = await freshConn();
+      const dir = await migrations({ '001-name.edn': ARTIST_NAME, '002-fill.edn': '{:tx-fn my.app/fill}' });
+      // The tx-fn plays the other runner: it claims norm 002 first and never finishes it.
+      const rival: NormTxFn = async (c) => {
+        await c.transact([{ 'tx.norm/id': kw('002-fill.edn'), 'tx.norm/batches': 0 }]);
+        return [{ 'artist/name': 'Ada' }];
+      };
+      const err = await caught(ensureNorms(conn, dir, { txFns: { 'my.app/fill': rival }, waitMs: 0 }));
+      expect(err.code).toBe('norm/in-progress');
+      expect(stepsOf(err)).toEqual([['001-name.edn', 'applied']]);
+      expect(await values(conn.db(), 'artist/name')).toEqual([]);
     });
   });
 

@@ -52,6 +52,7 @@ export async function dryRun(conn: Connection, dir: string, options: EnsureNorms
   let db = conn.db();
   const sink: NormSink = {
     dryRun: true,
+    waitMs: 0,
     conn: speculativeConnection(conn, () => db),
     db: () => db,
     latest: async () => db,

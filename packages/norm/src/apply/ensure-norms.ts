@@ -17,6 +17,12 @@ export interface EnsureNormsOptions {
   readonly txFns?: NormTxFns;
   /** Compare the files with checksums.edn before applying anything (default `true`). */
   readonly verifyChecksums?: boolean;
+  /**
+   * How long to wait, in ms, when another runner has claimed a norm that takes several
+   * transactions (a batched or split norm) and not finished it yet; then `norm/in-progress`.
+   * Default 60 000.
+   */
+  readonly waitMs?: number;
   /** Called after each norm's step, e.g. to log progress. */
   readonly onStep?: (step: NormStep) => void;
 }
@@ -63,6 +69,6 @@ export async function ensureNorms(
 ): Promise<EnsureNormsResult> {
   const norms = await readNorms(dir);
   if (options.verifyChecksums !== false) await assertChecksums(dir, norms);
-  return runNorms(connectionSink(conn), norms, options);
+  return runNorms(connectionSink(conn, options.waitMs), norms, options);
 }
 

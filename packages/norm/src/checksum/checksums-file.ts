@@ -4,7 +4,14 @@ import { DatomError, Keyword } from '@datomkit/datom-core';
 import { parseNormText } from '../internal/parse-norm-text.js';
 import { compareNormIds } from '../norm/norm-id.js';
 
-/** The file name Datahike and datomkit keep the checksums in, at the top of the norms folder. */
+/**
+ * The file name Datahike and datomkit keep the checksums in, at the top of the norms folder.
+ *
+ * @example
+ * ```ts
+ * join('migrations', CHECKSUMS_FILE) // 'migrations/checksums.edn'
+ * ```
+ */
 export const CHECKSUMS_FILE = 'checksums.edn';
 
 /**

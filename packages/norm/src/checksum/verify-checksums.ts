@@ -41,6 +41,8 @@ export interface ChecksumVerification {
  * (`ensureNorms` turns a deviation into `norm/checksum-mismatch`). A missing checksums.edn is
  * `norm/missing-checksums`.
  *
+ * @param dir - the migrations folder, holding checksums.edn at its top.
+ * @param norms - the folder's norms when already read (by {@link readNorms}); read otherwise.
  * @example
  * ```ts
  * const { ok } = await verifyChecksums('migrations')

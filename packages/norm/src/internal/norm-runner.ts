@@ -22,6 +22,8 @@ export interface NormSink {
   transact(tx: TxData): Promise<TxReport>;
   /** The connection handed to tx-fns. */
   readonly conn: Connection;
+  /** How long to wait for another runner to finish a norm it claimed. */
+  readonly waitMs: number;
 }
 
 /** Thrown inside a step; the caller adds the steps done so far. */
@@ -79,6 +81,22 @@ async function claimedElsewhere(sink: NormSink, id: string): Promise<NormMarker 
   return (await readMarkers(await sink.latest())).get(id) ?? null;
 }
 
+/**
+ * After this run lost the race for a norm's claim: `applied-elsewhere` once the other runner has
+ * finished it. Waits (polling the database) while the other runner is between the transactions
+ * of a split or batched norm, up to `sink.waitMs`; `null` when nobody else has claimed it.
+ */
+async function otherRunner(sink: NormSink, norm: NormFile): Promise<NormStep | null> {
+  const deadline = Date.now() + sink.waitMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
+    const other = await claimedElsewhere(sink, norm.id);
+    if (other === null) return null;
+    if (other.complete) return step(norm, 'applied-elsewhere', null, [], null);
+    if (Date.now() >= deadline) throw inProgress(norm);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
 function transactFailure(norm: NormFile, err: unknown, extra: Record<string, unknown> = {}): StepFailure {
   return new StepFailure(
     'norm/transact',
@@ -126,7 +144,10 @@ export async function applyNorm(
       const report = await sink.transact(tx);
       return step(norm, 'applied', sink.dryRun ? null : txOf(report), [...report.txData], null);
     } catch (err) {
-      if ((await claimedElsewhere(sink, norm.id))?.complete) return step(norm, 'applied-elsewhere', null, [], null);
+      if (isDatomError(err, 'transact/unique')) {
+        const elsewhere = await otherRunner(sink, norm);
+        if (elsewhere !== null) return elsewhere;
+      }
       // A strict schema (Datomic's, unlike the schema-on-read Datahike tests use) cannot use an
       // attribute in the transaction that installs it. When the fn output needs an attribute the
       // norm's own tx-data defines, commit the tx-data with the claim first, then the output.
@@ -159,9 +180,8 @@ async function applyBatched(
       datoms.push(...report.txData);
       marker = report.tempids[MARKER_TEMPID] ?? MARKER_TEMPID;
     } catch (err) {
-      const other = await claimedElsewhere(sink, norm.id);
-      if (other?.complete) return step(norm, 'applied-elsewhere', null, [], null);
-      if (other !== null) throw inProgress(norm);
+      const elsewhere = isDatomError(err, 'transact/unique') ? await otherRunner(sink, norm) : null;
+      if (elsewhere !== null) return elsewhere;
       throw transactFailure(norm, err);
     }
   } else {
@@ -193,7 +213,12 @@ async function applyBatched(
     try {
       report = await sink.transact(asTx(forms));
     } catch (err) {
-      if (isDatomError(err, 'transact/cas')) throw inProgress(norm);
+      // Another runner resumed the same interrupted norm and advanced it first.
+      if (isDatomError(err, 'transact/cas')) {
+        const elsewhere = await otherRunner(sink, norm);
+        if (elsewhere !== null) return elsewhere;
+        throw inProgress(norm);
+      }
       throw transactFailure(norm, err, { batchesDone: done });
     }
     datoms.push(...report.txData);
@@ -213,7 +238,7 @@ function definesAttribute(norm: NormFile, attribute: unknown): boolean {
 function inProgress(norm: NormFile): StepFailure {
   return new StepFailure(
     'norm/in-progress',
-    `${norm.file}: another runner is applying the batched norm :${norm.id} right now. Run again once it is done.`,
+    `${norm.file}: another runner has been applying norm :${norm.id} for too long, or stopped half-way. Run again to finish it.`,
     { file: norm.file, norm: norm.id },
     undefined,
   );

@@ -7,10 +7,14 @@ import { readMarker, readMarkers } from '../marker/norm-marker.js';
 import type { NormFile } from '../norm/norm-file.js';
 import { type NormSink, StepFailure, applyNorm, installMarkerSchema } from './norm-runner.js';
 
+/** How long a run waits by default for another runner to finish a norm it started. */
+export const DEFAULT_WAIT_MS = 60_000;
+
 /** The connection itself as the place transactions go. */
-export function connectionSink(conn: Connection): NormSink {
+export function connectionSink(conn: Connection, waitMs = DEFAULT_WAIT_MS): NormSink {
   return {
     dryRun: false,
+    waitMs,
     conn,
     db: () => conn.db(),
     latest: () => conn.sync(),

@@ -21,7 +21,14 @@ export const NORM_ATTRS = Object.freeze({
   batches: 'tx.norm/batches',
 });
 
-/** The tempid of the marker entity inside a norm's transaction. */
+/**
+ * The tempid of the marker entity inside a norm's transaction; avoid it in your own tx-data.
+ *
+ * @example
+ * ```ts
+ * report.tempids[MARKER_TEMPID] // the marker entity's id
+ * ```
+ */
 export const MARKER_TEMPID = 'datomkit.norm/marker';
 
 const SCHEMA: readonly Record<string, unknown>[] = [
