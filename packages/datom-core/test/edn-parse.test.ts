@@ -10,6 +10,7 @@ import { EdnList } from '../src/edn/edn-list.js';
 import { EdnSet } from '../src/edn/edn-set.js';
 import { parseEdn, parseEdnAll } from '../src/edn/parse-edn.js';
 import type { ParseEdnOptions } from '../src/edn/parse-edn.js';
+import { printEdn } from '../src/edn/print-edn.js';
 
 /** The DatomError that parsing `text` throws. */
 function failure(text: string, options?: ParseEdnOptions): DatomError {
@@ -401,6 +402,11 @@ describe('parseEdn: errors', () => {
     expect(err.code).toBe('edn/syntax');
     expect(err.message).toContain('nested more than 1000 levels');
     expect(failure('#_'.repeat(5000)).code).toBe('edn/syntax');
+    const sets = `${'#{'.repeat(1000)}${'}'.repeat(1000)}`;
+    expect(printEdn(parseEdn(sets))).toBe(sets);
+    const maps = `${'{:k '.repeat(999)}{}${'}'.repeat(999)}`;
+    expect(printEdn(parseEdn(maps))).toBe(maps);
+    expect(parseEdn(`${'#x '.repeat(999)}1`, { tags: { x: (v) => [v] } })).toHaveLength(1);
   });
 
   it('throws a TypeError for input that is not a string', () => {

@@ -47,7 +47,14 @@ export function isUnicodeSpace(c: number): boolean {
   );
 }
 
-/** What is wrong with a symbol or keyword name: where (an index into the text) and why. */
+/**
+ * What is wrong with a symbol or keyword name: where (an index into the text) and why.
+ *
+ * @example
+ * ```ts
+ * const problem: NameProblem | undefined = nameProblem(':a', 0, 2, true) // { at: 0, why: 'is auto-resolved ...' }
+ * ```
+ */
 export interface NameProblem {
   /** Index of the offending character in the text that was checked. */
   readonly at: number;

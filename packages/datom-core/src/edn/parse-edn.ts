@@ -9,7 +9,7 @@ import { Uuid } from '../model/uuid.js';
 import { decodeBase64 } from './bytes-base64.js';
 import { EdnValueSet } from './edn-equals.js';
 import { EdnList } from './edn-list.js';
-import { CHAR_CLASS, DELIMITER, describeChar, isUnicodeSpace, nameProblem } from './edn-names.js';
+import { CHAR_CLASS, DELIMITER, describeChar, INVALID, isUnicodeSpace, nameProblem } from './edn-names.js';
 import { EdnSet } from './edn-set.js';
 import { parseInstantText } from './instant-text.js';
 import { printEdn } from './print-edn.js';
@@ -25,7 +25,14 @@ import { printEdn } from './print-edn.js';
  */
 export type EdnTagReader = (value: unknown) => unknown;
 
-/** Options for {@link parseEdn} and {@link parseEdnAll}. */
+/**
+ * Options for {@link parseEdn} and {@link parseEdnAll}.
+ *
+ * @example
+ * ```ts
+ * parseEdnAll(text, { source: 'migrations/01.edn', tags: { 'my.app/money': (v) => BigInt(v as string) } })
+ * ```
+ */
 export interface ParseEdnOptions {
   /** A file name or other label for error messages (`migrations/01.edn:3:14: ...`) and `err.data.source`. */
   readonly source?: string;
@@ -471,7 +478,7 @@ class EdnReader {
       if (problem.at === p && c === 46 && isDigit(this.#text.charCodeAt(p + 1))) {
         this.#fail(p, `invalid number ${text}: EDN needs a digit before the decimal point, as in 0${text}`);
       }
-      if (problem.at > p && c < 128 && CHAR_CLASS[c] !== DELIMITER && problem.why.startsWith('may not contain')) {
+      if (problem.at > p && c < 128 && CHAR_CLASS[c] === INVALID) {
         this.#fail(problem.at, `unexpected character ${describeChar(c)} in the symbol ${text}`);
       }
       this.#fail(problem.at, `invalid symbol ${text}: it ${problem.why}`);
@@ -564,11 +571,6 @@ class EdnReader {
     const c = t.charCodeAt(p + 1);
     if (c === 123) return new EdnSet(this.#readSeq(p, p + 2, 125, 'set', true));
     if (c === 35) return this.#readSymbolic(p);
-    if (c === 95) {
-      this.#skip();
-      if (this.#pos >= this.#end) this.#fail(p, 'expected a form after the discarded one');
-      return this.#read();
-    }
     if (c === 58) this.#fail(p, 'namespaced maps (#:ns{...}) are not supported: write each key in full, as in {:ns/a 1}');
     if (c === 34) this.#fail(p, 'regular expressions (#"...") are not EDN');
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return this.#readTagged(p);

@@ -11,7 +11,14 @@ import { nameProblem } from './edn-names.js';
 import { EdnSet } from './edn-set.js';
 import { formatInstantText } from './instant-text.js';
 
-/** Options for {@link printEdn}. */
+/**
+ * Options for {@link printEdn}.
+ *
+ * @example
+ * ```ts
+ * printEdn(schema, { pretty: true })
+ * ```
+ */
 export interface PrintEdnOptions {
   /**
    * Break every collection that does not fit in 80 columns over several lines, one element or map
