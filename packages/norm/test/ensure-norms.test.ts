@@ -397,6 +397,34 @@ describe('ensureNorms', () => {
       expect(await values(conn.db(), 'artist/country')).toHaveLength(10);
       expect((await readMarkers(conn.db())).get('003-country.edn')).toMatchObject({ complete: true, batches: 4 });
     });
+
+    it('two runs resuming the same interrupted norm finish it once', async () => {
+      const conn = await freshConn();
+      const dir = await folder();
+      await caught(ensureNorms(conn, dir, { txFns: { 'my.app/backfill': backfill(1) } }));
+      // Both runs hold their batches back until both have resumed the norm, so they really race.
+      let arrived = 0;
+      let open = () => {};
+      const bothResumed = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const gated: NormTxFn = (c, ctx) => {
+        const inner = backfill()(c, ctx) as AsyncIterable<readonly unknown[]>;
+        return (async function* () {
+          if (++arrived === 2) open();
+          await bothResumed;
+          yield* inner;
+        })();
+      };
+      const results = await Promise.all([
+        ensureNorms(conn, dir, { txFns: { 'my.app/backfill': gated } }),
+        ensureNorms(conn, dir, { txFns: { 'my.app/backfill': gated } }),
+      ]);
+      const statuses = results.map((r) => r.steps.find((s) => s.id === '003-country.edn')?.status).sort();
+      expect(statuses).toEqual(['applied', 'applied-elsewhere']);
+      expect(await values(conn.db(), 'artist/country')).toHaveLength(10);
+      expect(await values(conn.db(), 'tx/norm')).toHaveLength(3);
+    });
   });
 });
 

@@ -167,6 +167,9 @@ async function applyBatched(
 ): Promise<NormStep> {
   const datoms: Datom[] = [];
   let marker: number | string;
+  // Batched norms and norms split for a strict schema take several transactions: a claim (the
+  // marker without :tx/norm, with the tx-data), then steps that each advance :tx.norm/batches by
+  // compare-and-set, the last one adding :tx/norm.
   let done = partial?.batches ?? 0;
   if (partial === null) {
     const claim = {
@@ -187,14 +190,21 @@ async function applyBatched(
   } else {
     marker = partial.entity;
   }
-  const batches: AsyncIterable<readonly unknown[]> = isAsyncIterable(result)
-    ? result
-    : (async function* () {
-        if (Array.isArray(result) && result.length > 0) yield result as readonly unknown[];
-      })();
-  const iterator = batches[Symbol.asyncIterator]();
+  if (!isAsyncIterable(result)) {
+    // One transaction finishes the norm: the fn output with the :tx/norm marker.
+    const forms: unknown[] = [
+      ['db/cas', marker, NORM_ATTRS.batches, done, done + 1],
+      ...((result as readonly unknown[] | null) ?? []),
+      ['db/add', marker, NORM_ATTRS.norm, kw(norm.id)],
+    ];
+    const report = await commitStep(sink, norm, forms, done);
+    if (report === null) return lostRace(sink, norm);
+    datoms.push(...report.txData);
+    return step(norm, 'applied', sink.dryRun ? null : txOf(report), datoms, null);
+  }
+  const iterator = result[Symbol.asyncIterator]();
   for (;;) {
-    let next: IteratorResult<readonly unknown[]>;
+    let next: IteratorResult<TxData | readonly unknown[]>;
     try {
       next = await iterator.next();
     } catch (err) {
@@ -209,21 +219,36 @@ async function applyBatched(
     const forms: unknown[] = [['db/cas', marker, NORM_ATTRS.batches, done, last ? done : done + 1]];
     if (last) forms.push(['db/add', marker, NORM_ATTRS.norm, kw(norm.id)]);
     else forms.push(...next.value);
-    let report: TxReport;
-    try {
-      report = await sink.transact(asTx(forms));
-    } catch (err) {
-      // Another runner resumed the same interrupted norm and advanced it first.
-      if (isDatomError(err, 'transact/cas')) {
-        const elsewhere = await otherRunner(sink, norm);
-        if (elsewhere !== null) return elsewhere;
-        throw inProgress(norm);
-      }
-      throw transactFailure(norm, err, { batchesDone: done });
-    }
+    const report = await commitStep(sink, norm, forms, done);
+    if (report === null) return lostRace(sink, norm);
     datoms.push(...report.txData);
     if (last) return step(norm, 'applied', sink.dryRun ? null : txOf(report), datoms, done);
     done++;
+  }
+}
+
+/** Another runner advanced a norm this run had resumed: wait for it to finish the norm. */
+async function lostRace(sink: NormSink, norm: NormFile): Promise<NormStep> {
+  const elsewhere = await otherRunner(sink, norm);
+  if (elsewhere === null) throw inProgress(norm);
+  return elsewhere;
+}
+
+/**
+ * Commits one transaction after a norm's claim; `null` when the compare-and-set on the progress
+ * counter failed, i.e. another runner resumed the same norm and advanced it first.
+ */
+async function commitStep(sink: NormSink, norm: NormFile, forms: unknown[], done: number): Promise<TxReport | null> {
+  try {
+    return await sink.transact(asTx(forms));
+  } catch (err) {
+    if (isDatomError(err, 'transact/cas')) return null;
+    throw new StepFailure(
+      'norm/transact',
+      `${norm.file}: a transaction of norm :${norm.id} failed: ${reason(err)}. Its claim${done > 0 ? ` and ${done} batches` : ''} stay committed and the norm is partial; fix it and run again to finish it.`,
+      { file: norm.file, norm: norm.id, batchesDone: done },
+      err,
+    );
   }
 }
 
