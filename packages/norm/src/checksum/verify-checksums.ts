@@ -3,7 +3,14 @@ import type { NormFile } from '../norm/norm-file.js';
 import { readNorms } from '../norm/read-norms.js';
 import { CHECKSUMS_FILE, readChecksumsFile } from './checksums-file.js';
 
-/** A norm whose file no longer matches the checksum recorded for it. */
+/**
+ * A norm whose file no longer matches the checksum recorded for it.
+ *
+ * @example
+ * ```ts
+ * for (const c of verification.changed) console.log(c.id, c.recorded.slice(0, 8), '->', c.actual.slice(0, 8))
+ * ```
+ */
 export interface ChangedChecksum {
   readonly id: string;
   /** The checksum in checksums.edn. */
