@@ -16,7 +16,8 @@ type Node =
   | { t: 'inst'; v: number }
   | { t: 'vector'; items: Node[] }
   | { t: 'list'; items: Node[] }
-  | { t: 'map'; entries: [string, Node][] };
+  | { t: 'map'; entries: [string, Node][] }
+  | { t: 'set'; keywords: string[] };
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/);
 const qualified = fc.tuple(name, name).map(([ns, n]) => `${ns}/${n}`);
@@ -45,6 +46,7 @@ const { node } = fc.letrec<{ node: Node }>((tie) => ({
     fc
       .uniqueArray(fc.tuple(identifier, tie('node')), { maxLength: 4, selector: ([k]) => k })
       .map((entries): Node => ({ t: 'map', entries })),
+    fc.uniqueArray(identifier, { maxLength: 4 }).map((keywords): Node => ({ t: 'set', keywords })),
   ),
 }));
 
@@ -112,6 +114,10 @@ function printer(l: Layout) {
         return `{${gap()}${order(n.entries)
           .map(([k, v]) => `:${k}${gap()}${print(v)}`)
           .join(gap())}${gap()}}`;
+      case 'set':
+        return `#{${gap()}${order(n.keywords)
+          .map((k) => `:${k}`)
+          .join(gap())}${gap()}}`;
     }
   };
   return (x: Norm): string => {
@@ -161,6 +167,11 @@ function mutations(n: Node): Node[] {
       return [{ t: 'vector', items: n.items }, ...n.items.flatMap((c, i) => mutations(c).map((m) => ({ ...n, items: n.items.with(i, m) })))];
     case 'map':
       return n.entries.flatMap(([k, v], i) => mutations(v).map((m): Node => ({ ...n, entries: n.entries.with(i, [k, m]) })));
+    case 'set':
+      return [
+        { t: 'vector', items: n.keywords.map((v): Node => ({ t: 'keyword', v })) },
+        { t: 'set', keywords: n.keywords.includes('zz') ? n.keywords.filter((k) => k !== 'zz') : [...n.keywords, 'zz'] },
+      ];
   }
 }
 
