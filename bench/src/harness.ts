@@ -123,15 +123,20 @@ function statusOf(target: Target | undefined, sides: Record<string, SideResult>,
   return ratio >= target.min ? 'PASS' : 'FAIL';
 }
 
-/** Runs every side of `c`: `warmup` unrecorded runs, then `runs` recorded ones. */
+/**
+ * Runs every side of `c`: `warmup` unrecorded runs each, then `runs` recorded rounds in which the
+ * sides take turns, so that a burst of load from elsewhere on the machine hits all sides alike.
+ */
 export async function runCase(c: BenchCase, options: RunOptions): Promise<CaseResult> {
+  for (const s of c.sides) for (let i = 0; i < options.warmup; i++) await sample(c, s);
+  const samples = new Map<string, number[]>(c.sides.map((s) => [s.name, []]));
+  for (let i = 0; i < options.runs; i++) {
+    for (const s of c.sides) samples.get(s.name)?.push(await sample(c, s));
+  }
   const sides: Record<string, SideResult> = {};
-  for (const s of c.sides) {
-    for (let i = 0; i < options.warmup; i++) await sample(c, s);
-    const samples: number[] = [];
-    for (let i = 0; i < options.runs; i++) samples.push(await sample(c, s));
-    sides[s.name] = { samples, median: median(samples), min: Math.min(...samples) };
-    options.log?.(`  ${c.group}/${c.name} ${s.name}: median ${sides[s.name]?.median.toFixed(1)} ${c.metric}`);
+  for (const [name, xs] of samples) {
+    sides[name] = { samples: xs, median: median(xs), min: Math.min(...xs) };
+    options.log?.(`  ${c.group}/${c.name} ${name}: median ${sides[name]?.median.toFixed(1)} ${c.metric}`);
   }
   const ratios: Record<string, number> = {};
   const mine = sides[DATOMKIT];

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { type CaseResult, DATOMKIT, type Target } from './harness.js';
 
@@ -21,7 +21,11 @@ export interface BenchReport {
     readonly runs: number;
     readonly gcExposed: boolean;
     readonly filter: string | null;
+    /** 1, 5 and 15-minute load averages when the run started: other work on the machine skews timings. */
+    readonly loadAverageAtStart: readonly number[];
   };
+  /** The same at the end of the run. */
+  readonly loadAverageAtEnd: readonly number[];
   readonly cases: readonly CaseResult[];
 }
 
@@ -39,6 +43,7 @@ export function makeReport(cases: readonly CaseResult[], config: BenchReport['co
     node: process.version,
     v8: process.versions.v8,
     config,
+    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     cases,
   };
 }
@@ -104,9 +109,13 @@ export function markdown(report: BenchReport): string {
     `${report.date}, Node ${report.node}, ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.platform} ${m.arch}.`,
     `${report.config.warmup} warm-up and ${report.config.runs} measured runs per side, ` +
       `${report.config.gcExposed ? 'full GC before each run' : 'no --expose-gc: GC not forced'}` +
-      `${report.config.filter === null ? '' : `, filter \`${report.config.filter}\``}.`,
+      `${report.config.filter === null ? '' : `, filter \`${report.config.filter}\``}; ` +
+      'the sides take turns run by run.',
+    `Load average (1/5/15 min) at start ${report.config.loadAverageAtStart.join(' / ')}, at end ${report.loadAverageAtEnd.join(' / ')}.`,
     'Ratios are peer median / datomkit median: 5.0x means datomkit is five times faster (or smaller).',
-    'PENDING: datomkit has no side yet (`@datomkit/datom-core` does not export `connect`).',
+    ...(report.cases.some((c) => c.status === 'PENDING')
+      ? ['PENDING: datomkit has no side yet (`@datomkit/datom-core` does not export `connect`).']
+      : []),
     '',
     `| ${(head ?? []).join(' | ')} |`,
     `|${(head ?? []).map(() => '---').join('|')}|`,

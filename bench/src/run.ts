@@ -1,5 +1,6 @@
 // Entry point of `pnpm bench`: collects the cases of every group under cases/, runs those that
 // BENCH_FILTER selects, prints the table and writes results/latest.json and latest.md.
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { datascriptWorkloadCases } from './cases/datascript-workload.js';
 import { type BenchCase, type CaseResult, filterCases, gc, runCase } from './harness.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const runs = Math.max(1, envInt('BENCH_RUNS', 5));
   const warmup = envInt('BENCH_WARMUP', 2);
   const filter = process.env.BENCH_FILTER?.trim() || null;
+  const loadAverageAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   if (gc === null) console.warn('warning: node was started without --expose-gc; runs are not preceded by a full GC');
 
   const all = (await Promise.all(GROUPS.map((g) => g()))).flat();
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of cases) results.push(await runCase(c, { warmup, runs, log: (l) => console.log(l) }));
 
-  const report = makeReport(results, { warmup, runs, gcExposed: gc !== null, filter });
+  const report = makeReport(results, { warmup, runs, gcExposed: gc !== null, filter, loadAverageAtStart });
   console.log(`\n${textTable(report)}\n`);
   // A filtered run is a partial picture: it goes to results/tmp/ (not committed), never over latest.
   const dir = filter === null ? '../results/' : '../results/tmp/';
