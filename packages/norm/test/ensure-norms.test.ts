@@ -73,6 +73,16 @@ describe('ensureNorms', () => {
     expect(await values(conn.db(), 'artist/name')).toEqual(['Nina']);
   });
 
+  it('reports each step to onStep as it happens', async () => {
+    const conn = await freshConn();
+    const dir = await migrations({ '001-name.edn': ARTIST_NAME, '002-nina.edn': '{:tx-data [{:artist/name "Nina"}]}' });
+    const seen: string[] = [];
+    await ensureNorms(conn, dir, {
+      onStep: (s) => seen.push(`${s.id}:${s.status}:${conn.db().attribute('artist/name') !== null}`),
+    });
+    expect(seen).toEqual(['001-name.edn:applied:true', '002-nina.edn:applied:true']);
+  });
+
   it('records the checksum and the time applied on the marker', async () => {
     const conn = await freshConn();
     const dir = await migrations({ '001-name.edn': ARTIST_NAME });
@@ -456,12 +466,15 @@ describe('normStatus', () => {
     expect(status.norms[2]?.appliedAt).toBeNull();
   });
 
-  it('is up to date after ensureNorms', async () => {
+  it('is up to date after ensureNorms, and reads database values too', async () => {
     const conn = await freshConn();
     const dir = await migrations({ '001-name.edn': ARTIST_NAME });
     expect((await normStatus(conn, dir)).pending).toEqual(['001-name.edn']);
+    const before = conn.db();
     await ensureNorms(conn, dir);
     expect((await normStatus(conn, dir)).upToDate).toBe(true);
+    expect((await normStatus(before, dir)).pending).toEqual(['001-name.edn']);
+    expect((await normStatus(conn.db().asOf(before.basisT), dir)).pending).toEqual(['001-name.edn']);
   });
 });
 

@@ -51,9 +51,9 @@ export async function runNorms(
   const markerInstalled = await installMarkerSchema(sink);
   const steps: NormStep[] = [];
   for (const norm of norms) {
-    // Re-read before each norm: another runner may have applied it since the run started.
+    // Re-read (synced with other processes) before each norm: another runner may have applied it.
     const known = before.get(norm.id) ?? null;
-    const marker = known?.complete ? known : await readMarker(sink.db(), norm.id);
+    const marker = known?.complete ? known : await readMarker(await sink.latest(), norm.id);
     let s: NormStep;
     if (marker?.complete) {
       s = Object.freeze({ id: norm.id, file: norm.file, status: 'skipped', tx: null, datoms: [], batches: null });
