@@ -15,7 +15,7 @@ export type { DatomStream } from './db/datom-stream.js';
 export type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pull/pull-pattern.js';
 export type { Attribute, ValueType } from './schema/attribute.js';
 export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } from './tx/tx-data.js';
-export { connect, createDatabase, deleteDatabase, parseDatabaseUri } from './conn/connect.js';
+export { connect, createDatabase, deleteDatabase, gcStorage, parseDatabaseUri } from './conn/connect.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';
 export { parseEdn, parseEdnAll } from './edn/parse-edn.js';

@@ -1,35 +1,55 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DatomError } from '../error/datom-error.js';
 import { emptyDbState } from '../db/db-state.js';
 import { Uuid } from '../model/uuid.js';
+import { DurableStore, type LoadedDatabase } from '../storage/durable-store.js';
+import { FileBlobStore } from '../storage/file-blob-store.js';
 import type { Connection, ConnectOptions } from './connection.js';
 import { LocalConnection, SharedDatabase } from './local-connection.js';
 
 /** A parsed database URI. */
-export interface DatabaseUri {
-  readonly kind: 'mem';
-  readonly name: string;
-}
+export type DatabaseUri = { readonly kind: 'mem'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
 
 /**
- * Parses a database URI: `mem://name` for a database held in this process. (File and PostgreSQL
- * storage plug in here.)
+ * Parses a database URI: `mem://name` for a database held in this process only; `file:./dir`,
+ * `file:///abs/dir` or a plain path for a durable database in a local directory (the default).
  *
  * @example
  * ```ts
  * parseDatabaseUri('mem://music') // { kind: 'mem', name: 'music' }
+ * parseDatabaseUri('./data/music') // { kind: 'file', path: '/abs/data/music' }
  * ```
  */
 export function parseDatabaseUri(uri: string): DatabaseUri {
   if (typeof uri !== 'string' || uri.length === 0) throw new DatomError('db/uri', 'A database URI must be a non-empty string', { data: { uri: String(uri) } });
   if (uri.startsWith('mem://')) {
     const name = uri.slice('mem://'.length);
-    if (name.length === 0) throw new DatomError('db/uri', `A mem URI needs a name: mem://name`, { data: { uri } });
+    if (name.length === 0) throw new DatomError('db/uri', 'A mem URI needs a name: mem://name', { data: { uri } });
     return { kind: 'mem', name };
   }
-  throw new DatomError('db/uri', `Unsupported database URI ${uri}: use mem://name`, { data: { uri } });
+  if (uri.startsWith('file://')) {
+    try {
+      return { kind: 'file', path: path.resolve(fileURLToPath(uri)) };
+    } catch (err) {
+      throw new DatomError('db/uri', `Invalid file URI ${uri}`, { data: { uri }, cause: err });
+    }
+  }
+  if (uri.startsWith('file:')) return { kind: 'file', path: path.resolve(decodeURIComponent(uri.slice('file:'.length))) };
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) {
+    throw new DatomError('db/uri', `Unsupported database URI ${uri}: use file:./dir, a plain path, or mem://name`, { data: { uri } });
+  }
+  return { kind: 'file', path: path.resolve(uri) };
 }
 
 const memDatabases = new Map<string, SharedDatabase>();
+/** Durable databases this process has open for writing, by directory. */
+const fileWriters = new Map<string, Promise<SharedDatabase>>();
+
+function freshDatabase(): LoadedDatabase {
+  const state = emptyDbState(Uuid.random().text);
+  return { state, bootRows: Array.from({ length: state.table.size }, (_, i) => i), log: [] };
+}
 
 /**
  * Creates an empty database at `uri`. Resolves to `true` when it was created and `false` when it
@@ -37,36 +57,82 @@ const memDatabases = new Map<string, SharedDatabase>();
  *
  * @example
  * ```ts
- * await createDatabase('mem://music')
+ * await createDatabase('file:./data/music')
  * ```
  */
 export async function createDatabase(uri: string): Promise<boolean> {
   const u = parseDatabaseUri(uri);
-  if (memDatabases.has(u.name)) return false;
-  memDatabases.set(u.name, new SharedDatabase(emptyDbState(Uuid.random().text)));
-  return true;
+  if (u.kind === 'mem') {
+    if (memDatabases.has(u.name)) return false;
+    memDatabases.set(u.name, new SharedDatabase(freshDatabase()));
+    return true;
+  }
+  return DurableStore.create(new FileBlobStore(u.path), freshDatabase);
+}
+
+async function openWriter(dir: string): Promise<SharedDatabase> {
+  const store = new FileBlobStore(dir);
+  if (!(await store.exists())) {
+    throw new DatomError('db/not-found', `No database at ${dir}: create it with createDatabase first`, { data: { uri: dir } });
+  }
+  await store.lock();
+  try {
+    const durable = new DurableStore(store, false);
+    const loaded = await durable.open();
+    const shared: SharedDatabase = new SharedDatabase(loaded, durable, async () => {
+      fileWriters.delete(dir);
+      try {
+        if (!shared.deleted) await shared.maybeCheckpoint(true);
+      } finally {
+        await store.unlock();
+      }
+    });
+    // What the log holds past the snapshot counts as novelty: a checkpoint will absorb it.
+    for (const e of loaded.log.slice(loaded.log.length - durable.transactionsSinceSnapshot)) shared.noveltyRows += e.rows.length;
+    return shared;
+  } catch (err) {
+    await store.unlock();
+    throw err;
+  }
 }
 
 /**
- * Connects to the database at `uri`, which must exist. Connections to the same `mem://` name in
- * one process share the database.
+ * Connects to the database at `uri`, which must exist. Connections to one database in one process
+ * share it. A durable database has one writer at a time (a second process gets `db/locked`); open
+ * it with `readOnly: true` from any number of other processes and call `sync()` to see new
+ * transactions.
  *
  * @example
  * ```ts
- * const conn = await connect('mem://music', { txFns: { 'my/inc': async (db, e) => [] } })
+ * const conn = await connect('file:./data/music')
+ * const reader = await connect('file:./data/music', { readOnly: true })
  * ```
  */
 export async function connect(uri: string, options: ConnectOptions = {}): Promise<Connection> {
   const u = parseDatabaseUri(uri);
-  const shared = memDatabases.get(u.name);
-  if (shared === undefined) {
-    throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
+  if (u.kind === 'mem') {
+    const shared = memDatabases.get(u.name);
+    if (shared === undefined) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
+    return new LocalConnection(shared, options.txFns);
   }
-  return new LocalConnection(shared, options.txFns);
+  if (options.readOnly === true) {
+    const store = new FileBlobStore(u.path);
+    if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
+    const durable = new DurableStore(store, true);
+    return new LocalConnection(new SharedDatabase(await durable.open(), durable, null), options.txFns);
+  }
+  let opening = fileWriters.get(u.path);
+  if (opening === undefined) {
+    opening = openWriter(u.path);
+    fileWriters.set(u.path, opening);
+    opening.catch(() => fileWriters.delete(u.path));
+  }
+  return new LocalConnection(await opening, options.txFns);
 }
 
 /**
- * Deletes the database at `uri`. Open connections to it fail from then on. Resolves to `true` when
+ * Deletes the database at `uri`. Connections of this process to it fail from then on; a database
+ * that another process has open for writing is refused with `db/locked`. Resolves to `true` when
  * there was a database to delete.
  *
  * @example
@@ -76,9 +142,43 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
  */
 export async function deleteDatabase(uri: string): Promise<boolean> {
   const u = parseDatabaseUri(uri);
-  const shared = memDatabases.get(u.name);
-  if (shared === undefined) return false;
-  shared.deleted = true;
-  memDatabases.delete(u.name);
+  if (u.kind === 'mem') {
+    const shared = memDatabases.get(u.name);
+    if (shared === undefined) return false;
+    shared.deleted = true;
+    memDatabases.delete(u.name);
+    return true;
+  }
+  const store = new FileBlobStore(u.path);
+  if (!(await store.exists())) return false;
+  const open = fileWriters.get(u.path);
+  if (open !== undefined) {
+    const shared = await open.catch(() => null);
+    if (shared !== null) {
+      shared.deleted = true;
+      await shared.onRelease?.();
+    }
+  } else {
+    await store.lock();
+  }
+  await store.destroy();
   return true;
+}
+
+/**
+ * Removes storage that no root can reach (old snapshots and logs) and that was last written before
+ * `olderThan`. Safe while a writer runs, as long as `olderThan` lies before any snapshot still being
+ * written (the default keeps the last 10 minutes).
+ *
+ * @example
+ * ```ts
+ * const { removed } = await gcStorage('file:./data/music', new Date(Date.now() - 3_600_000))
+ * ```
+ */
+export async function gcStorage(uri: string, olderThan: Date = new Date(Date.now() - 10 * 60_000)): Promise<{ removed: string[] }> {
+  const u = parseDatabaseUri(uri);
+  if (u.kind === 'mem') return { removed: [] };
+  const store = new FileBlobStore(u.path);
+  if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${uri}`, { data: { uri } });
+  return new DurableStore(store, true).gc(olderThan.getTime());
 }

@@ -6,36 +6,54 @@ import type { Datom } from '../model/datom.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
+import type { LoadedDatabase, LogEntry } from '../storage/durable-store.js';
+import type { DurableStore } from '../storage/durable-store.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
 
-/** One committed transaction in the in-memory log. */
-export interface LogEntry {
-  readonly t: number;
-  readonly rows: readonly number[];
-  /** The state right after this transaction (shares structure with its neighbours). */
-  readonly instant: number;
-}
-
 /**
- * A database as its connections share it: the latest committed state, the log, and the listeners.
- * Storage backends keep this in step with what they have made durable.
+ * A database as its connections in this process share it: the latest committed state, the log,
+ * the listeners, and (for durable databases) the store it is kept in. A transaction becomes part of
+ * `state` only once the store has made it durable.
  */
 export class SharedDatabase {
   state: DbState;
-  readonly log: LogEntry[] = [];
+  readonly log: LogEntry[];
+  readonly bootRows: readonly number[];
   readonly listeners = new Set<(r: TxReport) => void>();
   /** The tail of the transaction queue: transactions commit one at a time, in call order. */
   queue: Promise<unknown> = Promise.resolve();
   /** Transactions queued and not finished; when 0 a transaction may run at once. */
   pending = 0;
   deleted = false;
+  /** Open connections; the database is released when the last one closes. */
+  refs = 0;
+  /** Rows written since the last snapshot, and in it. */
+  noveltyRows = 0;
+  snapshotRows = 0;
 
-  constructor(state: DbState) {
-    this.state = state;
+  constructor(
+    loaded: LoadedDatabase,
+    /** The store of a durable database, or null for one held only in memory. */
+    readonly durable: DurableStore | null = null,
+    readonly onRelease: (() => Promise<void>) | null = null,
+  ) {
+    this.state = loaded.state;
+    this.log = loaded.log;
+    this.bootRows = loaded.bootRows;
+    this.snapshotRows = loaded.state.table.size;
   }
 
-  /** The t of the first transaction at or after `ms` (or basisT when none). */
+  get readOnly(): boolean {
+    return this.durable?.readOnly ?? false;
+  }
+
+  /** The database as {@link DurableStore} sees it. */
+  loaded(): LoadedDatabase {
+    return { state: this.state, bootRows: this.bootRows, log: this.log };
+  }
+
+  /** The t of the last transaction at or before `ms` (0 when none), never past `state`'s basis. */
   tAtInstant(state: DbState, ms: number): number {
     // The log is in t order and txInstants never go back, so a binary search finds it.
     let lo = 0;
@@ -48,7 +66,19 @@ export class SharedDatabase {
     const entry = this.log[lo - 1];
     return Math.min(entry === undefined ? 0 : entry.t, state.basisT);
   }
+
+  /** Writes a snapshot when the log since the last one has grown past half the database. */
+  async maybeCheckpoint(force = false): Promise<void> {
+    if (this.durable === null || this.readOnly || this.noveltyRows === 0) return;
+    if (!force && this.noveltyRows < Math.max(CHECKPOINT_MIN_ROWS, this.snapshotRows / 2)) return;
+    await this.durable.checkpoint(this.loaded());
+    this.snapshotRows = this.state.table.size;
+    this.noveltyRows = 0;
+  }
 }
+
+/** A snapshot is written once at least this many rows have been logged since the last one. */
+export const CHECKPOINT_MIN_ROWS = 200_000;
 
 function datomOf(s: DbState, r: number): Datom {
   const t = s.table;
@@ -69,6 +99,7 @@ export class LocalConnection implements Connection {
 
   constructor(shared: SharedDatabase, txFns: Readonly<Record<string, TxFunction>> = {}) {
     this.#shared = shared;
+    shared.refs += 1;
     for (const [k, f] of Object.entries(txFns)) this.registerTxFn(k, f);
     const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now() };
     this.#env = { ...env, dbOf: (s) => this.valueOf(s) };
@@ -105,6 +136,23 @@ export class LocalConnection implements Connection {
 
   transact(txData: TxData | string): Promise<TxReport> {
     const shared = this.#shared;
+    if (shared.readOnly) return Promise.reject(new DatomError('db/read-only', 'This connection is read-only: connect without readOnly to transact'));
+    if (shared.durable !== null) {
+      return this.#enqueue(async () => {
+        this.#check();
+        const before = shared.state;
+        const out = await processTx(before, txData, this.#env);
+        await (shared.durable as DurableStore).append(out.state.basisT, out.state, out.rows);
+        const report = this.#commit(before, out);
+        shared.noveltyRows += out.rows.length;
+        try {
+          await shared.maybeCheckpoint();
+        } catch {
+          // The transaction is durable in the log; a failed snapshot is retried after the next one.
+        }
+        return report;
+      });
+    }
     if (shared.pending === 0) {
       // Nothing queued: run now; a transaction without transaction functions finishes synchronously.
       try {
@@ -184,13 +232,51 @@ export class LocalConnection implements Connection {
   }
 
   async sync(): Promise<Database> {
+    this.#check();
+    const shared = this.#shared;
+    if (shared.durable !== null && shared.readOnly) {
+      await this.#enqueue(async () => {
+        const before = shared.log.length;
+        const next = await (shared.durable as DurableStore).catchUp(shared.loaded());
+        shared.state = next.state;
+        if (next.log !== shared.log) shared.log.splice(0, shared.log.length, ...next.log);
+        // Listeners of a reader hear about the transactions it has caught up with.
+        if (shared.listeners.size > 0) {
+          for (const e of shared.log.slice(before)) this.#notify(e);
+        }
+        return undefined as unknown as TxReport;
+      });
+    } else await shared.queue;
     return this.db();
+  }
+
+  #notify(e: LogEntry): void {
+    const state = this.#shared.state;
+    const report: TxReport = {
+      dbBefore: this.valueOf(state).asOf(e.t - 1),
+      dbAfter: this.valueOf(state).asOf(e.t),
+      txData: e.rows.map((r) => datomOf(state, r)),
+      tempids: {},
+    };
+    for (const fn of this.#shared.listeners) {
+      try {
+        fn(report);
+      } catch {
+        // A failing listener must not fail the caller.
+      }
+    }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const off of [...this.#unsubscribe]) off();
     this.#closed = true;
+    const shared = this.#shared;
+    shared.refs -= 1;
+    if (shared.refs === 0 && shared.onRelease !== null) {
+      await shared.queue;
+      await shared.onRelease();
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { DatomError } from '../error/datom-error.js';
-import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
+import { newEdit, treeInsertMany, treeRemove } from '../index/btree.js';
 import type { Database } from '../db/database.js';
 import type { DbState, IndexTrees } from '../db/db-state.js';
 import { currentRows, entityWith, firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
@@ -107,12 +107,6 @@ function distinct(ops: Op[]): Op[] {
     prev = op;
   }
   return out;
-}
-
-interface Retraction {
-  readonly op: Op;
-  /** The live row being retracted. */
-  readonly row: number;
 }
 
 /**
@@ -279,47 +273,10 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     });
   }
 
-  // Apply: rows into the table, then into the trees.
-  const table = before.table;
-  const edit = newEdit();
-  const cmp = before.cmp;
-  const rows: number[] = [];
-  const instantRow = table.add(txEid, A.txInstant, instant, t, true);
-  rows.push(instantRow);
-  let { eavt, aevt, avet, vaet, heavt, haevt, havet, hvaet } = before.trees;
-  const hist: number[] = [];
-  const histRefs: number[] = [];
-  for (const { op, row } of finalRetracts) {
-    const rr = table.add(op.e, op.a.id, op.v, t, false);
-    rows.push(rr);
-    eavt = treeRemove(eavt, row, cmp.eavt, edit);
-    aevt = treeRemove(aevt, row, cmp.aevt, edit);
-    avet = treeRemove(avet, row, cmp.avet, edit);
-    if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
-    if (!op.a.noHistory) {
-      hist.push(row, rr);
-      if (op.a.isRef) histRefs.push(row, rr);
-    }
-  }
-  const added: number[] = [instantRow];
-  const addedRefs: number[] = [];
-  for (const op of finalAdds) {
-    const r = table.add(op.e, op.a.id, op.v, t, true);
-    rows.push(r);
-    added.push(r);
-    if (op.a.isRef) addedRefs.push(r);
-  }
-  const ins = (tree: Tree, rs: number[], c: typeof cmp.eavt): Tree => treeInsertMany(tree, rs, c, edit);
-  const trees: IndexTrees = {
-    eavt: ins(eavt, added, cmp.eavt),
-    aevt: ins(aevt, added, cmp.aevt),
-    avet: ins(avet, added, cmp.avet),
-    vaet: ins(vaet, addedRefs, cmp.vaet),
-    heavt: ins(heavt, hist, cmp.eavt),
-    haevt: ins(haevt, hist, cmp.aevt),
-    havet: ins(havet, hist, cmp.avet),
-    hvaet: ins(hvaet, histRefs, cmp.vaet),
-  };
+  const { trees, rows } = writeRows(before, t, finalRetracts, [
+    { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null },
+    ...finalAdds,
+  ]);
 
   const tempids: Record<string, number> = Object.create(null);
   x.tempids.names.forEach((name, i) => {
@@ -331,6 +288,69 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     rows,
     tempids,
   };
+}
+
+/** A datom to retract and the live row that holds it. */
+export interface Retraction {
+  readonly op: Op;
+  /** The live row being retracted. */
+  readonly row: number;
+}
+
+/**
+ * Writes one transaction's datoms: rows into the table (the txInstant first when it is first in
+ * `adds`), retracted rows out of the current trees and, unless the attribute keeps no history,
+ * into the history trees together with their retraction rows. Returns the new trees and the rows.
+ */
+export function writeRows(before: DbState, t: number, retracts: readonly Retraction[], adds: readonly Op[]): { trees: IndexTrees; rows: number[] } {
+  const table = before.table;
+  const edit = newEdit();
+  const cmp = before.cmp;
+  const rows: number[] = [];
+  let { eavt, aevt, avet, vaet } = before.trees;
+  const { heavt, haevt, havet, hvaet } = before.trees;
+  const hist: number[] = [];
+  const histRefs: number[] = [];
+  const added: number[] = [];
+  const addedRefs: number[] = [];
+  const first = adds[0];
+  // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
+  const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
+  if (instantFirst) {
+    const r = table.add(first.e, first.a.id, first.v, t, true);
+    rows.push(r);
+    added.push(r);
+  }
+  for (const { op, row } of retracts) {
+    const rr = table.add(op.e, op.a.id, op.v, t, false);
+    rows.push(rr);
+    eavt = treeRemove(eavt, row, cmp.eavt, edit);
+    aevt = treeRemove(aevt, row, cmp.aevt, edit);
+    avet = treeRemove(avet, row, cmp.avet, edit);
+    if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
+    if (!op.a.noHistory) {
+      hist.push(row, rr);
+      if (op.a.isRef) histRefs.push(row, rr);
+    }
+  }
+  for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
+    const op = adds[i] as Op;
+    const r = table.add(op.e, op.a.id, op.v, t, true);
+    rows.push(r);
+    added.push(r);
+    if (op.a.isRef) addedRefs.push(r);
+  }
+  const trees: IndexTrees = {
+    eavt: treeInsertMany(eavt, added, cmp.eavt, edit),
+    aevt: treeInsertMany(aevt, added, cmp.aevt, edit),
+    avet: treeInsertMany(avet, added, cmp.avet, edit),
+    vaet: treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
+    heavt: treeInsertMany(heavt, hist, cmp.eavt, edit),
+    haevt: treeInsertMany(haevt, hist, cmp.aevt, edit),
+    havet: treeInsertMany(havet, hist, cmp.avet, edit),
+    hvaet: treeInsertMany(hvaet, histRefs, cmp.vaet, edit),
+  };
+  return { trees, rows };
 }
 
 function uniqueError(op: Op, holder: number): DatomError {

@@ -1,0 +1,41 @@
+/**
+ * The storage interface: what a durable database needs from the place it is kept. Small enough to
+ * implement over any key-value store that has one atomic root switch:
+ * - immutable blobs (index snapshots), written once under a fresh key and never changed;
+ * - append-only logs (the transaction log), whose appends are durable when `append` resolves;
+ * - one small root record, replaced atomically, that names the blobs and the log in use.
+ * Everything a root names was fully written before the root was switched, so a crash at any moment
+ * leaves either the old root or the new one, each complete.
+ */
+export interface BlobStore {
+  /** A human-readable name for messages (a path, a URL without credentials). */
+  readonly location: string;
+  /** The root record, or null for a store that has none yet. */
+  readRoot(): Promise<Uint8Array | null>;
+  /** Replaces the root record atomically and durably. */
+  writeRoot(bytes: Uint8Array): Promise<void>;
+  /** Stores an immutable blob durably. */
+  putBlob(key: string, bytes: Uint8Array): Promise<void>;
+  /** Reads a blob; a missing blob is a `storage/missing` error naming it. */
+  getBlob(key: string): Promise<Uint8Array>;
+  /** Every blob and log, with when it was last written (ms since the epoch). */
+  list(): Promise<{ readonly key: string; readonly mtimeMs: number }[]>;
+  /** Removes a blob or a log (no error when it is already gone). */
+  remove(key: string): Promise<void>;
+  /** The bytes of log `key` from `offset` to its end (empty when the log does not exist). */
+  readLog(key: string, offset: number): Promise<Uint8Array>;
+  /** Appends to log `key` at `offset` (its current length) and makes the append durable. */
+  appendLog(key: string, offset: number, bytes: Uint8Array): Promise<void>;
+  /** Cuts log `key` back to `length` (after a torn or failed append). */
+  truncateLog(key: string, length: number): Promise<void>;
+  /** Takes the writer lock; a second writer gets a `db/locked` error. */
+  lock(): Promise<void>;
+  /** Releases the writer lock. */
+  unlock(): Promise<void>;
+  /** Whether a store exists here at all. */
+  exists(): Promise<boolean>;
+  /** Creates an empty store (the place itself, not a database). */
+  create(): Promise<void>;
+  /** Removes the store and everything in it. */
+  destroy(): Promise<void>;
+}

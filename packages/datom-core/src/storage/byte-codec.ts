@@ -1,0 +1,308 @@
+import { DatomError } from '../error/datom-error.js';
+import { BigDec } from '../model/big-dec.js';
+import { Keyword } from '../model/keyword.js';
+import { Sym } from '../model/sym.js';
+import { Uri } from '../model/uri.js';
+import { Uuid } from '../model/uuid.js';
+import type { Scalar, Value } from '../model/value.js';
+
+const T_NULL = 0;
+const T_FALSE = 1;
+const T_TRUE = 2;
+const T_INT = 3;
+const T_DOUBLE = 4;
+const T_BIGINT = 5;
+const T_STRING = 6;
+const T_KEYWORD = 7;
+const T_SYMBOL = 8;
+const T_BIGDEC = 9;
+const T_INSTANT = 10;
+const T_UUID = 11;
+const T_URI = 12;
+const T_BYTES = 13;
+const T_TUPLE = 14;
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A growable byte buffer with the primitive writes of the storage formats: unsigned varints,
+ * zig-zag varints for safe integers, float64, strings and tagged datom values.
+ */
+export class ByteWriter {
+  #buf: Uint8Array;
+  #view: DataView;
+  #pos = 0;
+
+  constructor(capacity = 4096) {
+    this.#buf = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  get length(): number {
+    return this.#pos;
+  }
+
+  #ensure(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    let cap = this.#buf.length * 2;
+    while (cap < this.#pos + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = b;
+    this.#view = new DataView(b.buffer);
+  }
+
+  byte(x: number): void {
+    this.#ensure(1);
+    this.#buf[this.#pos++] = x;
+  }
+
+  /** An unsigned integer up to 2^53, 7 bits a byte. */
+  uvar(x: number): void {
+    this.#ensure(8);
+    while (x >= 0x80) {
+      this.#buf[this.#pos++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.#buf[this.#pos++] = x;
+  }
+
+  /** A safe integer, zig-zag encoded so small negative numbers stay short. */
+  svar(x: number): void {
+    this.uvar(x < 0 ? -x * 2 - 1 : x * 2);
+  }
+
+  f64(x: number): void {
+    this.#ensure(8);
+    this.#view.setFloat64(this.#pos, x, true);
+    this.#pos += 8;
+  }
+
+  u32(x: number): void {
+    this.#ensure(4);
+    this.#view.setUint32(this.#pos, x, true);
+    this.#pos += 4;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.#ensure(b.length);
+    this.#buf.set(b, this.#pos);
+    this.#pos += b.length;
+  }
+
+  str(s: string): void {
+    // Strings are mostly short: encode into place when the worst case fits.
+    const max = s.length * 3;
+    this.#ensure(max + 8);
+    const lenPos = this.#pos;
+    if (max < 0x80) {
+      const r = utf8.encodeInto(s, this.#buf.subarray(lenPos + 1));
+      this.#buf[lenPos] = r.written;
+      this.#pos = lenPos + 1 + r.written;
+      return;
+    }
+    const b = utf8.encode(s);
+    this.uvar(b.length);
+    this.bytes(b);
+  }
+
+  /** A datom value with its type tag. */
+  value(v: Value | null): void {
+    if (v === null) return this.byte(T_NULL);
+    switch (typeof v) {
+      case 'boolean':
+        return this.byte(v ? T_TRUE : T_FALSE);
+      case 'number':
+        if (Number.isSafeInteger(v)) {
+          this.byte(T_INT);
+          return this.svar(v);
+        }
+        this.byte(T_DOUBLE);
+        return this.f64(v);
+      case 'bigint':
+        this.byte(T_BIGINT);
+        return this.str(v.toString());
+      case 'string':
+        this.byte(T_STRING);
+        return this.str(v);
+    }
+    if (v instanceof Keyword) {
+      this.byte(T_KEYWORD);
+      return this.str(v.fqn);
+    }
+    if (v instanceof Date) {
+      this.byte(T_INSTANT);
+      return this.f64(v.getTime());
+    }
+    if (v instanceof Uuid) {
+      this.byte(T_UUID);
+      return this.bytes(Buffer.from(v.text.replaceAll('-', ''), 'hex'));
+    }
+    if (v instanceof BigDec) {
+      this.byte(T_BIGDEC);
+      this.svar(v.scale);
+      return this.str(v.unscaled.toString());
+    }
+    if (v instanceof Sym) {
+      this.byte(T_SYMBOL);
+      return this.str(v.fqn);
+    }
+    if (v instanceof Uri) {
+      this.byte(T_URI);
+      return this.str(v.text);
+    }
+    if (v instanceof Uint8Array) {
+      this.byte(T_BYTES);
+      this.uvar(v.length);
+      return this.bytes(v);
+    }
+    if (Array.isArray(v)) {
+      this.byte(T_TUPLE);
+      this.uvar(v.length);
+      for (const x of v as readonly (Scalar | null)[]) this.value(x);
+      return;
+    }
+    throw new DatomError('storage/encode', `Cannot encode value ${String(v)}`);
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
+}
+
+/** Reads what {@link ByteWriter} wrote; any overrun is a `storage/corrupt` error naming `source`. */
+export class ByteReader {
+  readonly #buf: Uint8Array;
+  readonly #view: DataView;
+  #pos: number;
+  readonly #end: number;
+
+  constructor(
+    buf: Uint8Array,
+    readonly source: string,
+    start = 0,
+    end = buf.length,
+  ) {
+    this.#buf = buf;
+    this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.#pos = start;
+    this.#end = end;
+  }
+
+  get pos(): number {
+    return this.#pos;
+  }
+
+  get done(): boolean {
+    return this.#pos >= this.#end;
+  }
+
+  #need(n: number): void {
+    if (this.#pos + n > this.#end) {
+      throw new DatomError('storage/corrupt', `${this.source} is truncated or corrupt (read past its end at byte ${this.#pos})`, {
+        data: { source: this.source, offset: this.#pos },
+      });
+    }
+  }
+
+  byte(): number {
+    this.#need(1);
+    return this.#buf[this.#pos++] as number;
+  }
+
+  uvar(): number {
+    let x = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      x += (b & 0x7f) * mul;
+      if (b < 0x80) return x;
+      mul *= 0x80;
+    }
+    throw new DatomError('storage/corrupt', `${this.source} holds an overlong number at byte ${this.#pos}`, { data: { source: this.source } });
+  }
+
+  svar(): number {
+    const z = this.uvar();
+    return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+
+  f64(): number {
+    this.#need(8);
+    const x = this.#view.getFloat64(this.#pos, true);
+    this.#pos += 8;
+    return x;
+  }
+
+  u32(): number {
+    this.#need(4);
+    const x = this.#view.getUint32(this.#pos, true);
+    this.#pos += 4;
+    return x;
+  }
+
+  bytes(n: number): Uint8Array {
+    this.#need(n);
+    const b = this.#buf.slice(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return b;
+  }
+
+  str(): string {
+    const n = this.uvar();
+    this.#need(n);
+    const s = utf8d.decode(this.#buf.subarray(this.#pos, this.#pos + n));
+    this.#pos += n;
+    return s;
+  }
+
+  value(): Value | null {
+    const tag = this.byte();
+    switch (tag) {
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return false;
+      case T_TRUE:
+        return true;
+      case T_INT:
+        return this.svar();
+      case T_DOUBLE:
+        return this.f64();
+      case T_BIGINT:
+        return BigInt(this.str());
+      case T_STRING:
+        return this.str();
+      case T_KEYWORD:
+        return Keyword.of(this.str());
+      case T_SYMBOL:
+        return new Sym(this.str());
+      case T_BIGDEC: {
+        const scale = this.svar();
+        return new BigDec(BigInt(this.str()), scale);
+      }
+      case T_INSTANT:
+        return new Date(this.f64());
+      case T_UUID: {
+        const h = Buffer.from(this.bytes(16)).toString('hex');
+        return new Uuid(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+      }
+      case T_URI:
+        return new Uri(this.str());
+      case T_BYTES:
+        return this.bytes(this.uvar());
+      case T_TUPLE: {
+        const n = this.uvar();
+        const out = new Array<Scalar | null>(n);
+        for (let i = 0; i < n; i++) out[i] = this.value() as Scalar | null;
+        return Object.freeze(out);
+      }
+      default:
+        throw new DatomError('storage/corrupt', `${this.source} holds an unknown value tag ${tag} at byte ${this.#pos - 1}`, {
+          data: { source: this.source, offset: this.#pos - 1 },
+        });
+    }
+  }
+}

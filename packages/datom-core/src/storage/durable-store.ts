@@ -1,0 +1,379 @@
+import { crc32 } from 'node:zlib';
+import { DatomError } from '../error/datom-error.js';
+import { treeFromSorted, treeForEach, type Tree } from '../index/btree.js';
+import { DatomTable } from '../index/datom-table.js';
+import { IndexComparators } from '../index/index-order.js';
+import type { DbState, IndexTrees } from '../db/db-state.js';
+import { currentRows } from '../db/lookup.js';
+import { Uuid } from '../model/uuid.js';
+import type { Value } from '../model/value.js';
+import { Schema, SCHEMA_ATTRS } from '../schema/schema.js';
+import { replayTx, type StoredDatom } from '../tx/replay-tx.js';
+import type { BlobStore } from './blob-store.js';
+import { ByteReader, ByteWriter } from './byte-codec.js';
+
+/** One committed transaction as the connection keeps it. */
+export interface LogEntry {
+  readonly t: number;
+  readonly rows: readonly number[];
+  /** Its txInstant, in ms. */
+  readonly instant: number;
+}
+
+/** What an open database holds in memory. */
+export interface LoadedDatabase {
+  readonly state: DbState;
+  /** Rows of t = 0 (the bootstrap schema). */
+  readonly bootRows: readonly number[];
+  /** Every transaction from t = 1, in order. */
+  readonly log: LogEntry[];
+}
+
+interface Root {
+  readonly format: 1;
+  readonly id: string;
+  readonly snapshot: string | null;
+  readonly snapshotT: number;
+  readonly log: string;
+}
+
+const SNAP_MAGIC = 'DKSNAP01';
+const TREE_NAMES = ['eavt', 'aevt', 'avet', 'vaet', 'heavt', 'haevt', 'havet', 'hvaet'] as const;
+const RECORD_HEADER = 8;
+
+function corrupt(message: string, source: string, extra: Record<string, unknown> = {}): DatomError {
+  return new DatomError('storage/corrupt', message, { data: { source, ...extra } });
+}
+
+function shortId(): string {
+  return Uuid.random().text.slice(0, 8);
+}
+
+/** Encodes one transaction as a log record: length, CRC-32, then t and its datoms. */
+export function encodeTxRecord(t: number, datoms: readonly StoredDatom[]): Uint8Array {
+  const w = new ByteWriter(64 + datoms.length * 24);
+  w.u32(0);
+  w.u32(0);
+  w.uvar(t);
+  w.uvar(datoms.length);
+  for (const d of datoms) {
+    w.f64(d.e);
+    w.uvar(d.a);
+    w.byte(d.added ? 1 : 0);
+    w.value(d.v);
+  }
+  const out = w.view().slice();
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, out.length - RECORD_HEADER, true);
+  dv.setUint32(4, crc32(out.subarray(RECORD_HEADER)), true);
+  return out;
+}
+
+interface ParsedLog {
+  readonly records: { t: number; datoms: StoredDatom[] }[];
+  /** Bytes of whole, valid records. */
+  readonly validLength: number;
+  /** True when bytes after the valid records were dropped as a torn write. */
+  readonly torn: boolean;
+}
+
+function recordAt(buf: Uint8Array, pos: number): { end: number; ok: boolean } {
+  if (buf.length - pos < RECORD_HEADER) return { end: buf.length, ok: false };
+  const dv = new DataView(buf.buffer, buf.byteOffset + pos, RECORD_HEADER);
+  const len = dv.getUint32(0, true);
+  const crc = dv.getUint32(4, true);
+  const end = pos + RECORD_HEADER + len;
+  if (end > buf.length) return { end: buf.length, ok: false };
+  return { end, ok: crc32(buf.subarray(pos + RECORD_HEADER, end)) === crc };
+}
+
+/**
+ * Reads the records of a log. A damaged record at the very end is a torn write (the process died
+ * while appending): it is dropped. A damaged record followed by valid ones is corruption and fails.
+ */
+export function parseLog(buf: Uint8Array, source: string, baseOffset = 0): ParsedLog {
+  const records: { t: number; datoms: StoredDatom[] }[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = recordAt(buf, pos);
+    if (!r.ok) {
+      if (r.end < buf.length && recordAt(buf, r.end).ok) {
+        throw corrupt(`${source} is corrupt at byte ${baseOffset + pos}: a damaged transaction record is followed by valid ones`, source, {
+          offset: baseOffset + pos,
+        });
+      }
+      return { records, validLength: pos, torn: true };
+    }
+    const rd = new ByteReader(buf, source, pos + RECORD_HEADER, r.end);
+    const t = rd.uvar();
+    const n = rd.uvar();
+    const datoms: StoredDatom[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = rd.f64();
+      const a = rd.uvar();
+      const added = rd.byte() === 1;
+      datoms[i] = { e, a, v: rd.value() as Value, added };
+    }
+    records.push({ t, datoms });
+    pos = r.end;
+  }
+  return { records, validLength: pos, torn: false };
+}
+
+function encodeRoot(root: Root): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(root)}\n`);
+}
+
+function decodeRoot(bytes: Uint8Array, source: string): Root {
+  let root: Root;
+  try {
+    root = JSON.parse(new TextDecoder().decode(bytes)) as Root;
+  } catch (err) {
+    throw new DatomError('storage/corrupt', `The root record of ${source} is not readable`, { data: { source }, cause: err });
+  }
+  if (root.format !== 1 || typeof root.id !== 'string' || typeof root.log !== 'string') {
+    throw corrupt(`The root record of ${source} has an unknown format`, source);
+  }
+  return root;
+}
+
+/** Rebuilds the schema of `state` from its live schema datoms. */
+function schemaOf(state: DbState, aliases: Iterable<[string, number]>): Schema {
+  const datoms: [number, number, Value][] = [];
+  for (const a of SCHEMA_ATTRS) {
+    for (const r of currentRows(state, 'aevt', [a])) datoms.push([state.table.e(r), a, state.table.v(r)]);
+  }
+  return Schema.fromDatoms(datoms, aliases);
+}
+
+/** Writes the committed rows and trees of `db` as one snapshot blob. */
+export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
+  const { state } = db;
+  const table = state.table;
+  const renum = new Int32Array(table.size).fill(-1);
+  let next = 0;
+  const order: number[] = [];
+  const place = (r: number): void => {
+    renum[r] = next++;
+    order.push(r);
+  };
+  for (const r of db.bootRows) place(r);
+  for (const e of db.log) for (const r of e.rows) place(r);
+  const meta = {
+    id: state.id,
+    basisT: state.basisT,
+    maxEid: state.maxEid,
+    lastInstant: state.lastInstant,
+    aliases: [...state.schema.aliases()],
+    rows: order.length,
+    bootRows: db.bootRows.length,
+  };
+  const w = new ByteWriter(1 << 20);
+  for (const ch of SNAP_MAGIC) w.byte(ch.charCodeAt(0));
+  const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
+  w.u32(metaBytes.length);
+  w.bytes(metaBytes);
+  w.uvar(db.log.length);
+  for (const e of db.log) w.uvar(e.rows.length);
+  for (const r of order) {
+    w.f64(table.e(r));
+    w.uvar(table.a(r));
+    w.svar(table.added(r) ? table.t(r) + 1 : -(table.t(r) + 1));
+    w.value(table.v(r));
+  }
+  for (const name of TREE_NAMES) {
+    const tree: Tree = state.trees[name];
+    w.uvar(tree.size);
+    treeForEach(tree, (r) => {
+      const n = renum[r] as number;
+      if (n < 0) throw new DatomError('storage/encode', `Index ${name} holds an uncommitted row`);
+      w.u32(n);
+    });
+  }
+  const body = w.view();
+  const out = new Uint8Array(body.length + 4);
+  out.set(body);
+  new DataView(out.buffer).setUint32(body.length, crc32(body), true);
+  return out;
+}
+
+/** Reads a snapshot blob back into an in-memory database. */
+export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase {
+  if (buf.length < SNAP_MAGIC.length + 8) throw corrupt(`Snapshot ${source} is truncated`, source);
+  const body = buf.subarray(0, buf.length - 4);
+  const crc = new DataView(buf.buffer, buf.byteOffset + buf.length - 4, 4).getUint32(0, true);
+  if (crc32(body) !== crc) throw corrupt(`Snapshot ${source} is corrupt (checksum mismatch)`, source);
+  const rd = new ByteReader(body, source, SNAP_MAGIC.length);
+  const metaLen = rd.u32();
+  const meta = JSON.parse(new TextDecoder().decode(rd.bytes(metaLen))) as {
+    id: string;
+    basisT: number;
+    maxEid: number;
+    lastInstant: number;
+    aliases: [string, number][];
+    rows: number;
+    bootRows: number;
+  };
+  const txCount = rd.uvar();
+  const txRows = new Array<number>(txCount);
+  for (let i = 0; i < txCount; i++) txRows[i] = rd.uvar();
+  const table = new DatomTable(Math.max(1024, meta.rows));
+  for (let i = 0; i < meta.rows; i++) {
+    const e = rd.f64();
+    const a = rd.uvar();
+    const st = rd.svar();
+    table.add(e, a, rd.value() as Value, st > 0 ? st - 1 : -st - 1, st > 0);
+  }
+  const trees: Partial<Record<(typeof TREE_NAMES)[number], Tree>> = {};
+  for (const name of TREE_NAMES) {
+    const n = rd.uvar();
+    const rows = new Uint32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = rd.u32();
+    trees[name] = treeFromSorted(rows, null);
+  }
+  const bootRows = Array.from({ length: meta.bootRows }, (_, i) => i);
+  const log: LogEntry[] = [];
+  let r = meta.bootRows;
+  for (let i = 0; i < txCount; i++) {
+    const n = txRows[i] as number;
+    const rows = Array.from({ length: n }, (_, k) => r + k);
+    log.push({ t: i + 1, rows, instant: (table.v(r) as Date).getTime() });
+    r += n;
+  }
+  const partial: DbState = {
+    id: meta.id,
+    table,
+    cmp: new IndexComparators(table),
+    schema: Schema.fromDatoms([]),
+    basisT: meta.basisT,
+    maxEid: meta.maxEid,
+    lastInstant: meta.lastInstant,
+    trees: trees as IndexTrees,
+  };
+  return { state: { ...partial, schema: schemaOf(partial, meta.aliases) }, bootRows, log };
+}
+
+/**
+ * A database kept in a {@link BlobStore}: a snapshot of the indexes plus the transaction log since
+ * that snapshot. Opening loads the snapshot and replays the log; each transaction is appended to the
+ * log and synced before it counts as committed; a checkpoint writes a new snapshot and switches the
+ * root to it and to a fresh log.
+ */
+export class DurableStore {
+  #root: Root | null = null;
+  #logLength = 0;
+  #sinceSnapshot = 0;
+
+  constructor(
+    readonly store: BlobStore,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Transactions appended since the last snapshot. */
+  get transactionsSinceSnapshot(): number {
+    return this.#sinceSnapshot;
+  }
+
+  /** Creates a new, empty database in the store (the store must hold none). */
+  static async create(store: BlobStore, bootstrap: () => LoadedDatabase): Promise<boolean> {
+    if (await store.exists()) return false;
+    await store.create();
+    const db = bootstrap();
+    const snapshot = `snap-0-${shortId()}`;
+    await store.putBlob(snapshot, encodeSnapshot(db));
+    await store.writeRoot(encodeRoot({ format: 1, id: db.state.id, snapshot, snapshotT: 0, log: `log-0-${shortId()}` }));
+    return true;
+  }
+
+  /** Loads the database: the root's snapshot, then every whole record of its log. */
+  async open(): Promise<LoadedDatabase> {
+    const rootBytes = await this.store.readRoot();
+    if (rootBytes === null) {
+      throw new DatomError('db/not-found', `No database at ${this.store.location}: create it first`, { data: { location: this.store.location } });
+    }
+    const root = decodeRoot(rootBytes, this.store.location);
+    if (root.snapshot === null) throw corrupt(`The root of ${this.store.location} names no snapshot`, this.store.location);
+    const db = decodeSnapshot(await this.store.getBlob(root.snapshot), `${this.store.location}/${root.snapshot}`);
+    this.#root = root;
+    this.#logLength = 0;
+    this.#sinceSnapshot = 0;
+    return this.#replay(db);
+  }
+
+  /** Reads log records past what has been read, and applies them to `db`. */
+  async #replay(db: LoadedDatabase): Promise<LoadedDatabase> {
+    const root = this.#root as Root;
+    const source = `${this.store.location}/${root.log}`;
+    const bytes = await this.store.readLog(root.log, this.#logLength);
+    const parsed = parseLog(bytes, source, this.#logLength);
+    if (parsed.torn && !this.readOnly) await this.store.truncateLog(root.log, this.#logLength + parsed.validLength);
+    let { state } = db;
+    for (const rec of parsed.records) {
+      if (rec.t <= state.basisT) continue;
+      const out = replayTx(state, rec.t, rec.datoms, source);
+      state = out.state;
+      db.log.push({ t: rec.t, rows: out.rows, instant: state.lastInstant });
+      this.#sinceSnapshot += 1;
+    }
+    this.#logLength += parsed.validLength;
+    return { ...db, state };
+  }
+
+  /** Appends one committed transaction to the log, durably. */
+  async append(t: number, state: DbState, rows: readonly number[]): Promise<void> {
+    const root = this.#root as Root;
+    const tb = state.table;
+    const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
+    const rec = encodeTxRecord(t, datoms);
+    try {
+      await this.store.appendLog(root.log, this.#logLength, rec);
+    } catch (err) {
+      // Leave no partial record behind; the next append starts at the same place.
+      await this.store.truncateLog(root.log, this.#logLength).catch(() => undefined);
+      throw err;
+    }
+    this.#logLength += rec.length;
+    this.#sinceSnapshot += 1;
+  }
+
+  /** Writes a snapshot of `db` and switches the root to it and a new, empty log. */
+  async checkpoint(db: LoadedDatabase): Promise<void> {
+    const t = db.state.basisT;
+    const snapshot = `snap-${t}-${shortId()}`;
+    const log = `log-${t}-${shortId()}`;
+    await this.store.putBlob(snapshot, encodeSnapshot(db));
+    const root: Root = { format: 1, id: db.state.id, snapshot, snapshotT: t, log };
+    await this.store.writeRoot(encodeRoot(root));
+    this.#root = root;
+    this.#logLength = 0;
+    this.#sinceSnapshot = 0;
+  }
+
+  /**
+   * Catches a read-only view up with the writer: new log records are replayed onto `db`; when the
+   * writer has switched to a new snapshot, the database is loaded afresh from it.
+   */
+  async catchUp(db: LoadedDatabase): Promise<LoadedDatabase> {
+    const rootBytes = await this.store.readRoot();
+    if (rootBytes === null) throw new DatomError('db/not-found', `The database at ${this.store.location} is gone`, { data: { location: this.store.location } });
+    const root = decodeRoot(rootBytes, this.store.location);
+    if (this.#root === null || root.snapshot !== this.#root.snapshot || root.log !== this.#root.log) {
+      const fresh = await this.open();
+      return fresh.state.basisT >= db.state.basisT ? fresh : db;
+    }
+    return this.#replay(db);
+  }
+
+  /** Removes blobs and logs that the root does not name and that were last written before `olderThanMs`. */
+  async gc(olderThanMs: number): Promise<{ removed: string[] }> {
+    const root = this.#root ?? decodeRoot((await this.store.readRoot()) ?? new Uint8Array(), this.store.location);
+    const keep = new Set([root.snapshot, root.log]);
+    const removed: string[] = [];
+    for (const { key, mtimeMs } of await this.store.list()) {
+      if (keep.has(key) || mtimeMs >= olderThanMs) continue;
+      await this.store.remove(key);
+      removed.push(key);
+    }
+    return { removed };
+  }
+}

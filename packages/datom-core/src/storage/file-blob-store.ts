@@ -1,0 +1,243 @@
+import { constants as C } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
+import * as path from 'node:path';
+import { DatomError } from '../error/datom-error.js';
+import type { BlobStore } from './blob-store.js';
+
+const ROOT = 'root';
+const LOCK = 'LOCK';
+
+function ioError(what: string, file: string, err: unknown): DatomError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return new DatomError('storage/io', `Could not ${what} ${file}: ${(err as Error)?.message ?? String(err)}`, {
+    data: { file, errno: code },
+    cause: err,
+  });
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const h = await fs.open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A {@link BlobStore} in a local directory: blobs and logs are files, the root is a file replaced by
+ * rename after an fsync (then the directory is synced), and the writer lock is a file created
+ * exclusively that names the owning process, so a lock left by a killed process is taken over.
+ */
+export class FileBlobStore implements BlobStore {
+  readonly location: string;
+  #lockHeld = false;
+
+  constructor(readonly dir: string) {
+    this.location = dir;
+  }
+
+  #file(key: string): string {
+    if (key.includes('/') || key.includes('\\') || key.startsWith('.')) {
+      throw new DatomError('storage/io', `Invalid storage key ${key}`, { data: { key } });
+    }
+    return path.join(this.dir, key);
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await fs.access(path.join(this.dir, ROOT));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async create(): Promise<void> {
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+    } catch (err) {
+      throw ioError('create the database directory', this.dir, err);
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  async readRoot(): Promise<Uint8Array | null> {
+    try {
+      return await fs.readFile(path.join(this.dir, ROOT));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw ioError('read', path.join(this.dir, ROOT), err);
+    }
+  }
+
+  async writeRoot(bytes: Uint8Array): Promise<void> {
+    const file = path.join(this.dir, ROOT);
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      const h = await fs.open(tmp, 'w');
+      try {
+        await h.writeFile(bytes);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.rename(tmp, file);
+      await fsyncDir(this.dir);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw ioError('write', file, err);
+    }
+  }
+
+  async putBlob(key: string, bytes: Uint8Array): Promise<void> {
+    const file = this.#file(key);
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      const h = await fs.open(tmp, 'w');
+      try {
+        await h.writeFile(bytes);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.rename(tmp, file);
+      await fsyncDir(this.dir);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw ioError('write', file, err);
+    }
+  }
+
+  async getBlob(key: string): Promise<Uint8Array> {
+    const file = this.#file(key);
+    try {
+      return await fs.readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DatomError('storage/missing', `Storage file ${file} is missing: the database is damaged`, { data: { file } });
+      }
+      throw ioError('read', file, err);
+    }
+  }
+
+  async list(): Promise<{ key: string; mtimeMs: number }[]> {
+    const out: { key: string; mtimeMs: number }[] = [];
+    for (const name of await fs.readdir(this.dir)) {
+      if (name === ROOT || name === LOCK || name.includes('.tmp-')) continue;
+      const st = await fs.stat(path.join(this.dir, name));
+      out.push({ key: name, mtimeMs: st.mtimeMs });
+    }
+    return out;
+  }
+
+  async remove(key: string): Promise<void> {
+    await fs.rm(this.#file(key), { force: true });
+  }
+
+  async readLog(key: string, offset: number): Promise<Uint8Array> {
+    const file = this.#file(key);
+    let h: fs.FileHandle;
+    try {
+      h = await fs.open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
+      throw ioError('read', file, err);
+    }
+    try {
+      const { size } = await h.stat();
+      if (size <= offset) return new Uint8Array(0);
+      const buf = Buffer.allocUnsafe(size - offset);
+      let read = 0;
+      while (read < buf.length) {
+        const r = await h.read(buf, read, buf.length - read, offset + read);
+        if (r.bytesRead === 0) break;
+        read += r.bytesRead;
+      }
+      return buf.subarray(0, read);
+    } finally {
+      await h.close();
+    }
+  }
+
+  #logHandles = new Map<string, fs.FileHandle>();
+
+  async appendLog(key: string, offset: number, bytes: Uint8Array): Promise<void> {
+    const file = this.#file(key);
+    let h = this.#logHandles.get(key);
+    try {
+      if (h === undefined) {
+        h = await fs.open(file, C.O_RDWR | C.O_CREAT);
+        this.#logHandles.set(key, h);
+        if (offset === 0) await fsyncDir(this.dir);
+      }
+      let written = 0;
+      while (written < bytes.length) {
+        const r = await h.write(bytes, written, bytes.length - written, offset + written);
+        written += r.bytesWritten;
+      }
+      await h.datasync();
+    } catch (err) {
+      throw ioError('append to', file, err);
+    }
+  }
+
+  async truncateLog(key: string, length: number): Promise<void> {
+    const file = this.#file(key);
+    try {
+      await fs.truncate(file, length);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('truncate', file, err);
+    }
+  }
+
+  async lock(): Promise<void> {
+    const file = path.join(this.dir, LOCK);
+    const me = `${process.pid}@${hostname()}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const h = await fs.open(file, 'wx');
+        await h.writeFile(me);
+        await h.sync();
+        await h.close();
+        this.#lockHeld = true;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', file, err);
+      }
+      const owner = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+      const [pidText, host] = owner.split('@');
+      const pid = Number(pidText);
+      const stale = owner === '' || (host === hostname() && Number.isSafeInteger(pid) && !pidAlive(pid));
+      if (!stale) {
+        throw new DatomError('db/locked', `The database at ${this.dir} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
+          data: { location: this.dir, owner },
+        });
+      }
+      // The owner is gone (killed): take the lock over.
+      await fs.rm(file, { force: true });
+    }
+    throw new DatomError('db/locked', `Could not take the writer lock of ${this.dir}`, { data: { location: this.dir } });
+  }
+
+  async unlock(): Promise<void> {
+    for (const h of this.#logHandles.values()) await h.close().catch(() => undefined);
+    this.#logHandles.clear();
+    if (!this.#lockHeld) return;
+    this.#lockHeld = false;
+    await fs.rm(path.join(this.dir, LOCK), { force: true });
+  }
+}
