@@ -109,53 +109,68 @@ export class ByteWriter {
 
   /** A datom value with its type tag. */
   value(v: Value | null): void {
-    if (v === null) return this.byte(T_NULL);
+    if (v === null) {
+      this.byte(T_NULL);
+      return;
+    }
     switch (typeof v) {
       case 'boolean':
-        return this.byte(v ? T_TRUE : T_FALSE);
+        this.byte(v ? T_TRUE : T_FALSE);
+        return;
       case 'number':
         if (Number.isSafeInteger(v)) {
           this.byte(T_INT);
-          return this.svar(v);
+          this.svar(v);
+          return;
         }
         this.byte(T_DOUBLE);
-        return this.f64(v);
+        this.f64(v);
+        return;
       case 'bigint':
         this.byte(T_BIGINT);
-        return this.str(v.toString());
+        this.str(v.toString());
+        return;
       case 'string':
         this.byte(T_STRING);
-        return this.str(v);
+        this.str(v);
+        return;
     }
     if (v instanceof Keyword) {
       this.byte(T_KEYWORD);
-      return this.str(v.fqn);
+      this.str(v.fqn);
+      return;
     }
     if (v instanceof Date) {
       this.byte(T_INSTANT);
-      return this.f64(v.getTime());
+      this.f64(v.getTime());
+      return;
     }
     if (v instanceof Uuid) {
       this.byte(T_UUID);
-      return this.bytes(Buffer.from(v.text.replaceAll('-', ''), 'hex'));
+      this.bytes(Buffer.from(v.text.replaceAll('-', ''), 'hex'));
+      return;
     }
     if (v instanceof BigDec) {
       this.byte(T_BIGDEC);
       this.svar(v.scale);
-      return this.str(v.unscaled.toString());
+      this.str(v.unscaled.toString());
+      return;
     }
     if (v instanceof Sym) {
       this.byte(T_SYMBOL);
-      return this.str(v.fqn);
+      this.str(v.fqn);
+      return;
     }
     if (v instanceof Uri) {
       this.byte(T_URI);
-      return this.str(v.text);
+      this.str(v.text);
+      return;
     }
     if (v instanceof Uint8Array) {
       this.byte(T_BYTES);
       this.uvar(v.length);
-      return this.bytes(v);
+      this.bytes(v);
+      return;
     }
     if (Array.isArray(v)) {
       this.byte(T_TUPLE);
