@@ -1,5 +1,10 @@
+import { ExitCode } from './exit-code.js';
+import { run } from './run.js';
+
 /**
- * Runs the `datomkit` command with the given arguments and resolves to its exit code.
+ * Runs the `datomkit` command with the process's streams and resolves to its exit code. The first
+ * Ctrl-C asks the running command to stop cleanly (it then says how to resume, exit code 130); a
+ * second one exits at once.
  *
  * @example
  * ```ts
@@ -7,10 +12,22 @@
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--version')) {
-    process.stdout.write('0.1.0\n');
-    return 0;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write('\ninterrupted again: exiting now\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write('\nstopping cleanly… (Ctrl-C again to exit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const code = await run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal });
+    return controller.signal.aborted && code === ExitCode.ok ? ExitCode.ok : code;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
-  process.stderr.write('datomkit: commands arrive with the cli issue\n');
-  return argv.length === 0 ? 0 : 2;
 }

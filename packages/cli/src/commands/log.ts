@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../internal/context.js';
+import { attrIdent, datomJson, intOption, valueText, withConnection } from '../internal/database.js';
+import { describeCommand } from '../internal/describe.js';
+import { formatCount } from '../internal/progress.js';
+
+/**
+ * `datomkit log <db> [--from t] [--to t]`: the transaction log.
+ *
+ * @example
+ * ```ts
+ * registerLog(program, ctx) // then: datomkit log ./data/music --from 1010 --to 1012
+ * ```
+ */
+export function registerLog(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('log')
+    .summary('read the transaction log')
+    .description('Read the transaction log: each transaction with its t, tx id, instant and datoms (+ asserted, - retracted).')
+    .argument('<db>', 'database URI')
+    .option('--from <t>', 'first t (inclusive)')
+    .option('--to <t>', 'last t (inclusive)')
+    .option('--limit <n>', 'at most n transactions (0 for all)', '100')
+    .option('--no-datoms', 'list the transactions only')
+    .action(async (uri: string, opts: { from?: string; to?: string; limit: string; datoms: boolean }) => {
+      const start = opts.from === undefined ? null : intOption(opts.from, '--from');
+      const end = opts.to === undefined ? null : intOption(opts.to, '--to') + 1;
+      const limit = intOption(opts.limit, '--limit');
+      const c = ctx.colors;
+      const { transactions, truncated, lines } = await withConnection(
+        uri,
+        async (conn) => {
+          const db = conn.db();
+          const out = [];
+          const lines: string[][] = [];
+          let truncated = false;
+          for await (const entry of conn.txRange({ start, end })) {
+            if (limit > 0 && out.length === limit) {
+              truncated = true;
+              break;
+            }
+            const instant = entry.data.find((d) => d.e === entry.tx && attrIdent(db, d.a) === ':db/txInstant')?.v ?? null;
+            out.push({
+              t: entry.t,
+              tx: entry.tx,
+              instant,
+              datomCount: entry.data.length,
+              datoms: opts.datoms ? entry.data.map((d) => datomJson(db, d)) : null,
+            });
+            lines.push(opts.datoms && !ctx.flags.json ? entry.data.map((d) => `${d.added ? '+' : '-'} ${d.e} ${attrIdent(db, d.a)} ${valueText(db, d.a, d.v)}`) : []);
+          }
+          return { transactions: out, truncated, lines };
+        },
+        { readOnly: true },
+      );
+      ctx.result({ count: transactions.length, truncated, transactions }, () => {
+        for (const [i, t] of transactions.entries()) {
+          const when = t.instant instanceof Date ? t.instant.toISOString() : '';
+          ctx.say(`${c.bold(`t ${t.t}`)}  ${c.dim(`tx ${t.tx}`)}  ${when}  ${formatCount(t.datomCount)} datoms`);
+          for (const l of lines[i] ?? []) ctx.say(`  ${l.startsWith('+') ? c.green('+') : c.red('-')}${l.slice(1)}`);
+        }
+        ctx.say(c.dim(`${formatCount(transactions.length)} transactions${truncated ? ` (stopped at --limit ${limit}; --limit 0 for all)` : ''}`));
+      });
+    });
+  describeCommand(cmd, {
+    examples: ['datomkit log ./data/music --from 1010 --to 1012', 'datomkit log ./data/music --no-datoms --limit 0 --json'],
+    json: '{ count, truncated, transactions: [{ t, tx, instant: ISO string, datomCount, datoms: [{ e, a, v, tx, added }] | null }] }',
+  });
+}

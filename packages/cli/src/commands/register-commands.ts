@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../internal/context.js';
+import { registerCreate } from './create.js';
+import { registerDatoms } from './datoms.js';
+import { registerInfo } from './info.js';
+import { registerLog } from './log.js';
+import { registerNormApply } from './norm-apply.js';
+import { registerNormChecksums } from './norm-checksums.js';
+import { registerNormNew } from './norm-new.js';
+import { registerNormStatus } from './norm-status.js';
+import { registerNormVerify } from './norm-verify.js';
+import { registerPull } from './pull.js';
+import { registerTransact } from './transact.js';
+
+/**
+ * Adds every command to `program`, in the order the help lists them.
+ *
+ * @example
+ * ```ts
+ * registerCommands(program, ctx)
+ * ```
+ */
+export function registerCommands(program: Command, ctx: CommandContext): void {
+  registerCreate(program, ctx);
+  registerInfo(program, ctx);
+  registerTransact(program, ctx);
+  registerDatoms(program, ctx);
+  registerPull(program, ctx);
+  registerLog(program, ctx);
+  const norm = program
+    .command('norm')
+    .summary('schema migrations: status, apply, verify, checksums, new')
+    .description('Schema migrations from a folder of EDN files, applied once and only once (Datahike-compatible checksums).');
+  registerNormStatus(norm, ctx);
+  registerNormApply(norm, ctx);
+  registerNormVerify(norm, ctx);
+  registerNormChecksums(norm, ctx);
+  registerNormNew(norm, ctx);
+}

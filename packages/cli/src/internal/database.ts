@@ -1,0 +1,124 @@
+import { type Connection, type ConnectOptions, type Database, type Datom, connect, kw, parseEdn, printEdn } from '@datomkit/datom-core';
+import { usageError } from './cli-error.js';
+
+/**
+ * Connects to `uri` (which must exist), calls `fn` and closes the connection whatever happens.
+ *
+ * @example
+ * ```ts
+ * const basisT = await withConnection(uri, async (conn) => conn.db().basisT)
+ * ```
+ */
+export async function withConnection<T>(uri: string, fn: (conn: Connection) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
+  const conn = await connect(uri, options);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/**
+ * Reads a command-line argument as EDN: `42`, `:artist/name`, `"Nina"`, `[:artist/gid #uuid "..."]`.
+ * A bare `artist/name` (a symbol) is taken as the keyword `:artist/name`, so that shells need no
+ * quoting of colons.
+ *
+ * @example
+ * ```ts
+ * ednArg(':artist/name', 'attribute') // Keyword :artist/name
+ * ```
+ */
+export function ednArg(text: string, what: string): unknown {
+  let v: unknown;
+  try {
+    v = parseEdn(text, { source: what });
+  } catch (err) {
+    throw usageError(`Cannot read the ${what} ${JSON.stringify(text)} as EDN: ${(err as Error).message}`, `Quote strings as '"text"', and write keywords as :ns/name.`);
+  }
+  if (typeof v === 'object' && v !== null && v.constructor?.name === 'Sym') return kw(String((v as { fqn: string }).fqn));
+  return v;
+}
+
+/**
+ * Ident of attribute id `a` in `db` as a keyword string (`:artist/name`), or the id when it has none.
+ *
+ * @example
+ * ```ts
+ * attrIdent(db, d.a) // ':artist/name'
+ * ```
+ */
+export function attrIdent(db: Database, a: number): string {
+  const k = db.ident(a);
+  return k === null ? String(a) : `:${k.fqn}`;
+}
+
+/**
+ * A datom as the `--json` output shows it: `{ e, a: ':artist/name', v, tx, added }`.
+ *
+ * @example
+ * ```ts
+ * datomJson(db, d) // { e: 74, a: ':artist/name', v: 'Nina', tx: 13194139534313, added: true }
+ * ```
+ */
+export function datomJson(db: Database, d: Datom): { e: number; a: string; v: unknown; tx: number; added: boolean } {
+  return { e: d.e, a: attrIdent(db, d.a), v: d.v, tx: d.tx, added: d.added };
+}
+
+/**
+ * A datom as one line of EDN for people: `[74 :artist/name "Nina" 13194139534313 true]`.
+ *
+ * @example
+ * ```ts
+ * datomLine(db, d)
+ * ```
+ */
+export function datomLine(db: Database, d: Datom): string {
+  const ident = db.ident(d.a);
+  return `[${d.e} ${ident === null ? d.a : `:${ident.fqn}`} ${valueText(db, d.a, d.v)} ${d.tx} ${d.added}]`;
+}
+
+/**
+ * EDN text of a datom's value for people: a ref to an entity with an ident shows the ident.
+ *
+ * @example
+ * ```ts
+ * valueText(db, valueTypeAttrId, 20) // ':db.type/string'
+ * ```
+ */
+export function valueText(db: Database, a: number, v: unknown): string {
+  if (typeof v === 'number' && db.attribute(a)?.valueType === 'ref') {
+    const k = db.ident(v);
+    if (k !== null) return `:${k.fqn}`;
+  }
+  return ednText(v);
+}
+
+/**
+ * EDN text of any value, falling back to `String` for what EDN cannot print.
+ *
+ * @example
+ * ```ts
+ * ednText(new Date(0)) // '#inst "1970-01-01T00:00:00.000-00:00"'
+ * ```
+ */
+export function ednText(v: unknown, pretty = false): string {
+  try {
+    return printEdn(v, { pretty });
+  } catch {
+    return String(v);
+  }
+}
+
+/**
+ * A non-negative integer option (`--from 5`), or a usage error.
+ *
+ * @example
+ * ```ts
+ * intOption('5', '--from') // 5
+ * ```
+ */
+export function intOption(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw usageError(`${name} must be a whole number, got ${JSON.stringify(text)}.`);
+  return n;
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+
+/**
+ * The exit codes, as every command's help lists them.
+ *
+ * @example
+ * ```ts
+ * program.addHelpText('after', EXIT_CODES_HELP)
+ * ```
+ */
+export const EXIT_CODES_HELP = `Exit codes:
+  0    ok
+  1    the operation failed (the error code says why)
+  2    usage error (unknown command or option, missing argument)
+  3    a check found problems (pending norms, checksum mismatch, verify differences)
+  130  interrupted by Ctrl-C after a clean stop (the message says how to resume)`;
+
+/**
+ * What a command's help shows besides its options: examples, the shape of its `--json` result,
+ * and which exit codes it uses beyond 0, 1 and 2.
+ *
+ * @example
+ * ```ts
+ * describeCommand(cmd, { examples: ['datomkit info file:./data/music'], json: '{ id, basisT }' })
+ * ```
+ */
+export interface CommandHelp {
+  readonly examples: readonly string[];
+  /** The `result` of the `--json` document. */
+  readonly json: string;
+  /** Extra exit codes, e.g. `3 when norms are pending`. */
+  readonly exitCodes?: readonly string[];
+}
+
+/**
+ * Appends examples, the `--json` shape and the exit codes to a command's `--help`.
+ *
+ * @example
+ * ```ts
+ * describeCommand(program.command('create <db>'), { examples: ['datomkit create file:./data/music'], json: '{ uri, created }' })
+ * ```
+ */
+export function describeCommand(cmd: Command, help: CommandHelp): Command {
+  const lines = ['', 'Examples:', ...help.examples.map((e) => `  $ ${e}`), ''];
+  lines.push(`--json prints { ok, command, exitCode, result } on stdout, where result is:`, `  ${help.json}`);
+  lines.push(`and on failure { ok: false, command, exitCode, error: { code, message, hint, data } }.`, '');
+  lines.push('Exit codes: 0 ok, 1 failed, 2 usage error', ...(help.exitCodes ?? []).map((c) => `  ${c}`));
+  lines.push('  130 interrupted by Ctrl-C', '');
+  cmd.addHelpText('after', lines.join('\n'));
+  return cmd;
+}

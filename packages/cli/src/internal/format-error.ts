@@ -1,0 +1,76 @@
+import { isDatomError } from '@datomkit/datom-core';
+import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+import { CliError } from './cli-error.js';
+
+/**
+ * Any thrown value, described as the CLI reports it: a code, a one-line message, what to do, the
+ * exit code and the offending input.
+ *
+ * @example
+ * ```ts
+ * const { code, message, hint } = describeError(err, argv)
+ * ```
+ */
+export interface ErrorReport {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string | null;
+  readonly exitCode: ExitCodeValue;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** CLI wording for library codes whose own advice names library functions. */
+const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) => string>> = {
+  'db/not-found': (d) => `Create it with \`datomkit create ${String(d.uri ?? '<db>')}\`, or check the path.`,
+  'db/exists': () => 'Pass --if-not-exists to accept an existing database, or choose another path.',
+  'db/uri': () => 'Give a database as file:./path, a plain path, or mem://name.',
+  'db/locked': () => 'Another process is writing to it; wait for it to finish, or use a read-only command.',
+  'schema/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
+  'db/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
+  'edn/syntax': () => 'Fix the EDN at the line and column shown.',
+  'norm/unknown-tx-fn': () => 'Pass --tx-fns <module> exporting an object of tx-fns by qualified name.',
+  'norm/checksum-mismatch': () => 'Run `datomkit norm verify <dir>` to see what changed; never edit an applied norm, add a new one.',
+  'norm/missing-checksums': () => 'Run `datomkit norm checksums <dir>` to write checksums.edn, and commit it.',
+};
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Turns a thrown value into an {@link ErrorReport}.
+ *
+ * @example
+ * ```ts
+ * describeError(new DatomError('db/not-found', 'No database at x')).exitCode // 1
+ * ```
+ */
+export function describeError(err: unknown): ErrorReport {
+  if (err instanceof CliError) {
+    return { code: err.code, message: oneLine(err.message), hint: err.hint, exitCode: err.exitCode, data: err.data };
+  }
+  if (isDatomError(err)) {
+    const hint = HINTS[err.code]?.(err.data) ?? null;
+    return { code: err.code, message: oneLine(err.message), hint, exitCode: ExitCode.failed, data: err.data };
+  }
+  const e = err as { code?: unknown; message?: unknown; path?: unknown } | null;
+  if (e !== null && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E')) {
+    // Node system errors (ENOENT, EACCES, ...).
+    const hint = e.code === 'ENOENT' ? 'Check the path.' : e.code === 'EACCES' || e.code === 'EPERM' ? 'Check the permissions.' : null;
+    return {
+      code: `io/${e.code.toLowerCase()}`,
+      message: oneLine(String(e.message)),
+      hint,
+      exitCode: ExitCode.failed,
+      data: typeof e.path === 'string' ? { path: e.path } : {},
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: 'internal',
+    message: oneLine(message),
+    hint: 'This looks like a bug in datomkit: rerun with --debug and report the stack trace.',
+    exitCode: ExitCode.failed,
+    data: {},
+  };
+}
