@@ -4,6 +4,7 @@ import { DatomError } from '../error/datom-error.js';
 import { emptyDbState } from '../db/db-state.js';
 import { Uuid } from '../model/uuid.js';
 import { DurableStore, type LoadedDatabase } from '../storage/durable-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { FileBlobStore } from '../storage/file-blob-store.js';
 import type { Connection, ConnectOptions } from './connection.js';
 import { LocalConnection, SharedDatabase } from './local-connection.js';
@@ -67,11 +68,11 @@ export async function createDatabase(uri: string): Promise<boolean> {
     memDatabases.set(u.name, new SharedDatabase(freshDatabase()));
     return true;
   }
-  return DurableStore.create(new FileBlobStore(u.path), freshDatabase);
+  return createStoreDatabase(new FileBlobStore(u.path));
 }
 
-async function openWriter(dir: string): Promise<SharedDatabase> {
-  const store = new FileBlobStore(dir);
+async function openWriter(store: BlobStore): Promise<SharedDatabase> {
+  const dir = store.location;
   if (!(await store.exists())) {
     throw new DatomError('db/not-found', `No database at ${dir}: create it with createDatabase first`, { data: { uri: dir } });
   }
@@ -115,19 +116,46 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
     if (shared === undefined) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
     return new LocalConnection(shared, options.txFns);
   }
+  return connectStore(new FileBlobStore(u.path), options);
+}
+
+/**
+ * Connects to a durable database kept in `store`, any implementation of the {@link BlobStore}
+ * storage interface. `connect` uses this with a store in a local directory.
+ *
+ * @example
+ * ```ts
+ * const conn = await connectStore(new FileBlobStore('/var/db/music'))
+ * ```
+ */
+export async function connectStore(store: BlobStore, options: ConnectOptions = {}): Promise<Connection> {
+  const key = store.location;
   if (options.readOnly === true) {
-    const store = new FileBlobStore(u.path);
-    if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
+    if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}: create it with createDatabase first`, { data: { uri: key } });
     const durable = new DurableStore(store, true);
     return new LocalConnection(new SharedDatabase(await durable.open(), durable, null), options.txFns);
   }
-  let opening = fileWriters.get(u.path);
+  let opening = fileWriters.get(key);
   if (opening === undefined) {
-    opening = openWriter(u.path);
-    fileWriters.set(u.path, opening);
-    opening.catch(() => fileWriters.delete(u.path));
+    opening = openWriter(store);
+    fileWriters.set(key, opening);
+    opening.catch(() => fileWriters.delete(key));
   }
-  return new LocalConnection(await opening, options.txFns);
+  const shared = await opening;
+  if (options.checkpointRows !== undefined) shared.checkpointRows = options.checkpointRows;
+  return new LocalConnection(shared, options.txFns);
+}
+
+/**
+ * Creates an empty durable database in `store`; `false` when one is there already.
+ *
+ * @example
+ * ```ts
+ * await createStoreDatabase(new FileBlobStore('/var/db/music'))
+ * ```
+ */
+export async function createStoreDatabase(store: BlobStore): Promise<boolean> {
+  return DurableStore.create(store, freshDatabase);
 }
 
 /**

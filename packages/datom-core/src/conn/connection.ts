@@ -8,6 +8,11 @@ export interface ConnectOptions {
   readonly txFns?: Readonly<Record<string, TxFunction>>;
   /** Open without taking the writer lock; `transact` is refused, `sync` catches up. */
   readonly readOnly?: boolean;
+  /**
+   * Durable databases: write a new index snapshot once this many datoms have been logged since the
+   * last one (and at least half the database). Default 200,000.
+   */
+  readonly checkpointRows?: number;
 }
 
 /** One transaction as read from the log. */

@@ -31,6 +31,7 @@ export class SharedDatabase {
   /** Rows written since the last snapshot, and in it. */
   noveltyRows = 0;
   snapshotRows = 0;
+  checkpointRows = CHECKPOINT_MIN_ROWS;
 
   constructor(
     loaded: LoadedDatabase,
@@ -70,7 +71,7 @@ export class SharedDatabase {
   /** Writes a snapshot when the log since the last one has grown past half the database. */
   async maybeCheckpoint(force = false): Promise<void> {
     if (this.durable === null || this.readOnly || this.noveltyRows === 0) return;
-    if (!force && this.noveltyRows < Math.max(CHECKPOINT_MIN_ROWS, this.snapshotRows / 2)) return;
+    if (!force && this.noveltyRows < Math.max(this.checkpointRows, this.snapshotRows / 2)) return;
     await this.durable.checkpoint(this.loaded());
     this.snapshotRows = this.state.table.size;
     this.noveltyRows = 0;

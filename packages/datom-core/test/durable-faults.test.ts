@@ -1,0 +1,156 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  connect,
+  connectStore,
+  createDatabase,
+  createStoreDatabase,
+  deleteDatabase,
+  FileBlobStore,
+  gcStorage,
+  isDatomError,
+  kw,
+} from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'datomkit-faults-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+const SCHEMA = [{ 'db/ident': kw('item/n'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') }];
+
+/** A database with `count` items whose directory is then copied as a crashed writer would leave it. */
+async function crashedCopy(count: number): Promise<{ dir: string; log: string; snap: string }> {
+  const dir = join(root, `src-${++n}`);
+  await createDatabase(dir);
+  const conn = await connect(dir);
+  await conn.transact(SCHEMA);
+  for (let i = 1; i <= count; i++) await conn.transact([{ 'item/n': i }]);
+  // Copy while the writer is still open: no checkpoint on close, the log holds every transaction.
+  const copy = join(root, `crashed-${n}`);
+  cpSync(dir, copy, { recursive: true });
+  rmSync(join(copy, 'LOCK'), { force: true });
+  await conn.close();
+  const files = readdirSync(copy);
+  return { dir: copy, log: join(copy, files.find((f) => f.startsWith('log-')) as string), snap: join(copy, files.find((f) => f.startsWith('snap-')) as string) };
+}
+
+describe('durable storage faults', () => {
+  it('drops a torn record at the end of the log and keeps everything before it', async () => {
+    const { dir, log } = await crashedCopy(5);
+    appendFileSync(log, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 9, 9]));
+    const conn = await connect(dir);
+    expect(await conn.db().datoms('aevt', 'item/n').count()).toBe(5);
+    // The log is cut back, so the next transaction follows on.
+    await conn.transact([{ 'item/n': 6 }]);
+    await conn.close();
+    const again = await connect(dir);
+    expect(await again.db().datoms('aevt', 'item/n').count()).toBe(6);
+    await again.close();
+  });
+
+  it('refuses a log damaged before its end, naming the file', async () => {
+    const { dir, log } = await crashedCopy(5);
+    const bytes = readFileSync(log);
+    bytes[12] = (bytes[12] as number) ^ 0xff;
+    writeFileSync(log, bytes);
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'storage/corrupt')).toBe(true);
+    expect((err as Error).message).toContain('log-');
+  });
+
+  it('refuses a corrupted snapshot, naming it', async () => {
+    const { dir, snap } = await crashedCopy(2);
+    const bytes = readFileSync(snap);
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0x55;
+    writeFileSync(snap, bytes);
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'storage/corrupt')).toBe(true);
+    expect((err as Error).message).toContain('snap-');
+  });
+
+  it('refuses a missing snapshot, naming it', async () => {
+    const { dir, snap } = await crashedCopy(2);
+    rmSync(snap);
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'storage/missing')).toBe(true);
+    expect((err as Error).message).toContain('snap-');
+  });
+
+  it('fails a transaction cleanly on a write error and stays usable', async () => {
+    const dir = join(root, `full-${++n}`);
+    // A store whose appends fail while `full` is set, as on a full disk, after writing half of
+    // the record as a real short write would.
+    class FullDisk extends FileBlobStore {
+      full = false;
+      override async appendLog(key: string, offset: number, bytes: Uint8Array): Promise<void> {
+        if (!this.full) return super.appendLog(key, offset, bytes);
+        await super.appendLog(key, offset, bytes.subarray(0, bytes.length >> 1));
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      }
+    }
+    const store = new FullDisk(dir);
+    await createStoreDatabase(store);
+    const conn = await connectStore(store);
+    await conn.transact(SCHEMA);
+    await conn.transact([{ 'item/n': 1 }]);
+    const before = conn.db();
+    store.full = true;
+    const err = await conn.transact([{ 'item/n': 2 }]).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('ENOSPC');
+    expect(conn.db().basisT).toBe(before.basisT);
+    store.full = false;
+    await conn.transact([{ 'item/n': 3 }]);
+    expect((await conn.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3]);
+    await conn.close();
+    const again = await connect(dir);
+    expect((await again.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3]);
+    await again.close();
+  });
+
+  it('gcStorage removes snapshots and logs that no root names', async () => {
+    const dir = join(root, `gc-${++n}`);
+    await createDatabase(dir);
+    let conn = await connect(dir);
+    await conn.transact(SCHEMA);
+    await conn.close();
+    conn = await connect(dir);
+    await conn.transact([{ 'item/n': 1 }]);
+    await conn.close();
+    const before = readdirSync(dir).filter((f) => f.startsWith('snap-') || f.startsWith('log-'));
+    const { removed } = await gcStorage(dir, new Date(Date.now() + 1000));
+    const after = readdirSync(dir).filter((f) => f.startsWith('snap-') || f.startsWith('log-'));
+    expect(removed.length).toBeGreaterThan(0);
+    expect(after.length).toBe(before.length - removed.length);
+    conn = await connect(dir);
+    expect(await conn.db().datoms('aevt', 'item/n').count()).toBe(1);
+    await conn.close();
+  });
+
+  it('deleteDatabase removes the directory and connect then fails with db/not-found', async () => {
+    const dir = join(root, `del-${++n}`);
+    await createDatabase(dir);
+    expect(await createDatabase(dir)).toBe(false);
+    expect(await deleteDatabase(dir)).toBe(true);
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'db/not-found')).toBe(true);
+  });
+
+  it('reopens from its snapshot after a checkpoint without replaying the log', async () => {
+    const dir = join(root, `cp-${++n}`);
+    await createDatabase(`file:${dir}`);
+    const conn = await connect(`file:${dir}`, { checkpointRows: 10 });
+    await conn.transact(SCHEMA);
+    for (let i = 1; i <= 40; i++) await conn.transact([{ 'item/n': i }]);
+    const snaps = readdirSync(dir).filter((f) => f.startsWith('snap-'));
+    expect(snaps.length).toBeGreaterThan(1);
+    await conn.close();
+    const again = await connect(`file:${dir}`);
+    expect(await again.db().datoms('aevt', 'item/n').count()).toBe(40);
+    let txs = 0;
+    for await (const _ of again.txRange()) txs++;
+    expect(txs).toBe(41);
+    await again.close();
+  });
+});

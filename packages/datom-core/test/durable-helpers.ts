@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '../src/index.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/writer-child.ts', import.meta.url));
+
+/** A writer child process and the batches it has acknowledged. */
+export interface Writer {
+  readonly child: ChildProcess;
+  /** The highest batch whose `transact` resolved, as the child printed it. */
+  acked(): number;
+  /** Resolves once the child has opened the database. */
+  ready: Promise<void>;
+  /** Resolves when the child has exited. */
+  exited: Promise<void>;
+}
+
+/** Starts `fixtures/writer-child.ts` on `dir` in `mode` ('run', 'slow' or 'hold'). */
+export function startWriter(dir: string, mode: 'run' | 'slow' | 'hold'): Writer {
+  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD, dir, mode], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let acked = 0;
+  let buf = '';
+  let stderr = '';
+  let onReady: () => void = () => undefined;
+  let onFail: (e: Error) => void = () => undefined;
+  const ready = new Promise<void>((res, rej) => {
+    onReady = res;
+    onFail = rej;
+  });
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line === 'ready') onReady();
+      else if (line.startsWith('ok ')) acked = Number(line.slice(3));
+      nl = buf.indexOf('\n');
+    }
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<void>((res) => {
+    child.on('exit', (code, signal) => {
+      if (signal === null && code !== 0) onFail(new Error(`writer exited with ${code}: ${stderr}`));
+      res();
+    });
+  });
+  return { child, acked: () => acked, ready, exited };
+}
+
+/** Waits until `cond()` holds, polling; fails after `ms`. */
+export async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Checks the three crash properties on `db`; returns the number of whole batches. */
+export async function checkBatches(db: Database): Promise<number> {
+  const heads = await db.datoms('avet', 'batch/n').toArray();
+  const ns = heads.map((d) => d.v as number);
+  // Batches are 1..M with no gap: no acknowledged batch is lost and none is half there.
+  ns.forEach((n, i) => {
+    if (n !== i + 1) throw new Error(`batch numbers have a gap at ${i + 1}: found ${n}`);
+  });
+  for (const h of heads) {
+    const parts = await db.datoms('vaet', h.e, 'batch/of').count();
+    if (parts !== 4) throw new Error(`batch ${String(h.v)} has ${parts} parts instead of 4`);
+  }
+  const counter = await db.datoms('aevt', 'counter/value').toArray();
+  const m = ns.length;
+  if (m > 0 && (counter.length !== 1 || counter[0]?.v !== m)) throw new Error(`counter is ${String(counter[0]?.v)} with ${m} batches`);
+  // Every index holds the same datoms.
+  const key = (d: { e: number; a: number; v: unknown; tx: number }): string => `${d.e}|${d.a}|${String(d.v)}|${d.tx}`;
+  const eavt = (await db.datoms('eavt').toArray()).map(key).sort();
+  const aevt = (await db.datoms('aevt').toArray()).map(key).sort();
+  const avet = (await db.datoms('avet').toArray()).map(key).sort();
+  if (eavt.join() !== aevt.join() || eavt.join() !== avet.join()) throw new Error('the indexes disagree');
+  return m;
+}
