@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
 import { withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { formatBytes, formatCount } from '../internal/progress.js';
 import { sizeOnDisk } from '../internal/storage-size.js';
 
 function isBuiltIn(a: Attribute): boolean {
@@ -34,7 +34,7 @@ export function registerInfo(program: Command, ctx: CommandContext): void {
         ctx.say(`  id          ${info.id}`);
         ctx.say(`  basis t     ${info.basisT}`);
         ctx.say(`  datoms      ${formatCount(info.datoms)}`);
-        ctx.say(`  size        ${info.sizeOnDisk === null ? 'n/a (not on disk)' : `${formatCount(info.sizeOnDisk)} bytes`}`);
+        ctx.say(`  on disk     ${info.sizeOnDisk === null ? 'n/a (in memory)' : `${formatBytes(info.sizeOnDisk.bytes)} in ${info.sizeOnDisk.files} files`}`);
         ctx.say(`  attributes  ${info.attributes.length}${opts.all === true ? '' : ' (--all adds the built-in ones)'}`);
         const width = Math.max(10, ...info.attributes.map((a) => a.ident.length));
         for (const a of info.attributes) {
@@ -47,7 +47,7 @@ export function registerInfo(program: Command, ctx: CommandContext): void {
     });
   describeCommand(cmd, {
     examples: ['datomkit info file:./data/music', 'datomkit info ./data/music --json'],
-    json: '{ uri, id, basisT, datoms: number, sizeOnDisk: number | null, attributes: [{ ident: ":ns/name", valueType, cardinality, unique, index, isComponent, noHistory, doc, datoms }] }',
+    json: '{ uri, id, basisT, datoms: number, sizeOnDisk: { bytes, files } | null, attributes: [{ ident: ":ns/name", valueType, cardinality, unique, index, isComponent, noHistory, doc, datoms }] }',
   });
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
 import { registerCreate } from './create.js';
 import { registerDatoms } from './datoms.js';
+import { registerGc } from './gc.js';
 import { registerInfo } from './info.js';
 import { registerLog } from './log.js';
 import { registerNormApply } from './norm-apply.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerDatoms(program, ctx);
   registerPull(program, ctx);
   registerLog(program, ctx);
+  registerGc(program, ctx);
   const norm = program
     .command('norm')
     .summary('schema migrations: status, apply, verify, checksums, new')

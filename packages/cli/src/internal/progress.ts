@@ -49,6 +49,26 @@ export function formatCount(n: number): string {
 }
 
 /**
+ * A size in bytes, short: `512 B`, `1.5 MB`.
+ *
+ * @example
+ * ```ts
+ * formatBytes(1_572_864) // '1.5 MB'
+ * ```
+ */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/**
  * A rate per second, short: `950/s`, `12.3k/s`, `1.2M/s`.
  *
  * @example
