@@ -17,7 +17,10 @@ export type MakeConn = () => Promise<Connection>;
 
 /** Options of a conformance run. */
 export interface ConformanceOptions {
-  /** Opens a second connection to the same database as `conn` (for identity across reopening). */
+  /**
+   * Opens the database of `conn` again (for identity and data across reopening). It may close
+   * `conn` first (a single-writer backend must); the suite does not use `conn` afterwards.
+   */
   readonly reconnect?: (conn: Connection) => Promise<Connection>;
 }
 

@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions, MakeConn } from './helpers.js';
+import { describeDifferential } from './differential.js';
 import { describeModel } from './model.js';
+import { describeProperties } from './properties.js';
 import { describeReading } from './reading.js';
 import { describeTransactions } from './transactions.js';
 
@@ -15,5 +17,7 @@ export function describeConformance(name: string, makeConn: MakeConn, options: C
     describeModel(makeConn);
     describeTransactions(makeConn);
     describeReading(makeConn, options);
+    describeProperties(makeConn);
+    describeDifferential(makeConn);
   });
 }

@@ -488,10 +488,11 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       const other = await makeConn();
       expect(other.id).not.toBe(db0.id);
       if (options.reconnect !== undefined) {
+        const basisT = conn.db().basisT;
         const again = await options.reconnect(conn);
         expect(again.id).toBe(db0.id);
         expect(again.db().id).toBe(db0.id);
-        expect(again.db().basisT).toBe(conn.db().basisT);
+        expect(again.db().basisT).toBe(basisT);
         await again.close();
       }
     });
@@ -506,14 +507,28 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(db.tToTx(db.basisT - 1)).toBeLessThan(tx);
     });
 
-    it('reads a value of another connection to the same database', async () => {
+    it('a new connection to the database sees every committed transaction, and continues it', async () => {
       if (options.reconnect === undefined) return;
       const conn = await peopleConn(makeConn);
-      const other = await options.reconnect(conn);
-      const a = await create(conn, { 'person/name': 'shared' });
-      const db = await other.sync();
-      expect(await value(db, a, 'person/name')).toBe('shared');
-      await other.close();
+      const { ann, bob } = await sample(conn);
+      await conn.transact([{ 'db/id': ann, 'person/age': 31 }, ['db/retractEntity', bob]]);
+      const db = conn.db();
+      const before = { eavt: await all(db, 'eavt'), history: await all(db.history(), 'eavt'), log: [] as unknown[] };
+      for await (const e of conn.txRange()) before.log.push(e);
+      const again = await options.reconnect(conn);
+      const db2 = await again.sync();
+      expect(db2.basisT).toBe(db.basisT);
+      expect(await all(db2, 'eavt')).toEqual(before.eavt);
+      expect(await all(db2.history(), 'eavt')).toEqual(before.history);
+      const log: unknown[] = [];
+      for await (const e of again.txRange()) log.push(e);
+      expect(log).toEqual(before.log);
+      expect(await value(db2.asOf(db.basisT - 1), ann, 'person/age')).toBe(30);
+      // Schema, idents and entity ids carry on.
+      const c = await create(again, { 'person/name': 'after', 'person/color': kw('color/green') });
+      expect(c).toBeGreaterThan(Math.max(ann, bob));
+      expect((await again.transact([{ 'person/name': 'x' }])).dbAfter.basisT).toBe(db.basisT + 2);
+      await again.close();
     });
   });
 }

@@ -101,7 +101,7 @@ export function describeTransactions(makeConn: MakeConn): void {
       const [a, b, c] = await people(conn, 'a', 'b', 'c');
       await conn.transact([['db/add', a, 'person/spouse', b]]);
       await conn.transact([['db/cas', a, 'person/spouse', ['person/email', 'b@x'], c]]);
-      expect(await value(conn.db(), a, 'person/spouse')).toBe(c);
+      expect(await value(conn.db(), a as number, 'person/spouse')).toBe(c);
       await rejects(conn.transact([['db/cas', a, 'person/spouse', b, a]]), 'transact/cas');
     });
 
