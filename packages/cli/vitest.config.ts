@@ -5,6 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@datomkit/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
     testTimeout: 60_000,

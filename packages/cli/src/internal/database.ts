@@ -1,4 +1,4 @@
-import { type Connection, type ConnectOptions, type Database, type Datom, connect, kw, parseEdn, printEdn } from '@datomkit/datom-core';
+import { type Connection, type ConnectOptions, type Database, type Datom, DatomError, connect, isDatomError, kw, parseEdn, printEdn } from '@datomkit/datom-core';
 import { usageError } from './cli-error.js';
 
 /**
@@ -10,7 +10,11 @@ import { usageError } from './cli-error.js';
  * ```
  */
 export async function withConnection<T>(uri: string, fn: (conn: Connection) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
-  const conn = await connect(uri, options);
+  const conn = await connect(uri, options).catch((err: unknown) => {
+    // Name the database as the user wrote it, so the hint's command can be copied.
+    if (isDatomError(err, 'db/not-found')) throw new DatomError('db/not-found', `No database at ${uri}.`, { data: { uri }, cause: err });
+    throw err;
+  });
   try {
     return await fn(conn);
   } finally {

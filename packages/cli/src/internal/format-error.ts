@@ -51,7 +51,9 @@ export function describeError(err: unknown): ErrorReport {
   }
   if (isDatomError(err)) {
     const hint = HINTS[err.code]?.(err.data) ?? null;
-    return { code: err.code, message: oneLine(err.message), hint, exitCode: ExitCode.failed, data: err.data };
+    // The library's own advice names library functions; the hint gives the CLI's.
+    const message = err.code === 'db/not-found' && typeof err.data.uri === 'string' ? `No database at ${err.data.uri}.` : oneLine(err.message);
+    return { code: err.code, message, hint, exitCode: ExitCode.failed, data: err.data };
   }
   const e = err as { code?: unknown; message?: unknown; path?: unknown } | null;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E')) {
