@@ -15,10 +15,12 @@ import { CliError } from './cli-error.js';
  */
 export async function loadTxFns(modulePath: string): Promise<NormTxFns> {
   const file = resolve(modulePath);
-  if (/\.[mc]?ts$/.test(file)) await registerTsx(file);
+  const ts = /\.[mc]?ts$/.test(file);
+  const tsImport = ts ? await loadTsx(file) : null;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const url = pathToFileURL(file).href;
+    mod = (tsImport === null ? await import(url) : await tsImport(url, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new CliError('cli/tx-fns', `Cannot load the tx-fns module ${modulePath}: ${(err as Error).message}`, {
       hint: 'Pass a JavaScript module (or a .ts one with tsx installed) that exports an object of tx-fns.',
@@ -42,14 +44,14 @@ export async function loadTxFns(modulePath: string): Promise<NormTxFns> {
   return fns;
 }
 
-let tsxRegistered = false;
+type TsImport = (specifier: string, parentURL: string) => Promise<unknown>;
 
-async function registerTsx(file: string): Promise<void> {
-  if (tsxRegistered) return;
+async function loadTsx(file: string): Promise<TsImport> {
   try {
-    const api = (await import('tsx/esm/api' as string)) as { register: () => unknown };
-    api.register();
-    tsxRegistered = true;
+    // A computed specifier, so that the bundler leaves tsx (optional) to be resolved at run time.
+    const specifier = ['tsx', 'esm', 'api'].join('/');
+    const api = (await import(specifier)) as { tsImport: TsImport };
+    return api.tsImport;
   } catch (err) {
     throw new CliError('cli/tx-fns', `${file} is TypeScript, and tsx is not installed to load it.`, {
       hint: 'Install tsx next to datomkit (npm i -D tsx), or compile the module to JavaScript.',
