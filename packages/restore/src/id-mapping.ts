@@ -1,0 +1,89 @@
+import { type Connection, FIRST_USER_EID, kw } from '@datomkit/datom-core';
+import { RESTORE_ATTRS } from './restore-attributes.js';
+
+/**
+ * The source-to-destination entity id mapping of a restore. The mapping itself lives in the
+ * destination (the `datomkit.restore/source-eid` attribute on every copied entity, written in the
+ * same transaction as the entity's data), so it survives crashes and is exact; this object is a
+ * cache in front of it. Built-in entities (ids below `FIRST_USER_EID`) map to themselves.
+ *
+ * @example
+ * ```ts
+ * const { mapping } = await currentStateRestore({ sourceDb, destConn })
+ * mapping.get(1042)            // from the cache, or undefined
+ * await mapping.lookup(1042)   // cache, then the destination's index
+ * ```
+ */
+export class IdMapping {
+  readonly #cache = new Map<number, number>();
+  readonly #conn: Connection;
+  readonly #batchSize: number;
+
+  constructor(destConn: Connection, options: { readonly lookupBatchSize?: number } = {}) {
+    this.#conn = destConn;
+    this.#batchSize = Math.max(1, options.lookupBatchSize ?? 1000);
+  }
+
+  /** The destination id of `sourceEid` if this run has seen it. */
+  get(sourceEid: number): number | undefined {
+    if (sourceEid < FIRST_USER_EID) return sourceEid;
+    return this.#cache.get(sourceEid);
+  }
+
+  /** Records that `sourceEid` is `destEid` (the restore calls this after each transaction). */
+  set(sourceEid: number, destEid: number): void {
+    this.#cache.set(sourceEid, destEid);
+  }
+
+  /** How many mappings are cached. */
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  /** The cached pairs `[sourceEid, destEid]`. */
+  entries(): IterableIterator<[number, number]> {
+    return this.#cache.entries();
+  }
+
+  /** The destination id of `sourceEid`, from the cache or else the destination; undefined if none. */
+  async lookup(sourceEid: number): Promise<number | undefined> {
+    const got = this.get(sourceEid);
+    if (got !== undefined) return got;
+    await this.resolve([sourceEid]);
+    return this.#cache.get(sourceEid);
+  }
+
+  /**
+   * Loads the destination ids of `sourceEids` that are not cached yet, `lookupBatchSize` ids per
+   * database value (the `eidMappingBatchSize` option of the restores).
+   */
+  async resolve(sourceEids: Iterable<number>): Promise<void> {
+    const missing: number[] = [];
+    for (const s of sourceEids) if (s >= FIRST_USER_EID && !this.#cache.has(s)) missing.push(s);
+    for (let i = 0; i < missing.length; i += this.#batchSize) {
+      const db = this.#conn.db();
+      if (db.attribute(RESTORE_ATTRS.sourceEid) === null) return;
+      const marker = kw(RESTORE_ATTRS.sourceEid);
+      for (const s of missing.slice(i, i + this.#batchSize)) {
+        const e = await db.entid([marker, s]);
+        if (e !== null) this.#cache.set(s, e);
+      }
+    }
+  }
+
+  /**
+   * Loads the whole mapping from a destination database: every entity's `source-eid`.
+   *
+   * @example
+   * ```ts
+   * const mapping = await IdMapping.load(destConn)
+   * ```
+   */
+  static async load(destConn: Connection): Promise<IdMapping> {
+    const m = new IdMapping(destConn);
+    const db = destConn.db();
+    if (db.attribute(RESTORE_ATTRS.sourceEid) === null) return m;
+    for await (const batch of db.datoms('aevt', RESTORE_ATTRS.sourceEid).batches()) for (const d of batch) m.set(d.v as number, d.e);
+    return m;
+  }
+}

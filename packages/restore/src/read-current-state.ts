@@ -1,0 +1,107 @@
+import { type Database, type Datom, FIRST_USER_EID, TX_BASE } from '@datomkit/datom-core';
+import { checkAborted } from './internal/abort.js';
+import { Channel } from './internal/channel.js';
+import { SourceSchema } from './source-schema.js';
+
+/** Options of {@link readCurrentState}. */
+export interface ReadCurrentStateOptions {
+  /** The source database value. */
+  readonly sourceDb: Database;
+  /** The t to read as of; default the value's own basis. */
+  readonly basisT?: number;
+  /** The source schema as of `basisT` (loaded when not given). */
+  readonly schema?: SourceSchema;
+  /** How many entity ranges are read at once. Default 20. */
+  readonly readParallelism?: number;
+  /** Entity ids per range, and the datom count at which a chunk is handed on. Default 5000. */
+  readonly readChunk?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The filter every current-state read applies: the datoms that a copy writes as data. Schema
+ * attributes of schema entities are copied by `copySchema`, `db/txInstant` is the destination's
+ * own, composite tuples are derived by the destination from their parts, and the restore's
+ * bookkeeping is never copied.
+ */
+export function isDataDatom(schema: SourceSchema, d: Datom): boolean {
+  const kind = schema.kind(d.a);
+  if (kind === null || kind.bookkeeping || kind.composite) return false;
+  if (d.a < FIRST_USER_EID) return d.a === schema.sys.doc && !schema.isSchemaEntity(d.e);
+  return true;
+}
+
+/**
+ * The current-state reader: every data datom of `sourceDb` as of one basis t, in chunks that each
+ * hold whole entities (an entity is never split between two chunks). Entity id ranges are read
+ * `readParallelism` at a time from EAVT, so chunks arrive in no particular order. Transaction
+ * entities' own datoms (other than `db/txInstant`) come last. A failure of any range reader fails
+ * the iteration; breaking out of it stops the readers.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of readCurrentState({ sourceDb })) console.log(chunk.length)
+ * ```
+ */
+export async function* readCurrentState(options: ReadCurrentStateOptions): AsyncGenerator<readonly Datom[]> {
+  const { sourceDb, signal } = options;
+  const basisT = options.basisT ?? sourceDb.asOfT ?? sourceDb.basisT;
+  const schema = options.schema ?? (await SourceSchema.load(sourceDb, basisT));
+  const db = sourceDb.asOf(basisT);
+  const parallelism = Math.max(1, options.readParallelism ?? 20);
+  const chunk = Math.max(1, options.readChunk ?? 5000);
+  const out = new Channel<readonly Datom[]>(parallelism * 2);
+  let next = FIRST_USER_EID;
+  let userDone = false;
+  let stopped = false;
+
+  /** Reads [lo, hi) and hands on chunks of whole entities; returns the first entity at or past hi. */
+  const readRange = async (lo: number, hi: number): Promise<number> => {
+    let acc: Datom[] = [];
+    let lastE = -1;
+    let beyond = Number.POSITIVE_INFINITY;
+    outer: for await (const batch of db.seekDatoms('eavt', lo).batches()) {
+      if (stopped) return beyond;
+      checkAborted(signal, 'reading the current state');
+      for (const d of batch) {
+        if (d.e >= hi) {
+          beyond = d.e;
+          break outer;
+        }
+        if (d.e !== lastE) {
+          if (acc.length >= chunk) {
+            await out.put(acc);
+            acc = [];
+          }
+          lastE = d.e;
+        }
+        if (isDataDatom(schema, d)) acc.push(d);
+      }
+    }
+    if (acc.length > 0) await out.put(acc);
+    return beyond;
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!userDone && !stopped) {
+      const lo = next;
+      const hi = Math.min(lo + chunk, TX_BASE);
+      next = hi;
+      const beyond = await readRange(lo, hi);
+      if (beyond >= TX_BASE) userDone = true;
+      else if (beyond > next) next = beyond;
+    }
+  };
+
+  const all = Promise.all([...Array.from({ length: parallelism }, worker), readRange(TX_BASE, Number.POSITIVE_INFINITY)]).then(
+    () => out.close(),
+    (err: unknown) => out.fail(err),
+  );
+  try {
+    for await (const c of out) yield c;
+  } finally {
+    stopped = true;
+    out.fail(new Error('reader stopped'));
+    await all;
+  }
+}

@@ -1,0 +1,304 @@
+import {
+  type Connection,
+  type Database,
+  type Datom,
+  DatomError,
+  FIRST_USER_EID,
+  TX_BASE,
+  type TxForm,
+  type TxLogEntry,
+  type TxReport,
+  type Value,
+} from '@datomkit/datom-core';
+import type { IdMapping } from './id-mapping.js';
+import { RESTORE_ATTRS } from './restore-attributes.js';
+import type { AttrKind, SourceSchema } from './source-schema.js';
+import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
+
+/** Tempids of the writer name source entities: `src:1042` stands for source entity 1042. */
+const TEMPID_PREFIX = 'src:';
+
+/** Options of {@link RestoreWriter}. */
+export interface RestoreWriterOptions {
+  readonly destConn: Connection;
+  /** The source schema, kept current with the datoms written (see {@link SourceSchema.apply}). */
+  readonly schema: SourceSchema;
+  readonly mapping: IdMapping;
+  /** What to do with refs that cannot be mapped faithfully. Default `'placeholder'`. */
+  readonly unmappableRefs?: UnmappableRefPolicy;
+  readonly onUnmappable?: (ref: UnmappableRef) => void;
+  /** Where unmappable datoms are counted (a fresh report when not given). */
+  readonly report?: UnmappableReport;
+  /**
+   * Current-state copies only: the source as of the basis. With a policy other than
+   * `'placeholder'`, the writer asks it whether an unmapped ref target exists at all.
+   */
+  readonly sourceDb?: Database;
+}
+
+const SKIP = Symbol('skip');
+const NEED = Symbol('need');
+
+class Build {
+  readonly forms: TxForm[] = [];
+  readonly tempids = new Set<number>();
+  /** Tuple ref targets that must exist before the transaction (tuples hold entity ids only). */
+  readonly need = new Set<number>();
+  datoms = 0;
+  constructor(
+    readonly entry: TxLogEntry | null,
+    readonly createdHere: ReadonlySet<number>,
+  ) {}
+}
+
+/**
+ * The writer stage: turns source datoms into destination transactions, mapping entity ids through
+ * `datomkit.restore/source-eid`. An unmapped source entity is written under the tempid `src:<eid>`
+ * together with its `source-eid`, which is unique identity: the transaction either creates the
+ * entity or upserts into the one an earlier batch, worker or crashed run created. So every source
+ * entity has exactly one destination entity, forward refs and ref-only entities (including cycles
+ * of them) need no pending lists, and no ref is ever dropped. Attributes are written by their
+ * destination id, and types come from the source schema, never from the destination's ids.
+ *
+ * @example
+ * ```ts
+ * const writer = new RestoreWriter({ destConn, schema, mapping })
+ * for await (const chunk of readCurrentState({ sourceDb, schema })) await writer.writeCurrentState(chunk)
+ * ```
+ */
+export class RestoreWriter {
+  readonly #conn: Connection;
+  readonly #schema: SourceSchema;
+  readonly #mapping: IdMapping;
+  readonly #policy: UnmappableRefPolicy;
+  readonly #onUnmappable: ((ref: UnmappableRef) => void) | undefined;
+  readonly #sourceDb: Database | undefined;
+  readonly #exists = new Set<number>();
+  readonly #missing = new Set<number>();
+  /** The unmappable datoms met so far. */
+  readonly report: UnmappableReport;
+  /**
+   * Current-state copies: ref targets that were unmapped when written. Those that never show up as
+   * an entity of the source are refs to nowhere (see {@link RestoreWriter.noteDanglingTargets}).
+   */
+  readonly forwardTargets = new Map<number, Datom>();
+  #markerA = -1;
+
+  constructor(options: RestoreWriterOptions) {
+    this.#conn = options.destConn;
+    this.#schema = options.schema;
+    this.#mapping = options.mapping;
+    this.#policy = options.unmappableRefs ?? 'placeholder';
+    this.#onUnmappable = options.onUnmappable;
+    this.#sourceDb = options.sourceDb;
+    this.report = options.report ?? emptyUnmappableReport();
+  }
+
+  #marker(): number {
+    if (this.#markerA === -1) {
+      const a = this.#conn.db().attribute(RESTORE_ATTRS.sourceEid);
+      if (a === null) {
+        throw new DatomError('restore/state-mismatch', 'The destination lacks the restore attributes: call ensureRestoreSchema(destConn) first', {
+          data: { attribute: RESTORE_ATTRS.sourceEid },
+        });
+      }
+      this.#markerA = a.id;
+    }
+    return this.#markerA;
+  }
+
+  #unmappable(kind: UnmappableRef['kind'], datom: Datom, target: number): typeof SKIP | 'keep' {
+    if (this.#policy === 'error') {
+      throw new DatomError(
+        'restore/ref-unresolved',
+        `Source datom [${datom.e} ${this.#schema.identOf(datom.a)} ${String(datom.v)}] needs entity ${target}, ${kind === 'dangling-ref' ? 'which has no datoms in the source' : 'a transaction entity the destination has no copy of'}: choose unmappableRefs 'placeholder' or 'skip' to go on`,
+        { data: { kind, e: datom.e, attribute: this.#schema.identOf(datom.a), target, tx: datom.tx } },
+      );
+    }
+    const u: UnmappableRef = { kind, datom, target, action: this.#policy === 'skip' ? 'skipped' : 'placeholder' };
+    noteUnmappable(this.report, u);
+    this.#onUnmappable?.(u);
+    return this.#policy === 'skip' ? SKIP : 'keep';
+  }
+
+  /** The entity position for source entity `src`: its destination id, or a tempid that upserts. */
+  #entity(src: number, b: Build): number | string {
+    if (src < FIRST_USER_EID) return src;
+    const m = this.#mapping.get(src);
+    if (m !== undefined) return m;
+    const name = TEMPID_PREFIX + src;
+    if (!b.tempids.has(src)) {
+      b.tempids.add(src);
+      b.forms.push(['db/add', name, this.#marker(), src]);
+    }
+    return name;
+  }
+
+  /** A ref value: destination id, tempid, or SKIP / NEED (for tuple elements, which need ids). */
+  #ref(v: number, d: Datom, b: Build, inTuple: boolean): number | string | typeof SKIP | typeof NEED {
+    if (v < FIRST_USER_EID) return v;
+    if (b.entry !== null && v === b.entry.tx) return inTuple ? this.#fail(d, v, 'a tuple cannot refer to its own transaction') : 'datomic.tx';
+    const m = this.#mapping.get(v);
+    if (m !== undefined) return m;
+    if (v >= TX_BASE) {
+      if (this.#unmappable('tx-entity-ref', d, v) === SKIP) return SKIP;
+    } else if (b.entry !== null) {
+      if (!b.createdHere.has(v) && this.#unmappable('dangling-ref', d, v) === SKIP) return SKIP;
+    } else if (this.#missing.has(v)) {
+      if (this.#unmappable('dangling-ref', d, v) === SKIP) return SKIP;
+    } else if (!this.forwardTargets.has(v)) this.forwardTargets.set(v, d);
+    if (!d.added) return this.#fail(d, v, 'a retraction names an entity the destination does not have');
+    if (inTuple) {
+      b.need.add(v);
+      return NEED;
+    }
+    return this.#entity(v, b);
+  }
+
+  #fail(d: Datom, target: number, why: string): never {
+    throw new DatomError('restore/ref-unresolved', `Cannot map source datom [${d.e} ${this.#schema.identOf(d.a)} ${String(d.v)}]: ${why} (entity ${target})`, {
+      data: { e: d.e, attribute: this.#schema.identOf(d.a), target, tx: d.tx, added: d.added },
+    });
+  }
+
+  #value(kind: AttrKind, d: Datom, b: Build): Value | string | typeof SKIP | typeof NEED {
+    if (kind.isRef) return this.#ref(d.v as number, d, b, false);
+    const types = kind.elementTypes;
+    if (types === null || !kind.refBearing) return d.v;
+    const tuple = d.v as readonly (Value | null)[];
+    const out: (Value | null)[] = new Array(tuple.length);
+    let need = false;
+    for (let i = 0; i < tuple.length; i++) {
+      const x = tuple[i] ?? null;
+      const type = kind.homogeneous ? types[0] : types[i];
+      if (x === null || type !== 'ref') {
+        out[i] = x;
+        continue;
+      }
+      const r = this.#ref(x as number, d, b, true);
+      if (r === SKIP) return SKIP;
+      if (r === NEED) need = true;
+      else out[i] = r as number;
+    }
+    return need ? NEED : (Object.freeze(out) as Value);
+  }
+
+  #add(d: Datom, b: Build): void {
+    const kind = this.#schema.kind(d.a);
+    if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
+    if (kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant) return;
+    const a = this.#mapping.get(d.a);
+    if (a === undefined) this.#fail(d, d.a, 'the attribute has no copy in the destination');
+    let e: number | string;
+    if (b.entry !== null && d.e === b.entry.tx) e = 'datomic.tx';
+    else if (d.e >= TX_BASE) {
+      const m = this.#mapping.get(d.e);
+      if (m !== undefined) e = m;
+      else if (this.#unmappable('tx-entity-datom', d, d.e) === SKIP) return;
+      else if (!d.added) this.#fail(d, d.e, 'a retraction names a transaction entity the destination has no copy of');
+      else e = this.#entity(d.e, b);
+    } else if (d.added) e = this.#entity(d.e, b);
+    else {
+      const m = this.#mapping.get(d.e);
+      if (m === undefined) this.#fail(d, d.e, 'a retraction names an entity the destination does not have');
+      e = m;
+    }
+    const v = this.#value(kind, d, b);
+    if (v === SKIP || v === NEED) return;
+    b.forms.push([d.added ? 'db/add' : 'db/retract', e, a, v]);
+    b.datoms++;
+  }
+
+  #learn(report: TxReport): void {
+    for (const name in report.tempids) {
+      if (name.startsWith(TEMPID_PREFIX)) this.#mapping.set(Number(name.slice(TEMPID_PREFIX.length)), report.tempids[name] as number);
+    }
+  }
+
+  /** Creates destination entities (carrying only their source-eid) for tuple ref targets. */
+  async #materialize(need: ReadonlySet<number>): Promise<void> {
+    const marker = this.#marker();
+    const forms: TxForm[] = [...need].map((s) => ['db/add', TEMPID_PREFIX + s, marker, s]);
+    this.#learn(await this.#conn.transact(forms));
+  }
+
+  async #build(datoms: readonly Datom[], entry: TxLogEntry | null, createdHere: ReadonlySet<number>, extra: readonly TxForm[]): Promise<Build> {
+    for (let round = 0; ; round++) {
+      const b = new Build(entry, createdHere);
+      for (const f of extra) b.forms.push(f);
+      for (const d of datoms) this.#add(d, b);
+      if (b.need.size === 0 || round > 0) return b;
+      await this.#materialize(b.need);
+    }
+  }
+
+  /** With a strict policy, finds which unmapped ref targets of a current-state chunk have no datoms. */
+  async #checkTargets(datoms: readonly Datom[]): Promise<void> {
+    if (this.#policy === 'placeholder' || this.#sourceDb === undefined) return;
+    const here = new Set<number>();
+    for (const d of datoms) here.add(d.e);
+    for (const d of datoms) {
+      const kind = this.#schema.kind(d.a);
+      if (kind === null || !kind.refBearing) continue;
+      const targets = kind.isRef ? [d.v as number] : (d.v as readonly unknown[]).filter((x): x is number => typeof x === 'number');
+      for (const v of targets) {
+        if (v < FIRST_USER_EID || v >= TX_BASE || here.has(v) || this.#exists.has(v) || this.#missing.has(v) || this.#mapping.get(v) !== undefined) continue;
+        let found = false;
+        for await (const batch of this.#sourceDb.datoms('eavt', v).batches()) {
+          found = batch.length > 0;
+          break;
+        }
+        (found ? this.#exists : this.#missing).add(v);
+      }
+    }
+  }
+
+  /**
+   * Writes current-state datoms (assertions as of the basis) in one transaction. Idempotent: writing
+   * the same datoms again changes nothing. Returns the number of data datoms sent.
+   */
+  async writeCurrentState(datoms: readonly Datom[]): Promise<number> {
+    if (datoms.length === 0) return 0;
+    await this.#checkTargets(datoms);
+    const b = await this.#build(datoms, null, new Set(), []);
+    if (b.forms.length === 0) return 0;
+    this.#learn(await this.#conn.transact(b.forms));
+    return b.datoms;
+  }
+
+  /**
+   * Replays one source transaction as one destination transaction: `datoms` (its datoms after the
+   * pipeline's transforms) plus `extra` forms (the restore's markers). Returns the report.
+   */
+  async replay(entry: TxLogEntry, datoms: readonly Datom[], extra: readonly TxForm[]): Promise<{ report: TxReport; datoms: number }> {
+    const ids = new Set<number>();
+    const createdHere = new Set<number>();
+    for (const d of datoms) {
+      ids.add(d.e);
+      ids.add(d.a);
+      if (d.added) createdHere.add(d.e);
+      const kind = this.#schema.kind(d.a);
+      if (kind?.isRef === true) ids.add(d.v as number);
+      else if (kind?.refBearing === true) for (const x of d.v as readonly unknown[]) if (typeof x === 'number') ids.add(x);
+    }
+    ids.add(entry.tx);
+    await this.#mapping.resolve(ids);
+    const b = await this.#build(datoms, entry, createdHere, extra);
+    const report = await this.#conn.transact(b.forms);
+    this.#learn(report);
+    return { report, datoms: b.datoms };
+  }
+
+  /**
+   * After a current-state copy: reports the ref targets that were written as placeholders and never
+   * appeared as a source entity (`seen`), i.e. refs to nowhere.
+   */
+  noteDanglingTargets(seen: ReadonlySet<number>): void {
+    for (const [v, datom] of this.forwardTargets) {
+      if (seen.has(v) || this.#schema.isSchemaEntity(v)) continue;
+      const u: UnmappableRef = { kind: 'dangling-ref', datom, target: v, action: 'placeholder' };
+      noteUnmappable(this.report, u);
+      this.#onUnmappable?.(u);
+    }
+  }
+}
