@@ -61,13 +61,17 @@ const genDOp: fc.Arbitrary<DOp> = fc.oneof(
 const attrName = (i: number): string => `d/a${i}`;
 
 /**
- * Builds the same transaction for both engines. Retractions come first, so that DataScript's
- * one-form-after-another processing agrees with Datomic's set semantics on conflict-free data.
+ * Builds the same transaction for both engines. Retractions come first (retractEntity before the
+ * others), then maps that may upsert,
+ * so that DataScript's one-form-after-another processing agrees with Datomic's set semantics on
+ * conflict-free data.
  * `ours` and `theirs` are the entities known so far, index-aligned.
  */
 function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly number[], theirs: readonly number[]): { mine: unknown[]; ds: unknown[] } {
   const retractsMine: unknown[] = [];
   const retractsDs: unknown[] = [];
+  const upsertMapsMine: unknown[] = [];
+  const upsertMapsDs: unknown[] = [];
   const addsMine: unknown[] = [];
   const addsDs: unknown[] = [];
   let tempidCount = 0;
@@ -81,18 +85,35 @@ function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly
     const t = tempids[i - ours.length] as string;
     return [t, t];
   };
+  // DataScript resolves upserts form by form and restarts when a tempid it has already given a new
+  // id upserts later, which can merge unrelated tempids (seen on 1.8.1). Keep to the shared subset:
+  // maps that may upsert go first, and only tempids that cannot upsert are used as ref values.
+  const upserts = (op: DOp): boolean => op.k === 'new' && op.vals.some(([ai]) => schema[ai % schema.length]?.unique === 'identity');
   const tempids: string[] = [];
-  for (const op of ops) if (op.k === 'new') tempids.push(`T${tempidCount++}`);
+  const plainTempids: string[] = [];
+  for (const op of ops) {
+    if (op.k !== 'new') continue;
+    const t = `T${tempidCount++}`;
+    tempids.push(t);
+    if (!upserts(op)) plainTempids.push(t);
+  }
   let next = 0;
   for (const op of ops) {
     if (op.k === 'new') {
       const t = tempids[next++] as string;
       const mine: Record<string, unknown> = { 'db/id': t };
       const theirs: Record<string, unknown> = { ':db/id': t };
+      let identity = false;
       for (const [ai, vi] of op.vals) {
         const a = schema[ai % schema.length] as GenAttr;
         const name = attrName(ai % schema.length);
-        const v = value(a, vi, tempids);
+        // One identity attribute per map: DataScript cannot merge tempids through chains of two
+        // identity attributes (Datomic merges them all into one entity).
+        if (a.unique === 'identity') {
+          if (identity) continue;
+          identity = true;
+        }
+        const v = value(a, vi, plainTempids);
         if (v === null) continue;
         if (a.many) {
           // Card-many values as list forms, clear of DataScript's lookup-ref reading of 2-vectors.
@@ -110,8 +131,8 @@ function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly
         mine[attrName(a)] = schema[a]?.type === 'long' ? 0 : 's0';
         theirs[attrName(a)] = mine[attrName(a)];
       }
-      addsMine.push(mine);
-      addsDs.push(theirs);
+      (upserts(op) ? upsertMapsMine : addsMine).push(mine);
+      (upserts(op) ? upsertMapsDs : addsDs).push(theirs);
       continue;
     }
     if (ours.length === 0) continue;
@@ -119,8 +140,10 @@ function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly
     const e = ours[ei] as number;
     const de = theirs[ei] as number;
     if (op.k === 'retractEntity') {
-      retractsMine.push(['db/retractEntity', e]);
-      retractsDs.push([':db.fn/retractEntity', de]);
+      // First: set semantics expand it against the db before, components included, whatever else
+      // the transaction retracts.
+      retractsMine.unshift(['db/retractEntity', e]);
+      retractsDs.unshift([':db.fn/retractEntity', de]);
       continue;
     }
     const a = schema[op.a % schema.length] as GenAttr;
@@ -132,7 +155,7 @@ function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly
       retractsDs.push([':db/retract', de, name]);
       continue;
     }
-    const v = value(a, op.v, op.k === 'add' ? tempids : []);
+    const v = value(a, op.v, op.k === 'add' ? plainTempids : []);
     if (v === null) continue;
     if (op.k === 'add') {
       addsMine.push(['db/add', e, name, v[0]]);
@@ -142,7 +165,7 @@ function buildTx(schema: readonly GenAttr[], ops: readonly DOp[], ours: readonly
       retractsDs.push([':db/retract', de, name, v[1]]);
     }
   }
-  return { mine: [...retractsMine, ...addsMine], ds: [...retractsDs, ...addsDs] };
+  return { mine: [...retractsMine, ...upsertMapsMine, ...addsMine], ds: [...retractsDs, ...upsertMapsDs, ...addsDs] };
 }
 
 async function movesUniqueValue(r: TxReport): Promise<boolean> {
