@@ -7,13 +7,15 @@ const [uri, dir] = process.argv.slice(2);
 if (uri === undefined || dir === undefined) throw new Error('usage: ensure-norms-child <uri> <dir>');
 
 async function connectWhenFree() {
-  // Another process may hold the database's writer lock for a moment.
-  for (let attempt = 0; ; attempt++) {
+  // A durable database has one writer at a time: wait (up to 30 s) while the other process holds
+  // the writer lock.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     try {
       return await connect(uri as string);
     } catch (err) {
-      if (!isDatomError(err, 'db/locked') || attempt > 200) throw err;
-      await new Promise((r) => setTimeout(r, 25));
+      if (!isDatomError(err, 'db/locked') || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 }
