@@ -47,17 +47,35 @@ function datomOf(s: DbState, r: number): Datom {
   return { e: t.e(r), a: t.a(r), v: t.v(r), tx: TX_BASE + t.t(r), added: t.added(r) };
 }
 
-/** Merges two sorted cursors into one sequence of rows. */
-function* mergeRows(a: TreeCursor, b: TreeCursor, cmp: RowCompare): Generator<number> {
-  let x = a.next();
-  let y = b.next();
+/**
+ * Merges the current rows with the history rows into one sorted sequence. The history tree holds
+ * retraction rows; each stands for two datoms, the assertion it links to and itself, which sort
+ * next to each other (same fact, the assertion's t first).
+ */
+function* mergeRows(current: TreeCursor, history: TreeCursor, table: DbState['table'], cmp: RowCompare): Generator<number> {
+  let x = current.next();
+  let pendingRetraction = -1;
+  let y = history.next();
+  if (y !== -1) {
+    pendingRetraction = y;
+    y = table.link(y);
+  }
   while (x !== -1 || y !== -1) {
     if (y === -1 || (x !== -1 && cmp(x, y) <= 0)) {
       yield x;
-      x = a.next();
+      x = current.next();
     } else {
       yield y;
-      y = b.next();
+      if (pendingRetraction !== -1) {
+        y = pendingRetraction;
+        pendingRetraction = -1;
+      } else {
+        y = history.next();
+        if (y !== -1) {
+          pendingRetraction = y;
+          y = table.link(y);
+        }
+      }
     }
   }
 }
@@ -261,11 +279,14 @@ export class DbValue implements Database {
     }
     const htree: Tree = s.trees[`h${order}` as const];
     const rowCmp = s.cmp[order];
-    const merged = mergeRows(cur, new TreeCursor(htree, pcmp), rowCmp);
+    const merged = mergeRows(cur, new TreeCursor(htree, pcmp), s.table, rowCmp);
     const asOfT = f.asOf;
     if (f.history) {
       for (const r of merged) {
-        if (prefix && pcmp(r) !== 0) return;
+        // An assertion that a retraction brings in may sort before the probe: skip it.
+        const c = pcmp(r);
+        if (c < 0) continue;
+        if (prefix && c !== 0) return;
         if (stop !== null && stop(r)) return;
         const t = table.t(r);
         if ((asOfT !== null && t > asOfT) || (sinceT !== null && t <= sinceT)) continue;
@@ -280,7 +301,9 @@ export class DbValue implements Database {
       table.e(x) === table.e(y) && table.a(x) === table.a(y) && compareValues(table.v(x), table.v(y)) === 0;
     const emit = (r: number): boolean => r !== -1 && table.added(r) && (sinceT === null || table.t(r) > sinceT);
     for (const r of merged) {
-      if (prefix && pcmp(r) !== 0) break;
+      const c = pcmp(r);
+      if (c < 0) continue;
+      if (prefix && c !== 0) break;
       if (stop !== null && stop(r)) break;
       if (groupFirst === -1 || !sameFact(groupFirst, r)) {
         if (emit(groupLast)) yield groupLast;

@@ -24,8 +24,9 @@ export function newEdit(): Edit {
   return { id: editCounter };
 }
 
-export const LEAF_MAX = Number(process.env.DK_LEAF ?? 64);
-export const BRANCH_MAX = Number(process.env.DK_BRANCH ?? 64);
+/** Rows per leaf and children per branch: small enough that copying a path is cheap. */
+export const LEAF_MAX = 128;
+export const BRANCH_MAX = 32;
 
 interface Leaf {
   readonly leaf: true;

@@ -13,6 +13,7 @@ export class DatomTable {
   #e: Float64Array;
   #a: Int32Array;
   #t: Int32Array;
+  #link: Int32Array;
   #v: Value[];
   #size = 0;
 
@@ -20,6 +21,7 @@ export class DatomTable {
     this.#e = new Float64Array(capacity);
     this.#a = new Int32Array(capacity);
     this.#t = new Int32Array(capacity);
+    this.#link = new Int32Array(capacity);
     this.#v = [];
   }
 
@@ -39,16 +41,23 @@ export class DatomTable {
     const t = new Int32Array(cap);
     t.set(this.#t);
     this.#t = t;
+    const link = new Int32Array(cap);
+    link.set(this.#link);
+    this.#link = link;
   }
 
-  /** Appends a row and returns its number. */
-  add(e: number, a: number, v: Value, t: number, added: boolean): number {
+  /**
+   * Appends a row and returns its number. A retraction row links to the assertion row it retracts,
+   * so that history needs to index only the retraction.
+   */
+  add(e: number, a: number, v: Value, t: number, added: boolean, link = -1): number {
     const r = this.#size;
     if (r === this.#e.length) this.#grow();
     this.#e[r] = e;
     this.#a[r] = a;
     // t is stored plus one so that the sign can carry `added` even at t = 0.
     this.#t[r] = added ? t + 1 : -(t + 1);
+    this.#link[r] = link;
     this.#v.push(v);
     this.#size = r + 1;
     return r;
@@ -70,6 +79,10 @@ export class DatomTable {
   t(r: number): number {
     const t = this.#t[r] as number;
     return t < 0 ? -t - 1 : t - 1;
+  }
+  /** For a retraction row, the assertion row it retracts; -1 otherwise. */
+  link(r: number): number {
+    return this.#link[r] as number;
   }
   /** True when row `r` is an assertion. */
   added(r: number): boolean {

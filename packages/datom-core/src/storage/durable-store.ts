@@ -37,7 +37,7 @@ interface Root {
   readonly log: string;
 }
 
-const SNAP_MAGIC = 'DKSNAP01';
+const SNAP_MAGIC = 'DKSNAP02';
 const TREE_NAMES = ['eavt', 'aevt', 'avet', 'vaet', 'heavt', 'haevt', 'havet', 'hvaet'] as const;
 const RECORD_HEADER = 8;
 
@@ -178,8 +178,10 @@ export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
   for (const r of order) {
     w.f64(table.e(r));
     w.uvar(table.a(r));
-    w.svar(table.added(r) ? table.t(r) + 1 : -(table.t(r) + 1));
+    const added = table.added(r);
+    w.svar(added ? table.t(r) + 1 : -(table.t(r) + 1));
     w.value(table.v(r));
+    if (!added) w.uvar(renum[table.link(r)] as number);
   }
   for (const name of TREE_NAMES) {
     const tree: Tree = state.trees[name];
@@ -222,7 +224,8 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
     const e = rd.f64();
     const a = rd.uvar();
     const st = rd.svar();
-    table.add(e, a, rd.value() as Value, st > 0 ? st - 1 : -st - 1, st > 0);
+    const v = rd.value() as Value;
+    table.add(e, a, v, st > 0 ? st - 1 : -st - 1, st > 0, st > 0 ? -1 : rd.uvar());
   }
   const trees: Partial<Record<(typeof TREE_NAMES)[number], Tree>> = {};
   for (const name of TREE_NAMES) {

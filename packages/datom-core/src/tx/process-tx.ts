@@ -300,7 +300,7 @@ export interface Retraction {
 /**
  * Writes one transaction's datoms: rows into the table (the txInstant first when it is first in
  * `adds`), retracted rows out of the current trees and, unless the attribute keeps no history,
- * into the history trees together with their retraction rows. Returns the new trees and the rows.
+ * their retraction rows into the history trees. Returns the new trees and the rows.
  */
 export function writeRows(before: DbState, t: number, retracts: readonly Retraction[], adds: readonly Op[]): { trees: IndexTrees; rows: number[] } {
   const table = before.table;
@@ -322,15 +322,16 @@ export function writeRows(before: DbState, t: number, retracts: readonly Retract
     added.push(r);
   }
   for (const { op, row } of retracts) {
-    const rr = table.add(op.e, op.a.id, op.v, t, false);
+    const rr = table.add(op.e, op.a.id, op.v, t, false, row);
     rows.push(rr);
     eavt = treeRemove(eavt, row, cmp.eavt, edit);
     aevt = treeRemove(aevt, row, cmp.aevt, edit);
     avet = treeRemove(avet, row, cmp.avet, edit);
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
+    // History indexes the retraction row only: it links to the assertion it ends.
     if (!op.a.noHistory) {
-      hist.push(row, rr);
-      if (op.a.isRef) histRefs.push(row, rr);
+      hist.push(rr);
+      if (op.a.isRef) histRefs.push(rr);
     }
   }
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
