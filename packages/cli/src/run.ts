@@ -86,7 +86,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCodeV
   let program: Command | null = null;
   let parsed = false;
   const flags = (): GlobalFlags => (program !== null && parsed ? flagsOf(program) : rawFlags(argv));
-  const ctx = new CommandContext(io, flags, io.signal ?? new AbortController().signal);
+  const ctx = new CommandContext(io, flags, io.signal ?? new AbortController().signal, argv);
   program = buildProgram(ctx);
   program.hook('preAction', (_root, action) => {
     parsed = true;

@@ -11,7 +11,9 @@ import { registerNormNew } from './norm-new.js';
 import { registerNormStatus } from './norm-status.js';
 import { registerNormVerify } from './norm-verify.js';
 import { registerPull } from './pull.js';
+import { registerRestore } from './restore.js';
 import { registerTransact } from './transact.js';
+import { registerVerify } from './verify.js';
 
 /**
  * Adds every command to `program`, in the order the help lists them.
@@ -29,6 +31,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerPull(program, ctx);
   registerLog(program, ctx);
   registerGc(program, ctx);
+  registerRestore(program, ctx);
+  registerVerify(program, ctx);
   const norm = program
     .command('norm')
     .summary('schema migrations: status, apply, verify, checksums, new')

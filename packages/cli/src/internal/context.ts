@@ -34,6 +34,8 @@ export interface GlobalFlags {
 export class CommandContext {
   readonly io: CliIo;
   readonly signal: AbortSignal;
+  /** The command line as given, for messages that repeat it (how to resume). */
+  readonly argv: readonly string[];
   readonly #flags: () => GlobalFlags;
   /** The command's name as shown in `--json` output, e.g. `norm status`. */
   command = '';
@@ -41,8 +43,9 @@ export class CommandContext {
   exitCode: ExitCodeValue = ExitCode.ok;
   #jsonWritten = false;
 
-  constructor(io: CliIo, flags: () => GlobalFlags, signal: AbortSignal) {
+  constructor(io: CliIo, flags: () => GlobalFlags, signal: AbortSignal, argv: readonly string[] = []) {
     this.io = io;
+    this.argv = argv;
     this.#flags = flags;
     this.signal = signal;
   }

@@ -1,0 +1,164 @@
+import { type Connection, connect, createDatabase, isDatomError } from '@datomkit/datom-core';
+import { type RestoreOptions, currentStateRestore, incrementalRestore, readDestSession, selectAttributes } from '@datomkit/restore';
+import type { Command } from 'commander';
+import { interrupted, usageError } from '../internal/cli-error.js';
+import type { CommandContext } from '../internal/context.js';
+import { intOption } from '../internal/database.js';
+import { describeCommand } from '../internal/describe.js';
+import { formatCount, formatDuration, formatRate } from '../internal/progress.js';
+import { RestoreProgressView, dataDatomCount } from '../internal/restore-support.js';
+
+interface RestoreFlags {
+  incremental?: boolean;
+  state?: string;
+  include?: string[];
+  exclude?: string[];
+  batchSize: string;
+  readParallelism: string;
+  readChunk: string;
+  txParallelism: string;
+  merge?: boolean;
+  unmappableRefs: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').filter((v) => v !== '')];
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+async function openOrCreate(uri: string, ctx: CommandContext, what: string): Promise<Connection> {
+  if (await createDatabase(uri)) ctx.say(ctx.colors.dim(`created the ${what} database ${uri}`));
+  return connect(uri);
+}
+
+/**
+ * `datomkit restore <source> <dest>`: copies a database's current state, or with `--incremental
+ * --state <uri>` keeps a copy in step by replaying the source's log.
+ *
+ * @example
+ * ```ts
+ * registerRestore(program, ctx) // then: datomkit restore ./data/music ./data/clone --incremental --state ./data/state
+ * ```
+ */
+export function registerRestore(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('restore')
+    .summary('clone a database (current state, or incrementally with --incremental --state)')
+    .description(
+      'Copy the current state of <source> into <dest> (created if missing), mapping entity ids. With --incremental, the\nfirst run copies the current state and later runs replay the source transactions since, recording the session in\nthe --state database. Progress is stored with the data: Ctrl-C stops cleanly, and running the same command again resumes.',
+    )
+    .argument('<source>', 'source database URI')
+    .argument('<dest>', 'destination database URI (created if missing)')
+    .option('--incremental', 'keep <dest> in step: copy once, then replay the source log on each run')
+    .option('--state <uri>', 'state database of --incremental runs (created if missing)')
+    .option('--include <attrs>', 'only copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
+    .option('--exclude <attrs>', 'do not copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
+    .option('--batch-size <n>', 'datoms per destination transaction', '500')
+    .option('--read-parallelism <n>', 'entity ranges read at once', '20')
+    .option('--read-chunk <n>', 'entity ids per read range', '5000')
+    .option('--tx-parallelism <n>', 'destination transactions in flight', '4')
+    .option('--unmappable-refs <policy>', 'refs the copy cannot map: placeholder, skip or error', 'placeholder')
+    .option('--merge', 'allow a destination that already holds other data')
+    .action(async (source: string, dest: string, opts: RestoreFlags) => {
+      if (opts.incremental === true && opts.state === undefined) throw usageError('--incremental needs --state <uri>, the database that records the session.');
+      if (opts.incremental !== true && opts.state !== undefined) throw usageError('--state only applies with --incremental.');
+      if (!['placeholder', 'skip', 'error'].includes(opts.unmappableRefs)) throw usageError('--unmappable-refs must be placeholder, skip or error.');
+      const include = opts.include ?? [];
+      const exclude = opts.exclude ?? [];
+      const options: RestoreOptions = {
+        maxBatchSize: Math.max(1, intOption(opts.batchSize, '--batch-size')),
+        readParallelism: Math.max(1, intOption(opts.readParallelism, '--read-parallelism')),
+        readChunk: Math.max(1, intOption(opts.readChunk, '--read-chunk')),
+        txParallelism: Math.max(1, intOption(opts.txParallelism, '--tx-parallelism')),
+        unmappableRefs: opts.unmappableRefs as 'placeholder',
+        merge: opts.merge === true,
+        signal: ctx.signal,
+        ...(include.length > 0 || exclude.length > 0 ? { transforms: [selectAttributes({ include, exclude })] } : {}),
+      };
+      const sourceConn = await connect(source, { readOnly: true }).catch((err: unknown) => {
+        throw isDatomError(err, 'db/not-found') ? Object.assign(err, { data: { ...err.data, uri: source } }) : err;
+      });
+      const conns: Connection[] = [sourceConn];
+      const view = { current: null as RestoreProgressView | null };
+      try {
+        const destConn = await openOrCreate(dest, ctx, 'destination');
+        conns.push(destConn);
+        const sourceDb = sourceConn.db();
+        const session = await readDestSession(destConn.db(), sourceConn.id);
+        const copying = session?.lastT === null || session === null;
+        const totals = {
+          datoms: copying ? await dataDatomCount(sourceDb, include, exclude) : null,
+          transactions: session?.lastT != null ? Math.max(0, sourceDb.basisT - session.lastT) : null,
+        };
+        view.current = new RestoreProgressView(ctx, totals);
+        const onProgress = (p: Parameters<NonNullable<RestoreOptions['onProgress']>>[0]) => view.current?.update(p);
+        const c = ctx.colors;
+        if (opts.incremental === true) {
+          const stateConn = await openOrCreate(opts.state as string, ctx, 'state');
+          conns.push(stateConn);
+          const r = await incrementalRestore({ ...options, sourceConn, destConn, stateConn, onProgress });
+          view.current.end(true);
+          const result = {
+            mode: 'incremental',
+            status: r.status,
+            source,
+            dest,
+            sessionId: r.sessionId,
+            lastSourceT: r.lastSourceT,
+            transactionsReplayed: r.transactionsReplayed,
+            stats: r.stats,
+            unmappable: { txEntityRefs: r.unmappable.txEntityRefs, danglingRefs: r.unmappable.danglingRefs, txEntityDatoms: r.unmappable.txEntityDatoms },
+          };
+          ctx.result(result, () => {
+            if (r.status === 'initial') {
+              ctx.say(
+                `${c.green('✓')} copied ${formatCount(r.stats.datomsWritten)} datoms in ${formatCount(r.stats.transactions)} transactions (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} is at source t ${r.lastSourceT}`,
+              );
+            } else if (r.transactionsReplayed === 0) ctx.say(`${c.green('✓')} ${dest} is up to date at source t ${r.lastSourceT}`);
+            else ctx.say(`${c.green('✓')} replayed ${formatCount(r.transactionsReplayed)} transaction${r.transactionsReplayed === 1 ? '' : 's'}; ${dest} is at source t ${r.lastSourceT}`);
+          });
+        } else {
+          const r = await currentStateRestore({ ...options, sourceDb, destConn, onProgress });
+          view.current.end(true);
+          const result = {
+            mode: 'current-state',
+            source,
+            dest,
+            basisT: r.basisT,
+            resumed: r.resumed,
+            stats: r.stats,
+            unmappable: { txEntityRefs: r.unmappable.txEntityRefs, danglingRefs: r.unmappable.danglingRefs, txEntityDatoms: r.unmappable.txEntityDatoms },
+          };
+          ctx.result(result, () =>
+            ctx.say(
+              `${c.green('✓')} ${r.resumed ? 'finished the interrupted copy: ' : 'copied '}${formatCount(r.stats.datomsWritten)} datoms in ${formatCount(r.stats.transactions)} transactions (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} holds ${source} as of t ${r.basisT}`,
+            ),
+          );
+        }
+      } catch (err) {
+        view.current?.end(false);
+        if (isDatomError(err, 'restore/aborted') || (ctx.signal.aborted && isDatomError(err))) {
+          throw interrupted(
+            'Restore stopped; what was written is consistent, and the progress is recorded in the destination.',
+            `Resume with: datomkit ${ctx.argv.filter((a) => a !== '--json').map(shellQuote).join(' ')}`,
+            { source, dest },
+          );
+        }
+        throw err;
+      } finally {
+        for (const conn of conns.reverse()) await conn.close().catch(() => {});
+      }
+    });
+  describeCommand(cmd, {
+    examples: [
+      'datomkit restore ./data/music ./data/copy',
+      'datomkit restore ./data/music ./data/clone --incremental --state ./data/restore-state',
+      'datomkit restore ./data/music ./data/scrubbed --exclude artist/homepage,label/website --batch-size 2000',
+    ],
+    json: '{ mode: "current-state"|"incremental", status?: "initial"|"incremental", source, dest, basisT | lastSourceT, transactionsReplayed?, stats: { datomsRead, datomsWritten, transactions, transactionsReplayed, durationMs, datomsPerSecond }, unmappable: { txEntityRefs, danglingRefs, txEntityDatoms } }',
+    exitCodes: ['130 when Ctrl-C stopped it: run the same command again to resume'],
+  });
+}
