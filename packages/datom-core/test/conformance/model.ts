@@ -138,6 +138,50 @@ export function describeModel(makeConn: MakeConn): void {
       await rejects(conn.transact([{ 'v/string': undefined }]), 'transact/type');
     });
 
+    it('does not let a caller change stored values by mutating a Date or Uint8Array it passed in', async () => {
+      const conn = await typedConn();
+      const when = new Date('2020-01-01T00:00:00.000Z');
+      const bytes = new Uint8Array([1, 2, 3]);
+      const e = await create(conn, { 'v/instant': when, 'v/bytes': bytes });
+      const db = conn.db();
+      when.setTime(0);
+      bytes[0] = 42;
+      expect(((await value(db, e, 'v/instant')) as Date).toISOString()).toBe('2020-01-01T00:00:00.000Z');
+      expect([...((await value(db, e, 'v/bytes')) as Uint8Array)]).toEqual([1, 2, 3]);
+      expect((await all(db, 'avet', 'v/instant', new Date('2020-01-01T00:00:00.000Z'))).map((d) => d.e)).toEqual([e]);
+    });
+
+    it('does not let a reader change stored values by mutating a Date or Uint8Array it read', async () => {
+      const conn = await typedConn();
+      const e = await create(conn, { 'v/instant': new Date('2020-01-01T00:00:00.000Z'), 'v/bytes': new Uint8Array([1, 2, 3]) });
+      const db = conn.db();
+      ((await value(db, e, 'v/instant')) as Date).setTime(0);
+      ((await value(db, e, 'v/bytes')) as Uint8Array)[0] = 42;
+      expect(((await value(db, e, 'v/instant')) as Date).toISOString()).toBe('2020-01-01T00:00:00.000Z');
+      expect([...((await value(db, e, 'v/bytes')) as Uint8Array)]).toEqual([1, 2, 3]);
+    });
+
+    it('treats NaN as one double value (asserting it again is redundant)', async () => {
+      const conn = await typedConn();
+      const e = await create(conn, { 'v/double': Number.NaN });
+      const r = await conn.transact([['db/add', e, 'v/double', Number.NaN]]);
+      expect(r.txData).toHaveLength(1);
+      expect(Number.isNaN(await value(conn.db(), e, 'v/double'))).toBe(true);
+    });
+
+    it('checks tuple arity and keeps refs in tuples as entity ids', async () => {
+      const conn = await typedConn();
+      await conn.transact([attr('v/rt', 'tuple', { tupleTypes: ['ref', 'long'] })]);
+      await rejects(conn.transact([{ 'v/longs': [1, 2, 3, 4, 5, 6, 7, 8, 9] }]), 'transact/type');
+      await rejects(conn.transact([{ 'v/longs': [] }]), 'transact/type');
+      await rejects(conn.transact([{ 'v/pair': ['x', 1, 2] }]), 'transact/type');
+      const target = await create(conn, { 'v/string': 't' });
+      const e = await create(conn, { 'v/rt': [target, 1] });
+      expect(await value(conn.db(), e, 'v/rt')).toEqual([target, 1]);
+      const eight = await create(conn, { 'v/longs': [1, 2, 3, 4, 5, 6, 7, 8] });
+      expect(await value(conn.db(), eight, 'v/longs')).toHaveLength(8);
+    });
+
     it('refuses to assert a composite tuple directly', async () => {
       const conn = await typedConn();
       await rejects(conn.transact([{ 'v/a+b': ['x', 1] }]), /^transact\//);
@@ -277,6 +321,79 @@ export function describeModel(makeConn: MakeConn): void {
       await rejects(conn.transact([{ 'db/valueType': kw('db.type/string'), 'db/cardinality': kw('db.cardinality/one') }]), 'schema/validation');
       expect(conn.db().attribute('s/x')).toBeNull();
       expect(conn.db().attribute('s/y')).toBeNull();
+    });
+
+    it('lets a renamed ident be reused for a new attribute', async () => {
+      const conn = await makeConn();
+      await conn.transact([attr('s/name', 'string')]);
+      const old = aid(conn.db(), 's/name');
+      await conn.transact([{ 'db/id': kw('s/name'), 'db/ident': kw('s/full') }]);
+      await conn.transact([attr('s/name', 'long')]);
+      const db = conn.db();
+      expect(db.attribute('s/full')?.id).toBe(old);
+      expect(db.attribute('s/name')?.id).not.toBe(old);
+      expect(db.attribute('s/name')?.valueType).toBe('long');
+      const e = await create(conn, { 's/name': 5, 's/full': 'text' });
+      expect(await value(conn.db(), e, 's/name')).toBe(5);
+    });
+
+    it('validates new attributes', async () => {
+      const conn = await makeConn();
+      await conn.transact([attr('s/a', 'string'), attr('s/b', 'long')]);
+      const bad: [string, Record<string, unknown>, RegExp?][] = [
+        ['a component that is not a ref', attr('s/c', 'string', { component: true })],
+        ['the reserved db namespace', attr('db/mine', 'string')],
+        ['a composite tuple of one attribute', attr('s/t1', 'tuple', { tupleAttrs: ['s/a'] })],
+        ['a composite tuple of nine attributes', attr('s/t9', 'tuple', { tupleAttrs: Array.from({ length: 9 }, () => 's/a') }), /^(schema\/validation|transact\/type)$/],
+        ['a composite tuple of an unknown attribute', attr('s/tu', 'tuple', { tupleAttrs: ['s/a', 's/nope'] })],
+        ['a cardinality-many composite tuple', attr('s/tm', 'tuple', { tupleAttrs: ['s/a', 's/b'], many: true })],
+        ['a tuple without element types', attr('s/tn', 'tuple')],
+        ['element types on a non-tuple', attr('s/nt', 'string', { tupleType: 'long' })],
+      ];
+      for (const [what, form, code] of bad) {
+        const before = conn.db().basisT;
+        await rejects(conn.transact([form]), code ?? 'schema/validation').catch((err) => {
+          throw new Error(`${what}: ${String(err)}`);
+        });
+        expect(conn.db().basisT, what).toBe(before);
+      }
+      await rejects(conn.transact([{ 'db/ident': kw('s/u'), 'db/valueType': kw('db.type/nope'), 'db/cardinality': kw('db.cardinality/one') }]), /^(transact|schema)\//);
+      expect(conn.db().attribute('s/u')).toBeNull();
+    });
+
+    it('refuses to uninstall an attribute', async () => {
+      const conn = await makeConn();
+      await conn.transact([attr('s/a', 'string')]);
+      await create(conn, { 's/a': 'x' });
+      await rejects(conn.transact([['db/retractEntity', kw('s/a')]]), 'schema/alteration');
+      await rejects(conn.transact([['db/retract', kw('s/a'), 'db/valueType', kw('db.type/string')]]), 'schema/alteration');
+      expect(conn.db().attribute('s/a')?.valueType).toBe('string');
+    });
+
+    it('allows dropping uniqueness, after which values may repeat', async () => {
+      const conn = await makeConn();
+      await conn.transact([attr('s/u', 'string', { unique: 'value' })]);
+      await create(conn, { 's/u': 'x' });
+      await rejects(conn.transact([{ 's/u': 'x' }]), 'transact/unique');
+      await conn.transact([['db/retract', kw('s/u'), 'db/unique', kw('db.unique/value')]]);
+      expect(conn.db().attribute('s/u')?.unique).toBeNull();
+      await conn.transact([{ 's/u': 'x' }]);
+      expect(await all(conn.db(), 'avet', 's/u', 'x')).toHaveLength(2);
+    });
+
+    it('refuses an attribute used in the transaction that installs it', async () => {
+      const conn = await makeConn();
+      await rejects(conn.transact([attr('s/new', 'string'), { 's/new': 'x' }]), /unknown-attribute$/);
+      expect(conn.db().attribute('s/new')).toBeNull();
+    });
+
+    it('upserts an ident: transacting an existing ident names that entity', async () => {
+      const conn = await makeConn();
+      await conn.transact([{ 'db/ident': kw('color/red') }]);
+      const red = await conn.db().entid(kw('color/red'));
+      const r = await conn.transact([{ 'db/id': 'c', 'db/ident': kw('color/red'), 'db/doc': 'Red' }]);
+      expect(r.tempids.c).toBe(red);
+      expect(await value(conn.db(), red as number, 'db/doc')).toBe('Red');
     });
 
     it('refuses to redefine a tuple', async () => {

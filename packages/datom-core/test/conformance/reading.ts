@@ -272,6 +272,42 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(await all(conn.db(), 'eavt', a)).toEqual([]);
     });
 
+    it('history shows what retractEntity retracted; asOf and since combine', async () => {
+      const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'h', 'person/age': 1 });
+      const t1 = conn.db().basisT;
+      await conn.transact([{ 'db/id': a, 'person/tags': ['x'] }]);
+      const t2 = conn.db().basisT;
+      await conn.transact([{ 'db/id': a, 'person/tags': ['y'] }]);
+      expect((await all(conn.db().asOf(t2).since(t1), 'eavt', a)).map((d) => d.v)).toEqual(['x']);
+      expect((await all(conn.db().since(t1).asOf(t2), 'eavt', a)).map((d) => d.v)).toEqual(['x']);
+      await conn.transact([['db/retractEntity', a]]);
+      const h = (await all(conn.db().history(), 'eavt', a)).map((d) => [d.v, d.added]);
+      // EAVT: by attribute (name was installed before age), then value, then tx.
+      expect(h).toEqual([
+        ['h', true],
+        ['h', false],
+        [1, true],
+        [1, false],
+        ['x', true],
+        ['x', false],
+        ['y', true],
+        ['y', false],
+      ]);
+      expect(await all(conn.db(), 'eavt', a)).toEqual([]);
+      expect(await conn.db().entid(a)).toBeNull();
+      expect(await conn.db().asOf(t2).entid(a)).toBe(a);
+    });
+
+    it('asOf a Date before the first transaction is the empty database', async () => {
+      const conn = await peopleConn(makeConn);
+      await create(conn, { 'person/name': 'x' });
+      const early = conn.db().asOf(new Date(0));
+      expect(early.asOfT).toBe(0);
+      expect(early.attribute('person/name')).not.toBeNull();
+      expect(await all(early, 'aevt', 'person/name')).toEqual([]);
+    });
+
     it('keeps no history of noHistory attributes', async () => {
       const conn = await makeConn();
       await conn.transact([attr('n/counter', 'long', { noHistory: true }), attr('n/kept', 'long')]);
@@ -426,6 +462,31 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       });
     });
 
+    it('pulls reverse refs with a limit, the wildcard with reverse and renamed attributes, and enum idents', async () => {
+      const conn = await peopleConn(makeConn);
+      const r = await conn.transact([
+        { 'db/id': 'hub', 'person/name': 'hub', 'person/age': 3, 'person/color': kw('color/green') },
+        { 'db/id': 'f1', 'person/friends': ['hub'] },
+        { 'db/id': 'f2', 'person/friends': ['hub'] },
+        { 'db/id': 'f3', 'person/friends': ['hub'] },
+      ]);
+      const t = r.tempids as Record<string, number>;
+      const db = conn.db();
+      const limited = (await db.pull([['person/_friends', { limit: 2 }]], t.hub as number)) as Record<string, unknown[]>;
+      expect(limited['person/_friends']).toHaveLength(2);
+      const green = await db.entid(kw('color/green'));
+      expect(await db.pull(['*', ['person/name', { as: 'n' }], 'person/_friends'], t.hub as number)).toEqual({
+        'db/id': t.hub,
+        n: 'hub',
+        'person/age': 3,
+        'person/color': { 'db/id': green },
+        'person/_friends': [{ 'db/id': t.f1 }, { 'db/id': t.f2 }, { 'db/id': t.f3 }],
+      });
+      expect(await db.pull([{ 'person/color': ['db/ident'] }], t.hub as number)).toEqual({ 'person/color': { 'db/ident': kw('color/green') } });
+      expect(await db.pull([kw('person/name') as never], t.hub as number)).toEqual({ 'person/name': 'hub' });
+      expect(await db.pull([['person/tags', { default: [] }]], t.hub as number)).toEqual({ 'person/tags': [] });
+    });
+
     it('gives null for a missing entity and pulls many in order', async () => {
       const conn = await peopleConn(makeConn);
       const t = await family(conn);
@@ -465,6 +526,7 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(await db.entid(['person/email', 'ann@x'])).toBe(ann);
       expect(await db.entid([kw('person/email'), 'ann@x'])).toBe(ann);
       expect(await db.entid(['person/email', 'nobody@x'])).toBeNull();
+      expect(await db.entid(999_999)).toBeNull();
       expect(await db.entid(kw('no/such'))).toBeNull();
       const nameId = await db.entid(kw('person/name'));
       expect(nameId).toBe(aid(db, 'person/name'));

@@ -79,6 +79,21 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(await all(conn.db(), 'eavt', thing)).toEqual([]);
     });
 
+    it('db/retractEntity follows component cycles and retracts composite tuples with their parts', async () => {
+      const conn = await peopleConn(makeConn);
+      await conn.transact([attr('person/first', 'string'), attr('person/last', 'string'), attr('person/first+last', 'tuple', { tupleAttrs: ['person/first', 'person/last'] })]);
+      const r = await conn.transact([
+        { 'db/id': 'a', 'person/name': 'a', 'person/first': 'A', 'person/last': 'Z', 'person/pets': ['b'] },
+        { 'db/id': 'b', 'pet/name': 'b', 'person/pets': ['a'] },
+      ]);
+      const { a, b } = r.tempids as Record<string, number>;
+      expect(await value(conn.db(), a as number, 'person/first+last')).toEqual(['A', 'Z']);
+      await conn.transact([['db/retractEntity', a]]);
+      expect(await all(conn.db(), 'eavt', a)).toEqual([]);
+      expect(await all(conn.db(), 'eavt', b)).toEqual([]);
+      expect(await all(conn.db(), 'aevt', 'person/first+last')).toEqual([]);
+    });
+
     it('db/cas sets the value only when the current one matches', async () => {
       const conn = await peopleConn(makeConn);
       const a = await create(conn, { 'person/name': 'Ann' });
@@ -169,6 +184,15 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(await value(db, bob as number, 'person/spouse')).toBe(ann);
     });
 
+    it('reads lookup refs among the values of a cardinality-many ref', async () => {
+      const conn = await peopleConn(makeConn);
+      const [a, b, c] = await people(conn, 'a', 'b', 'c');
+      await conn.transact([{ 'db/id': a as number, 'person/friends': [kw('person/email'), 'b@x'] }]);
+      expect(await values(conn.db(), a as number, 'person/friends')).toEqual([b]);
+      await conn.transact([{ 'db/id': a as number, 'person/friends': [['person/email', 'c@x'], [kw('person/email'), 'a@x']] }]);
+      expect((await values(conn.db(), a as number, 'person/friends')).sort()).toEqual([a, b, c].sort());
+    });
+
     it('accepts a JS Map as a map form', async () => {
       const conn = await peopleConn(makeConn);
       const r = await conn.transact([new Map<unknown, unknown>([[kw('db/id'), 'a'], [kw('person/name'), 'Ann']]) as never]);
@@ -252,14 +276,32 @@ export function describeTransactions(makeConn: MakeConn): void {
 
     it('refuses entity ids that were never allocated, and unknown idents', async () => {
       const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'a' });
+      await rejects(conn.transact([['db/add', a, 'person/friends', 2 ** 40]]), 'transact/entity');
+      await rejects(conn.transact([['db/add', a, 'person/friends', 0]]), 'transact/entity');
+      await rejects(conn.transact([{ 'db/id': 2 ** 40, 'person/name': 'x' }]), 'transact/entity');
       await rejects(conn.transact([['db/add', 2 ** 40, 'person/name', 'x']]), 'transact/entity');
       await rejects(conn.transact([['db/add', -1, 'person/name', 'x']]), /^transact\//);
       await rejects(conn.transact([['db/add', kw('no/such'), 'person/name', 'x']]), 'transact/entity');
     });
 
-    it('refuses a retraction naming a tempid', async () => {
+    it('refuses a retraction or cas naming a tempid', async () => {
       const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'a' });
       await rejects(conn.transact([['db/retract', 'a', 'person/name', 'x']]), 'transact/tempid');
+      await rejects(conn.transact([['db/retract', a, 'person/friends', 'b']]), 'transact/tempid');
+      await rejects(conn.transact([['db/retractEntity', 'a']]), 'transact/tempid');
+      await rejects(conn.transact([['db/cas', 'a', 'person/age', null, 1]]), 'transact/tempid');
+    });
+
+    it('allows annotating an earlier transaction entity', async () => {
+      const conn = await peopleConn(makeConn);
+      await conn.transact([attr('audit/note', 'string')]);
+      const r = await conn.transact([{ 'person/name': 'x' }]);
+      const tx = r.tempids['datomic.tx'] as number;
+      await conn.transact([['db/add', tx, 'audit/note', 'reviewed']]);
+      expect(await value(conn.db(), tx, 'audit/note')).toBe('reviewed');
+      expect(await conn.db().entid(tx)).toBe(tx);
     });
   });
 
@@ -480,6 +522,9 @@ export function describeTransactions(makeConn: MakeConn): void {
       const err = await rejects(conn.transact([{ 'db/id': 'datomic.tx', 'db/txInstant': new Date(t1) }, { 'person/name': 'c' }]), 'transact/tx-instant');
       expect(err.message).toContain(future.toISOString());
       expect(await snapshot(conn.db())).toEqual(before);
+      // The same instant again is fine; two instants for one transaction are a conflict.
+      await conn.transact([{ 'db/id': 'datomic.tx', 'db/txInstant': future }]);
+      await rejects(conn.transact([['db/add', 'datomic.tx', 'db/txInstant', new Date(future.getTime() + 1)], ['db/add', 'datomic.tx', 'db/txInstant', new Date(future.getTime() + 2)]]), 'transact/conflict');
       // The next automatic instant does not go back either.
       const r3 = await conn.transact([{ 'person/name': 'd' }]);
       const tx3 = r3.dbAfter.tToTx(r3.dbAfter.basisT);
