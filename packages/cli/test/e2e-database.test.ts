@@ -18,7 +18,7 @@ describe('datomkit help', () => {
   it('lists every command, the exit codes and the JSON shape', () => {
     const r = cli(['--help'], { cwd });
     expect(r.code).toBe(0);
-    for (const name of ['create', 'info', 'transact', 'datoms', 'pull', 'log', 'gc', 'norm']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['create', 'info', 'transact', 'datoms', 'pull', 'log', 'gc', 'restore', 'verify', 'norm']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toMatch(/3\s+a check found problems/);
     expect(r.stdout).toContain('"ok": true');
@@ -32,6 +32,8 @@ describe('datomkit help', () => {
     ['pull'],
     ['log'],
     ['gc'],
+    ['restore'],
+    ['verify'],
     ['norm', 'status'],
     ['norm', 'apply'],
     ['norm', 'verify'],

@@ -76,7 +76,10 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
         unmappableRefs: opts.unmappableRefs as 'placeholder',
         merge: opts.merge === true,
         signal: ctx.signal,
-        ...(include.length > 0 || exclude.length > 0 ? { transforms: [selectAttributes({ include, exclude })] } : {}),
+        // selectAttributes reads `include: []` as "copy nothing", so pass only what was given.
+        ...(include.length > 0 || exclude.length > 0
+          ? { transforms: [selectAttributes({ ...(include.length > 0 ? { include } : {}), ...(exclude.length > 0 ? { exclude } : {}) })] }
+          : {}),
       };
       const sourceConn = await connect(source, { readOnly: true }).catch((err: unknown) => {
         throw isDatomError(err, 'db/not-found') ? Object.assign(err, { data: { ...err.data, uri: source } }) : err;
