@@ -338,6 +338,8 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       }
       const last = entries.at(-2);
       expect(last?.data.filter((d) => d.e === a).map((d) => [d.v, d.added])).toEqual([['a', false], ['b', true]]);
+      // Every transaction has exactly one txInstant.
+      expect((await all(conn.db(), 'aevt', 'db/txInstant')).map((d) => conn.db().txToT(d.e))).toEqual(entries.map((e) => e.t));
       const mid = [];
       for await (const e of conn.txRange({ start: base + 1, end: base + 3 })) mid.push(e.t);
       expect(mid).toEqual([base + 1, base + 2]);

@@ -199,6 +199,34 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(await value(conn.db(), r.tempids.a as number, 'person/name')).toBe('Ann');
     });
 
+    it('reads every kind of form and value from EDN text', async () => {
+      const conn = await peopleConn(makeConn);
+      await conn.transact('[{:db/ident :t/d :db/valueType :db.type/double :db/cardinality :db.cardinality/one} {:db/ident :t/n :db/valueType :db.type/bigint :db/cardinality :db.cardinality/one} {:db/ident :t/m :db/valueType :db.type/bigdec :db/cardinality :db.cardinality/one} {:db/ident :t/i :db/valueType :db.type/instant :db/cardinality :db.cardinality/one} {:db/ident :t/u :db/valueType :db.type/uuid :db/cardinality :db.cardinality/one} {:db/ident :t/l :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]');
+      const r = await conn.transact(`[{:db/id "a" :person/name "Ann" :person/email "a@x" :t/d 1.0 :t/n 12N :t/m 1.50M :t/l 9223372036854775807
+                                       :t/i #inst "2024-01-02T03:04:05.006Z" :t/u #uuid "6f1d2b3c-0000-4000-8000-00000000abcd"
+                                       :person/address {:address/city "Oslo"} :person/color :color/red}
+                                      {:db/id "b" :person/name "Bob" :person/_friends ["a"]}
+                                      [:db/add "a" :person/age 3]
+                                      (:db/add "datomic.tx" :db/doc "from EDN")]`);
+      const a = r.tempids.a as number;
+      const b = r.tempids.b as number;
+      const db = conn.db();
+      expect(await value(db, a, 't/d')).toBe(1);
+      expect(await value(db, a, 't/n')).toBe(12n);
+      expect(String(await value(db, a, 't/m'))).toBe('1.50');
+      expect(await value(db, a, 't/l')).toBe(2n ** 63n - 1n);
+      expect(((await value(db, a, 't/i')) as Date).toISOString()).toBe('2024-01-02T03:04:05.006Z');
+      expect(String(await value(db, a, 't/u'))).toBe('6f1d2b3c-0000-4000-8000-00000000abcd');
+      expect(await values(db, a, 'person/friends')).toEqual([b]);
+      expect(await value(db, a, 'person/age')).toBe(3);
+      expect(db.ident((await value(db, a, 'person/color')) as number)).toBe(kw('color/red'));
+      expect(await value(db, (await value(db, a, 'person/address')) as number, 'address/city')).toBe('Oslo');
+      expect(await value(db, r.tempids['datomic.tx'] as number, 'db/doc')).toBe('from EDN');
+      await conn.transact('[[:db/retractEntity [:person/email "a@x"]]]');
+      expect(await all(conn.db(), 'eavt', a)).toEqual([]);
+      await rejects(conn.transact('[{:db/id "x" :t/l 9223372036854775808}]'), 'transact/type');
+    });
+
     it('accepts EDN text', async () => {
       const conn = await peopleConn(makeConn);
       const r = await conn.transact('[{:db/id "a" :person/name "Ann" :person/tags ["x" "y"]} [:db/add "a" :person/age 3] (:db/add "a" :person/friends "a")]');
@@ -265,6 +293,31 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(await value(db, (await db.entid(kw('color/red'))) as number, 'db/doc')).toBe('Red');
     });
 
+    it('resolves lookup refs against the db before: a value asserted in the same transaction is not found', async () => {
+      const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'a' });
+      await rejects(conn.transact([{ 'person/email': 'new@x' }, ['db/add', a, 'person/friends', ['person/email', 'new@x']]]), 'transact/lookup-ref');
+      // A tempid is the way to refer to it.
+      const r = await conn.transact([{ 'db/id': 'n', 'person/email': 'new@x' }, ['db/add', a, 'person/friends', 'n']]);
+      expect(await values(conn.db(), a, 'person/friends')).toEqual([r.tempids.n]);
+    });
+
+    it('never reuses entity ids', async () => {
+      const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'a' });
+      await conn.transact([['db/retractEntity', a]]);
+      await rejects(conn.transact([{ 'person/name': 'x', 'person/age': 'bad' }]), 'transact/type');
+      const b = await create(conn, { 'person/name': 'b' });
+      expect(b).toBeGreaterThan(a);
+      const r = await conn.transact([{ 'db/id': 'x', 'person/name': 'x' }, { 'db/id': 'y', 'person/name': 'y' }]);
+      expect(r.tempids.x).toBeGreaterThan(b);
+      expect(r.tempids.y).toBeGreaterThan(b);
+      expect(r.tempids.x).not.toBe(r.tempids.y);
+      expect(Number.isSafeInteger(r.tempids.y)).toBe(true);
+      // Allocated in order of first appearance.
+      expect(r.tempids.x).toBeLessThan(r.tempids.y as number);
+    });
+
     it('refuses a lookup ref on a non-unique attribute, and one that finds nothing', async () => {
       const conn = await peopleConn(makeConn);
       await people(conn, 'a');
@@ -315,6 +368,20 @@ export function describeTransactions(makeConn: MakeConn): void {
       // Without db/id as well.
       await conn.transact([{ 'person/email': 'a@x', 'person/age': 10 }]);
       expect(await value(conn.db(), a as number, 'person/age')).toBe(10);
+    });
+
+    it('points refs to an upserted tempid at the existing entity', async () => {
+      const conn = await peopleConn(makeConn);
+      const [a] = await people(conn, 'a');
+      const r = await conn.transact([{ 'db/id': 't', 'person/email': 'a@x' }, { 'db/id': 'u', 'person/name': 'U', 'person/friends': ['t'], 'person/spouse': 't' }]);
+      expect(r.tempids.t).toBe(a);
+      expect(await values(conn.db(), r.tempids.u as number, 'person/friends')).toEqual([a]);
+      expect(await value(conn.db(), r.tempids.u as number, 'person/spouse')).toBe(a);
+      // Upsert in a nested map and in a reverse ref.
+      const r2 = await conn.transact([{ 'db/id': 'v', 'person/name': 'V', 'person/friends': [{ 'person/email': 'a@x', 'person/age': 7 }], 'person/_spouse': [{ 'person/email': 'a@x' }] }]);
+      expect(await values(conn.db(), r2.tempids.v as number, 'person/friends')).toEqual([a]);
+      expect(await value(conn.db(), a as number, 'person/spouse')).toBe(r2.tempids.v);
+      expect(await value(conn.db(), a as number, 'person/age')).toBe(7);
     });
 
     it('merges tempids that assert the same new identity value', async () => {
@@ -404,6 +471,25 @@ export function describeTransactions(makeConn: MakeConn): void {
       conn.registerTxFn('my/inner', (_db, name) => `[{:db/id "n" :person/name "${String(name)}"}]`);
       const r = await conn.transact([['my/outer', 'Nested']]);
       expect(await value(conn.db(), r.tempids.n as number, 'person/name')).toBe('Nested');
+    });
+
+    it('shares tempids between a function\'s result and the rest of the transaction', async () => {
+      const conn = await peopleConn(makeConn);
+      conn.registerTxFn('my/age', (_db, tempid, age) => [{ 'db/id': tempid as string, 'person/age': age as number }]);
+      const r = await conn.transact([{ 'db/id': 'p', 'person/name': 'P' }, ['my/age', 'p', 4]]);
+      expect(await value(conn.db(), r.tempids.p as number, 'person/age')).toBe(4);
+      expect(await value(conn.db(), r.tempids.p as number, 'person/name')).toBe('P');
+      // Called from EDN text with keyword arguments.
+      conn.registerTxFn('my/set', (_db, e, a, v) => [['db/add', e as number, a as never, v]]);
+      await conn.transact(`[[:my/set ${r.tempids.p} :person/age 5]]`);
+      expect(await value(conn.db(), r.tempids.p as number, 'person/age')).toBe(5);
+    });
+
+    it('treats a conflict between a function result and another form as a conflict', async () => {
+      const conn = await peopleConn(makeConn);
+      const a = await create(conn, { 'person/name': 'a' });
+      conn.registerTxFn('my/age', (_db, e, age) => [['db/add', e as number, 'person/age', age as number]]);
+      await rejects(conn.transact([['my/age', a, 1], ['db/add', a, 'person/age', 2]]), 'transact/conflict');
     });
 
     it('turns a throwing function into transact/fn and commits nothing', async () => {
