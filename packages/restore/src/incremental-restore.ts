@@ -139,9 +139,10 @@ export async function incrementalRestore(options: IncrementalRestoreOptions): Pr
     } else {
       step = 'replaying the source log';
       const sourceDb = sourceConn.db();
-      if (sourceDb.basisT < destLast) {
-        throw new DatomError('restore/state-mismatch', `The source is at t ${sourceDb.basisT}, behind the destination's copy of t ${destLast}: the source was reset`, {
-          data: { sessionId: session.id, sourceBasisT: sourceDb.basisT, destLastT: destLast },
+      const sourceT = sourceDb.asOfT ?? sourceDb.basisT;
+      if (sourceT < destLast) {
+        throw new DatomError('restore/state-mismatch', `The source is at t ${sourceT}, behind the destination's copy of t ${destLast}: the source was reset`, {
+          data: { sessionId: session.id, sourceBasisT: sourceT, destLastT: destLast },
         });
       }
       const meter = new ProgressMeter(options.onProgress, options.progressIntervalMs);
@@ -159,7 +160,7 @@ export async function incrementalRestore(options: IncrementalRestoreOptions): Pr
       });
       const transforms = options.transforms ?? [];
       let last = destLast;
-      for await (const entry of readLog({ sourceConn, fromT: destLast + 1, toT: sourceDb.basisT, ...(signal === undefined ? {} : { signal }) })) {
+      for await (const entry of readLog({ sourceConn, fromT: destLast + 1, toT: sourceT, ...(signal === undefined ? {} : { signal }) })) {
         step = `replaying source transaction ${entry.t}`;
         schema.apply(entry.data, entry.t);
         const system: Datom[] = [];

@@ -32,7 +32,7 @@ export function instrumented(
 ): Connection {
   let n = 0;
   return new Proxy(conn, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'transact') {
         return async (tx: Parameters<Connection['transact']>[0]) => {
           const k = ++n;
@@ -42,7 +42,7 @@ export function instrumented(
           return report;
         };
       }
-      const v = Reflect.get(target, prop, receiver);
+      const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
