@@ -334,8 +334,25 @@ export class DbValue implements Database {
   #stream(order: IndexOrder, probe: Probe | null, prefix: boolean, stop: ((row: number) => boolean) | null): DatomStream {
     const s = this.#s;
     const self = this;
+    const f = this.#f;
     return new BatchStream(function* () {
       if (probe === null) return;
+      if (!f.history && f.asOf === null && f.since === null && stop === null) {
+        // The common case, without a generator step per row.
+        const pcmp = s.cmp.probe(order, probe);
+        const cur = new TreeCursor(s.trees[order], pcmp);
+        let batch: Datom[] = [];
+        for (let r = cur.next(); r !== -1; r = cur.next()) {
+          if (prefix && pcmp(r) !== 0) break;
+          batch.push(datomOf(s, r));
+          if (batch.length === BATCH_SIZE) {
+            yield batch;
+            batch = [];
+          }
+        }
+        yield batch;
+        return;
+      }
       let batch: Datom[] = [];
       for (const r of self.#rows(order, probe, prefix, stop)) {
         batch.push(datomOf(s, r));

@@ -22,15 +22,27 @@ export class BatchStream implements DatomStream {
 
   /** Every datom, in index order. */
   async toArray(): Promise<Datom[]> {
+    const src = this.#produce();
+    // An in-memory source is read without a promise per batch.
+    if (Symbol.iterator in src) {
+      let out: Datom[] | null = null;
+      for (const b of src) {
+        if (out === null) out = b;
+        else for (const d of b) out.push(d);
+      }
+      return out ?? [];
+    }
     const out: Datom[] = [];
-    for await (const b of this.#produce()) for (const d of b) out.push(d);
+    for await (const b of src) for (const d of b) out.push(d);
     return out;
   }
 
   /** How many datoms there are. */
   async count(): Promise<number> {
     let n = 0;
-    for await (const b of this.#produce()) n += b.length;
+    const src = this.#produce();
+    if (Symbol.iterator in src) for (const b of src) n += b.length;
+    else for await (const b of src) n += b.length;
     return n;
   }
 

@@ -25,7 +25,7 @@ export function newEdit(): Edit {
 }
 
 /** Rows per leaf and children per branch: small enough that copying a path is cheap. */
-export const LEAF_MAX = 128;
+export const LEAF_MAX = 64;
 export const BRANCH_MAX = 32;
 
 interface Leaf {
@@ -113,10 +113,11 @@ function insertAt<T>(arr: T[], at: number, x: T, inPlace: boolean): T[] {
     arr[at] = x;
     return arr;
   }
-  const out = new Array<T>(n + 1);
-  for (let j = 0; j < at; j++) out[j] = arr[j] as T;
+  // slice() is a block copy; then only the tail moves by one.
+  const out = arr.slice();
+  out.push(x);
+  for (let j = n; j > at; j--) out[j] = out[j - 1] as T;
   out[at] = x;
-  for (let j = at; j < n; j++) out[j + 1] = arr[j] as T;
   return out;
 }
 
