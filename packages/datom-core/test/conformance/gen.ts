@@ -18,16 +18,18 @@ export const PROP_SCHEMA: TxData = [
   attr('p/tags', 'string', { many: true }),
   attr('p/friend', 'ref', { many: true }),
   attr('p/best', 'ref'),
+  attr('p/part', 'ref', { many: true, component: true }),
 ];
 
-export type PropAttr = 'p/name' | 'p/code' | 'p/age' | 'p/big' | 'p/when' | 'p/score' | 'p/kw' | 'p/tags' | 'p/friend' | 'p/best';
+export type PropAttr = 'p/name' | 'p/code' | 'p/age' | 'p/big' | 'p/when' | 'p/score' | 'p/kw' | 'p/tags' | 'p/friend' | 'p/best' | 'p/part';
 
-export const PROP_ATTRS: readonly PropAttr[] = ['p/name', 'p/code', 'p/age', 'p/big', 'p/when', 'p/score', 'p/kw', 'p/tags', 'p/friend', 'p/best'];
-export const MANY: ReadonlySet<string> = new Set(['p/kw', 'p/tags', 'p/friend']);
-export const REFS: ReadonlySet<string> = new Set(['p/friend', 'p/best']);
+export const PROP_ATTRS: readonly PropAttr[] = ['p/name', 'p/code', 'p/age', 'p/big', 'p/when', 'p/score', 'p/kw', 'p/tags', 'p/friend', 'p/best', 'p/part'];
+export const MANY: ReadonlySet<string> = new Set(['p/kw', 'p/tags', 'p/friend', 'p/part']);
+export const REFS: ReadonlySet<string> = new Set(['p/friend', 'p/best', 'p/part']);
+export const COMPONENTS: ReadonlySet<string> = new Set(['p/part']);
 export const UNIQUE: ReadonlySet<string> = new Set(['p/name', 'p/code']);
 
-const POOLS: Record<Exclude<PropAttr, 'p/friend' | 'p/best'>, readonly Value[]> = {
+const POOLS: Record<Exclude<PropAttr, 'p/friend' | 'p/best' | 'p/part'>, readonly Value[]> = {
   'p/name': ['n0', 'n1', 'n2', 'n3', 'n4'],
   'p/code': [0, 1, 2, 3],
   'p/age': [0, 1, 2, 3],
@@ -44,7 +46,9 @@ export type GenOp =
   | { readonly k: 'add'; readonly e: number; readonly a: PropAttr; readonly v: number }
   | { readonly k: 'retract'; readonly e: number; readonly a: PropAttr; readonly v: number }
   | { readonly k: 'retractAttr'; readonly e: number; readonly a: PropAttr }
-  | { readonly k: 'retractEntity'; readonly e: number };
+  | { readonly k: 'retractEntity'; readonly e: number }
+  | { readonly k: 'cas'; readonly e: number; readonly old: number | null; readonly v: number }
+  | { readonly k: 'addByName'; readonly name: number; readonly a: PropAttr; readonly v: number };
 
 const idx = fc.nat({ max: 7 });
 const attrArb = fc.constantFrom(...PROP_ATTRS);
@@ -55,6 +59,8 @@ export const genOp: fc.Arbitrary<GenOp> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('retract' as const), e: idx, a: attrArb, v: idx }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('retractAttr' as const), e: idx, a: attrArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('retractEntity' as const), e: idx }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('cas' as const), e: idx, old: fc.option(fc.nat({ max: 3 })), v: fc.nat({ max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('addByName' as const), name: fc.nat({ max: 3 }), a: attrArb, v: idx }) },
 );
 
 /** A transaction: a few operations. */
@@ -98,6 +104,16 @@ export function toForms(ops: readonly GenOp[], known: readonly number[]): TxData
       case 'retractEntity': {
         const e = ent(op.e);
         if (e !== undefined) forms.push(['db/retractEntity', e]);
+        return;
+      }
+      case 'cas': {
+        const e = ent(op.e);
+        if (e !== undefined) forms.push(['db/cas', e, 'p/age', op.old === null ? null : poolValue('p/age', op.old, known), poolValue('p/age', op.v, known)]);
+        return;
+      }
+      case 'addByName': {
+        const v = poolValue(op.a, op.v, known);
+        if (v !== undefined) forms.push(['db/add', ['p/name', poolValue('p/name', op.name, known)], op.a, v]);
         return;
       }
     }

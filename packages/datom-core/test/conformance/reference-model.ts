@@ -1,5 +1,5 @@
 import type { TxData, Value } from '../../src/index.js';
-import { MANY, PROP_ATTRS, REFS, UNIQUE, vkey } from './gen.js';
+import { COMPONENTS, MANY, PROP_ATTRS, REFS, UNIQUE, vkey } from './gen.js';
 
 /** An entity in the model: an existing entity id, or `new:<group>` for an entity the transaction creates. */
 export type EKey = number | string;
@@ -17,7 +17,7 @@ export interface ModelDatom {
 
 /** What the model expects of one transaction. */
 export type Expected =
-  | { readonly ok: false; readonly code: 'transact/conflict' | 'transact/unique' }
+  | { readonly ok: false; readonly code: 'transact/conflict' | 'transact/unique' | 'transact/cas' | 'transact/lookup-ref' }
   | {
       readonly ok: true;
       readonly state: ModelState;
@@ -88,13 +88,38 @@ export function expectTx(before: ModelState, forms: TxData): Expected {
   }
   for (const f of forms) {
     if (Array.isArray(f)) {
-      const [op, e, a, v] = f as [string, number, string, Value | undefined];
+      const [op, e0, a, v] = f as [string, number | [string, Value], string, Value | undefined];
+      let e: EKey;
+      if (Array.isArray(e0)) {
+        // A lookup ref, resolved against the db before.
+        const holder = holderOf(before, e0[0], e0[1]);
+        if (holder === undefined) return { ok: false, code: 'transact/lookup-ref' };
+        e = holder;
+      } else e = e0;
       if (op === 'db/add') add(e, a, v as Value);
       else if (op === 'db/retract' && f.length === 4) retract(e, a, v as Value);
       else if (op === 'db/retract') for (const x of vals(before, e, a).values()) retract(e, a, x);
-      else if (op === 'db/retractEntity') {
-        for (const [a2, vs] of before.get(e) ?? []) for (const x of vs.values()) retract(e, a2, x);
-        for (const [x, attrs] of before) for (const r of REFS) if (attrs.get(r)?.has(vkey(e))) retract(x, r, e);
+      else if (op === 'db/cas') {
+        const old = f[3] as Value | null;
+        const cur = [...vals(before, e, a).values()][0];
+        if (old === null ? cur !== undefined : cur === undefined || vkey(cur) !== vkey(old)) return { ok: false, code: 'transact/cas' };
+        add(e, a, f[4] as Value);
+      } else if (op === 'db/retractEntity') {
+        // Its datoms, the refs to it, and its components, recursively.
+        const todo: EKey[] = [e];
+        const seen = new Set<EKey>();
+        while (todo.length > 0) {
+          const x = todo.pop() as EKey;
+          if (seen.has(x)) continue;
+          seen.add(x);
+          for (const [a2, vs] of before.get(x) ?? []) {
+            for (const y of vs.values()) {
+              retract(x, a2, y);
+              if (COMPONENTS.has(a2)) todo.push(y as EKey);
+            }
+          }
+          for (const [y, attrs] of before) for (const r of REFS) if (attrs.get(r)?.has(vkey(x))) retract(y, r, x);
+        }
       }
       continue;
     }
