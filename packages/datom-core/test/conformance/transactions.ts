@@ -687,6 +687,25 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(String(err2.data.value)).toContain('old');
     });
 
+    const formCases: [string, string, (a: number) => TxData, string][] = [
+      ['two values for a card-one attribute', 'transact/conflict', (a) => [['db/add', a, 'person/age', 1], ['db/add', a, 'person/age', 2]], 'person/age'],
+      ['add and retract of one datom', 'transact/conflict', (a) => [['db/add', a, 'person/tags', 'x'], ['db/retract', a, 'person/tags', 'x']], 'person/tags'],
+      ['a tempid upserting to two entities', 'transact/upsert', () => [{ 'db/id': 't', 'person/email': 'a@x', 'person/handle': 'h' }], 'person/handle'],
+      ['a tempid used only as a value', 'transact/tempid', (a) => [['db/add', a, 'person/friends', 'ghost']], 'ghost'],
+      ['a lookup ref that finds nothing', 'transact/lookup-ref', () => [['db/add', ['person/email', 'no@x'], 'person/age', 1]], 'no@x'],
+      ['a failed cas', 'transact/cas', (a) => [['db/cas', a, 'person/name', 'Bob', 'Cy']], 'Bob'],
+    ];
+    for (const [what, code, tx, mention] of formCases) {
+      it(`puts the offending form in the data of ${code} (${what})`, async () => {
+        const conn = await peopleConn(makeConn);
+        await conn.transact([attr('person/handle', 'string', { unique: 'identity' })]);
+        const a = await create(conn, { 'person/name': 'Ann', 'person/email': 'a@x' });
+        await create(conn, { 'person/handle': 'h' });
+        const err = await rejects(conn.transact(tx(a)), code);
+        expect(JSON.stringify(err.data.form ?? err.data.forms ?? null), JSON.stringify(err.data)).toContain(mention);
+      });
+    }
+
     it('runs transactions one at a time in call order', async () => {
       const conn = await peopleConn(makeConn);
       const a = await create(conn, { 'person/name': 'Ann', 'person/age': 0 });
@@ -705,8 +724,13 @@ export function describeTransactions(makeConn: MakeConn): void {
 
   it('refuses writes on a closed connection', async () => {
     const conn = await peopleConn(makeConn);
+    const db = conn.db();
     await conn.close();
     await rejects(conn.transact([{ 'person/name': 'x' }]), 'db/closed');
+    await rejects(async () => conn.db(), 'db/closed');
+    await rejects(async () => conn.listen(() => undefined), 'db/closed');
+    // A value obtained before closing keeps its schema.
+    expect(db.attribute('person/name')).not.toBeNull();
     await conn.close();
   });
 
