@@ -122,6 +122,10 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(vaet[0]?.v).toBe(cy);
       const aevt = await db.seekDatoms('aevt', 'person/age', cy).toArray();
       expect(aevt[0]?.e).toBe(cy);
+      // Lookup refs and idents as components.
+      expect((await db.seekDatoms('eavt', ['person/email', 'bob@x']).toArray())[0]?.e).toBe(bob);
+      expect((await db.seekDatoms('aevt', kw('person/age'), ['person/email', 'cy@x']).toArray())[0]?.e).toBe(cy);
+      expect((await db.seekDatoms('vaet', ['person/email', 'cy@x'], kw('person/friends')).toArray())[0]?.e).toBe(bob);
     });
 
     it('reads an AVET range: start inclusive, end exclusive, either open', async () => {
@@ -136,6 +140,10 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(await range(null, null)).toEqual([bob, cy, ann]);
       expect(await range(31, null)).toEqual([]);
       expect((await db.indexRange(kw('person/name'), 'B', 'Cz').toArray()).map((d) => d.v)).toEqual(['Bob', 'Cy']);
+      // A ref attribute, bounded by lookup refs.
+      const friendsOf = (await db.indexRange('person/friends', ['person/email', 'ann@x'], null).toArray()).map((d) => [d.v, d.e]);
+      expect(friendsOf).toEqual([[ann, bob], [ann, cy], [cy, bob]]);
+      expect((await db.indexRange('person/friends', null, ['person/email', 'cy@x']).toArray()).map((d) => d.e)).toEqual([bob, cy]);
     });
 
     it('orders values of each type ascending in AVET', async () => {
