@@ -81,11 +81,6 @@ export class SharedDatabase {
 /** A snapshot is written once at least this many rows have been logged since the last one. */
 export const CHECKPOINT_MIN_ROWS = 200_000;
 
-function datomOf(s: DbState, r: number): Datom {
-  const t = s.table;
-  return { e: t.e(r), a: t.a(r), v: t.v(r), tx: TX_BASE + t.t(r), added: t.added(r) };
-}
-
 /**
  * A connection to a database held in this process. Transactions are processed one at a time in the
  * order `transact` was called; each one's report is built from immutable values.
@@ -192,7 +187,7 @@ export class LocalConnection implements Connection {
     const report: TxReport = {
       dbBefore: this.valueOf(before),
       dbAfter: this.valueOf(out.state),
-      txData: out.rows.map((r) => datomOf(out.state, r)),
+      txData: out.rows.map((r) => out.state.table.datom(r)),
       tempids: out.tempids,
     };
     for (const fn of shared.listeners) {
@@ -228,7 +223,7 @@ export class LocalConnection implements Connection {
       const entry = log[i] as LogEntry;
       if (entry.t >= end) break;
       if (entry.t < start) continue;
-      yield Object.freeze({ t: entry.t, tx: TX_BASE + entry.t, data: Object.freeze(entry.rows.map((r) => datomOf(state, r))) });
+      yield Object.freeze({ t: entry.t, tx: TX_BASE + entry.t, data: Object.freeze(entry.rows.map((r) => state.table.datom(r))) });
     }
   }
 
@@ -256,7 +251,7 @@ export class LocalConnection implements Connection {
     const report: TxReport = {
       dbBefore: this.valueOf(state).asOf(e.t - 1),
       dbAfter: this.valueOf(state).asOf(e.t),
-      txData: e.rows.map((r) => datomOf(state, r)),
+      txData: e.rows.map((r) => state.table.datom(r)),
       tempids: {},
     };
     for (const fn of this.#shared.listeners) {

@@ -42,11 +42,6 @@ const ORDER_KEYS: Record<IndexOrder, readonly ('e' | 'a' | 'v' | 'tx')[]> = {
   vaet: ['v', 'a', 'e', 'tx'],
 };
 
-function datomOf(s: DbState, r: number): Datom {
-  const t = s.table;
-  return { e: t.e(r), a: t.a(r), v: t.v(r), tx: TX_BASE + t.t(r), added: t.added(r) };
-}
-
 /**
  * Merges the current rows with the history rows into one sorted sequence. The history tree holds
  * retraction rows; each stands for two datoms, the assertion it links to and itself, which sort
@@ -159,7 +154,7 @@ export class DbValue implements Database {
     return Object.freeze({
       dbBefore: this as Database,
       dbAfter: after,
-      txData: Object.freeze(out.rows.map((r) => datomOf(out.state, r))),
+      txData: Object.freeze(out.rows.map((r) => out.state.table.datom(r))),
       tempids: Object.freeze(out.tempids),
     });
   }
@@ -328,7 +323,7 @@ export class DbValue implements Database {
 
   /** Visible datoms of `order` starting with `probe` (internal, synchronous). */
   scanDatoms(order: IndexOrder, probe: Probe, limit?: number): Datom[] {
-    return this.scanRows(order, probe, limit).map((r) => datomOf(this.#s, r));
+    return this.scanRows(order, probe, limit).map((r) => this.#s.table.datom(r));
   }
 
   #stream(order: IndexOrder, probe: Probe | null, prefix: boolean, stop: ((row: number) => boolean) | null): DatomStream {
@@ -344,7 +339,7 @@ export class DbValue implements Database {
         let batch: Datom[] = [];
         for (let r = cur.next(); r !== -1; r = cur.next()) {
           if (prefix && pcmp(r) !== 0) break;
-          batch.push(datomOf(s, r));
+          batch.push(s.table.datom(r));
           if (batch.length === BATCH_SIZE) {
             yield batch;
             batch = [];
@@ -355,7 +350,7 @@ export class DbValue implements Database {
       }
       let batch: Datom[] = [];
       for (const r of self.#rows(order, probe, prefix, stop)) {
-        batch.push(datomOf(s, r));
+        batch.push(s.table.datom(r));
         if (batch.length === BATCH_SIZE) {
           yield batch;
           batch = [];

@@ -1,4 +1,20 @@
-import type { Value } from '../model/value.js';
+import type { Datom } from '../model/datom.js';
+import type { Scalar, Value } from '../model/value.js';
+import { TX_BASE } from '../schema/bootstrap.js';
+
+/**
+ * The value to hand to a caller: Dates and byte arrays are mutable, so each reader gets its own
+ * copy and the stored value cannot be changed from outside.
+ */
+export function exposeValue(v: Value): Value {
+  if (typeof v !== 'object') return v;
+  if (v instanceof Date) return new Date(v.getTime());
+  if (v instanceof Uint8Array) return v.slice();
+  if (Array.isArray(v) && v.some((x) => x instanceof Date || x instanceof Uint8Array)) {
+    return Object.freeze((v as readonly (Scalar | null)[]).map((x) => (x === null ? null : (exposeValue(x) as Scalar))));
+  }
+  return v;
+}
 
 /**
  * Every datom row ever written, in columns: entity, attribute, value, t and whether it is an
@@ -83,6 +99,10 @@ export class DatomTable {
   /** For a retraction row, the assertion row it retracts; -1 otherwise. */
   link(r: number): number {
     return this.#link[r] as number;
+  }
+  /** Row `r` as a datom, its value copied where it is mutable. */
+  datom(r: number): Datom {
+    return { e: this.e(r), a: this.a(r), v: exposeValue(this.v(r)), tx: TX_BASE + this.t(r), added: this.added(r) };
   }
   /** True when row `r` is an assertion. */
   added(r: number): boolean {

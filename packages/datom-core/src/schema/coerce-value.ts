@@ -70,7 +70,8 @@ export function coerceScalar(attr: string, type: ValueType, v: unknown): Scalar 
       if (v instanceof BigDec) return v;
       break;
     case 'instant':
-      if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
+      // Copied, so that the caller mutating its Date cannot change the stored value.
+      if (v instanceof Date && !Number.isNaN(v.getTime())) return new Date(v.getTime());
       break;
     case 'uuid':
       if (v instanceof Uuid) return v;
@@ -85,7 +86,7 @@ export function coerceScalar(attr: string, type: ValueType, v: unknown): Scalar 
       if (v instanceof Uri) return v;
       break;
     case 'bytes':
-      if (v instanceof Uint8Array) return v;
+      if (v instanceof Uint8Array) return v.slice();
       break;
     case 'ref':
       if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
