@@ -589,6 +589,23 @@ export function describeTransactions(makeConn: MakeConn): void {
       await conn.transact([{ 'c/x': 'a', 'c/y': 2 }]);
     });
 
+    it('resolves a lookup ref through a unique composite tuple, in reads and in transactions', async () => {
+      const conn = await makeConn();
+      await conn.transact([
+        attr('c/x', 'string'),
+        attr('c/y', 'long'),
+        attr('c/note', 'string'),
+        attr('c/other', 'ref'),
+        attr('c/x+y', 'tuple', { tupleAttrs: ['c/x', 'c/y'], unique: 'identity' }),
+      ]);
+      const e = await create(conn, { 'c/x': 'a', 'c/y': 2 });
+      expect(await conn.db().entid(['c/x+y', ['a', 2]])).toBe(e);
+      await conn.transact([['db/add', ['c/x+y', ['a', 2]], 'c/note', 'found']]);
+      expect(await value(conn.db(), e, 'c/note')).toBe('found');
+      const r = await conn.transact([{ 'db/id': 'o', 'c/other': ['c/x+y', ['a', 2]] }]);
+      expect(await value(conn.db(), r.tempids.o as number, 'c/other')).toBe(e);
+    });
+
     it('gives every transaction a txInstant: automatic, explicit, never going back', async () => {
       const conn = await peopleConn(makeConn);
       const t0 = Date.now();
