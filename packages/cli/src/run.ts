@@ -106,7 +106,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCodeV
       if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') {
         return report(ctx, {
           code: 'cli/usage',
-          message: `${argv.filter((a) => !a.startsWith('-')).join(' ')} needs a subcommand (listed above)`,
+          message: `${['datomkit', ...argv.filter((a) => !a.startsWith('-'))].join(' ')} needs a ${argv.length === 0 ? 'command' : 'subcommand'} (listed above)`,
           hint: 'Run `datomkit <command> --help` for one.',
           exitCode: ExitCode.usage,
           data: {},

@@ -77,7 +77,11 @@ describe('bad input gives a one-line error and the right exit code', () => {
   it('a group without its subcommand: exit 2', () => {
     const r = cli(['norm'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/error cli\/usage: norm needs a subcommand/);
+    expect(r.stderr).toMatch(/error cli\/usage: datomkit norm needs a subcommand/);
+    const none = cli([], { cwd });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: datomkit /);
+    expect(none.stderr).toMatch(/error cli\/usage: datomkit needs a command/);
   });
 
   it('missing database: exit 1, db/not-found, says how to create it, no stack', () => {

@@ -20,6 +20,8 @@ export async function dataDatomCount(db: Database, include: readonly string[], e
     const ident = a.ident.fqn;
     const ns = a.ident.namespace ?? '';
     if (ns === 'db' || ns.startsWith('db.') || ns === 'fressian' || isRestoreIdent(ident)) continue;
+    // Composite tuples are not read: the destination computes them from their parts.
+    if (a.tupleAttrs !== null) continue;
     if (!inc(ident) || exc(ident)) continue;
     total += await db.datoms('aevt', a.id).count();
   }
