@@ -2,7 +2,7 @@ import { BigDec, EdnList, EdnSet, kw, uuid } from '@datomkit/datom-core';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, toJsonValue } from '../src/index.js';
 import { Progress, formatDuration, formatRate } from '../src/internal/progress.js';
-import { jsonDoc, runIn } from './helpers.js';
+import { MIGRATIONS, MUSIC_TX_FNS, jsonDoc, runIn } from './helpers.js';
 
 // In-process runs of the command plumbing against mem:// databases (one process, so they persist).
 
@@ -118,5 +118,18 @@ describe('run (in-process, mem://)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(jsonDoc(r).ok).toBe(true);
+  });
+
+  it('an aborted signal stops norm apply after the norm being applied; a rerun applies the rest', async () => {
+    expect((await runIn(['create', 'mem://norm-abort'])).code).toBe(0);
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runIn(['norm', 'apply', 'mem://norm-abort', MIGRATIONS, '--tx-fns', MUSIC_TX_FNS], { signal: controller.signal });
+    expect(r.code).toBe(ExitCode.interrupted);
+    expect(r.stderr).toMatch(/Stopped after 001-release-rating\.edn.*Run `datomkit norm apply mem:\/\/norm-abort .*` again/);
+    const status = jsonDoc(await runIn(['norm', 'status', 'mem://norm-abort', MIGRATIONS, '--json']));
+    expect(status.result.pending).toHaveLength(3);
+    expect((await runIn(['norm', 'apply', 'mem://norm-abort', MIGRATIONS, '--tx-fns', MUSIC_TX_FNS])).code).toBe(0);
+    expect((await runIn(['norm', 'status', 'mem://norm-abort', MIGRATIONS])).code).toBe(0);
   });
 });
