@@ -11,6 +11,15 @@ export type { ConformanceOptions, MakeConn } from './helpers.js';
 /**
  * The conformance suite of datom-core: every scenario runs on connections from `makeConn`, so the
  * same suite checks every storage backend. Each `makeConn()` call must give a new, empty database.
+ *
+ * @example
+ * ```ts
+ * describeConformance('mem', async () => {
+ *   const uri = `mem://t-${++n}`
+ *   await createDatabase(uri)
+ *   return connect(uri)
+ * })
+ * ```
  */
 export function describeConformance(name: string, makeConn: MakeConn, options: ConformanceOptions = {}): void {
   describe(`conformance: ${name}`, () => {

@@ -20,14 +20,14 @@ import {
   type Value,
   valuesEqual,
 } from '../../src/index.js';
-import { fcParams, genTx, PROP_ATTRS, PROP_SCHEMA, REF_ORDER, REFS, toForms, vkey } from './gen.js';
+import { fcParams, type GenOp, genTx, PROP_ATTRS, PROP_SCHEMA, REF_ORDER, REFS, toForms, vkey } from './gen.js';
 import { all, attr, type MakeConn } from './helpers.js';
 import { type EKey, expectTx, type ModelState, settle, stateKeys } from './reference-model.js';
 
 const INDEXES = ['eavt', 'aevt', 'avet', 'vaet'] as const;
 
 /** Applies generated transactions, skipping the ones the engine refuses; returns the committed reports. */
-async function applyAll(conn: Connection, txs: readonly (readonly import('./gen.js').GenOp[])[]): Promise<TxReport[]> {
+async function applyAll(conn: Connection, txs: readonly (readonly GenOp[])[]): Promise<TxReport[]> {
   const known: number[] = [];
   const reports: TxReport[] = [];
   for (const ops of txs) {
@@ -129,7 +129,7 @@ export function describeProperties(makeConn: MakeConn): void {
           .map((d) => `${d.e}|${db.ident(d.a)?.fqn}|${vkey(d.v)}`)
           .sort();
       };
-      const check = async (m: Model, r: Real, ops: readonly import('./gen.js').GenOp[], commit: boolean): Promise<void> => {
+      const check = async (m: Model, r: Real, ops: readonly GenOp[], commit: boolean): Promise<void> => {
         const forms: TxData = toForms(ops, r.known);
         const exp = expectTx(m.state, forms);
         const db = r.conn.db();
@@ -175,7 +175,7 @@ export function describeProperties(makeConn: MakeConn): void {
         } else expect(r.conn.db().basisT).toBe(db.basisT);
       };
       class TransactCommand implements fc.AsyncCommand<Model, Real> {
-        constructor(readonly ops: readonly import('./gen.js').GenOp[]) {}
+        constructor(readonly ops: readonly GenOp[]) {}
         check(): boolean {
           return true;
         }
@@ -187,7 +187,7 @@ export function describeProperties(makeConn: MakeConn): void {
         }
       }
       class WithCommand implements fc.AsyncCommand<Model, Real> {
-        constructor(readonly ops: readonly import('./gen.js').GenOp[]) {}
+        constructor(readonly ops: readonly GenOp[]) {}
         check(): boolean {
           return true;
         }
