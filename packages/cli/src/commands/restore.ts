@@ -7,6 +7,7 @@ import { intOption } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount, formatDuration, formatRate } from '../internal/progress.js';
 import { RestoreProgressView, dataDatomCount } from '../internal/restore-support.js';
+import { yieldingConnection } from '../internal/yielding-connection.js';
 
 interface RestoreFlags {
   incremental?: boolean;
@@ -87,13 +88,17 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
       const conns: Connection[] = [sourceConn];
       const view = { current: null as RestoreProgressView | null };
       try {
-        const destConn = await openOrCreate(dest, ctx, 'destination');
-        conns.push(destConn);
+        const openedDest = await openOrCreate(dest, ctx, 'destination');
+        conns.push(openedDest);
+        const destConn = yieldingConnection(openedDest);
         const sourceDb = sourceConn.db();
         const session = await readDestSession(destConn.db(), sourceConn.id);
         const copying = session?.lastT === null || session === null;
+        // An interrupted copy resumes as of the basis it started from, whatever the source did since.
+        const basis = session !== null && session.lastT === null && session.basisT !== null ? session.basisT : null;
+        const copySource = basis === null ? sourceDb : sourceDb.asOf(basis);
         const totals = {
-          datoms: copying ? await dataDatomCount(sourceDb, include, exclude) : null,
+          datoms: copying ? await dataDatomCount(copySource, include, exclude) : null,
           transactions: session?.lastT != null ? Math.max(0, sourceDb.basisT - session.lastT) : null,
         };
         view.current = new RestoreProgressView(ctx, totals);
@@ -120,11 +125,12 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
               ctx.say(
                 `${c.green('✓')} copied ${formatCount(r.stats.datomsWritten)} datoms in ${formatCount(r.stats.transactions)} transactions (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} is at source t ${r.lastSourceT}`,
               );
+              if (r.lastSourceT < sourceDb.basisT) ctx.say(`  the source is at t ${sourceDb.basisT} already: run the same command again to catch up`);
             } else if (r.transactionsReplayed === 0) ctx.say(`${c.green('✓')} ${dest} is up to date at source t ${r.lastSourceT}`);
             else ctx.say(`${c.green('✓')} replayed ${formatCount(r.transactionsReplayed)} transaction${r.transactionsReplayed === 1 ? '' : 's'}; ${dest} is at source t ${r.lastSourceT}`);
           });
         } else {
-          const r = await currentStateRestore({ ...options, sourceDb, destConn, onProgress });
+          const r = await currentStateRestore({ ...options, sourceDb: copySource, destConn, onProgress });
           view.current.end(true);
           const result = {
             mode: 'current-state',

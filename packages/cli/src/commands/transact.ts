@@ -72,8 +72,15 @@ export function registerTransact(program: Command, ctx: CommandContext): void {
         let forms = 0;
         let datoms = 0;
         let done = 0;
+        let lastYield = performance.now();
         const tempids: Record<string, number> = {};
         for (const tx of todo) {
+          // A file database's transact can complete without ever turning the event loop, which
+          // would hold Ctrl-C back until the whole file is in: let signals in now and then.
+          if (performance.now() - lastYield > 50) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
           if (ctx.signal.aborted) {
             progress.clear();
             const at = skip + done;

@@ -31,7 +31,17 @@ const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) =
   'norm/unknown-tx-fn': () => 'Pass --tx-fns <module> exporting an object of tx-fns by qualified name.',
   'norm/checksum-mismatch': () => 'Run `datomkit norm verify <dir>` to see what changed; never edit an applied norm, add a new one.',
   'norm/missing-checksums': () => 'Run `datomkit norm checksums <dir>` to write checksums.edn, and commit it.',
+  'restore/dest-not-empty': () => 'Restore into a new database, add --merge to merge into this one, or catch a copy up with --incremental --state <uri>.',
+  'restore/state-mismatch': () => 'The destination does not match the progress recorded for this source: restore into a new database.',
+  'restore/ref-unresolved': () => 'Pass --unmappable-refs placeholder (the default) or skip to copy the rest.',
 };
+
+/** Library advice rewritten in the CLI's terms. */
+const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/pass merge: true/g, 'pass --merge'],
+  [/use incrementalRestore/g, 'use restore --incremental'],
+  [/create it with createDatabase first/g, 'create it with `datomkit create`'],
+];
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
@@ -52,7 +62,8 @@ export function describeError(err: unknown): ErrorReport {
   if (isDatomError(err)) {
     const hint = HINTS[err.code]?.(err.data) ?? null;
     // The library's own advice names library functions; the hint gives the CLI's.
-    const message = err.code === 'db/not-found' && typeof err.data.uri === 'string' ? `No database at ${err.data.uri}.` : oneLine(err.message);
+    let message = err.code === 'db/not-found' && typeof err.data.uri === 'string' ? `No database at ${err.data.uri}.` : oneLine(err.message);
+    for (const [pattern, words] of CLI_WORDS) message = message.replace(pattern, words);
     return { code: err.code, message, hint, exitCode: ExitCode.failed, data: err.data };
   }
   const e = err as { code?: unknown; message?: unknown; path?: unknown } | null;
