@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { printEdn } from '@datomkit/datom-core';
 import { catalogSchemaEdn, generateCatalog } from '@datomkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, jsonDoc, tempDir } from './helpers.js';
+import { BIN, cli, jsonDoc, startCli, tempDir } from './helpers.js';
 import { HAS_TMUX, TmuxSession } from './pty.js';
 
 const tmp = tempDir();
@@ -75,6 +75,36 @@ describe('restore and verify', () => {
     const b = cli(['restore', 'file:./no-such-source', 'file:./y'], { cwd });
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/^error db\/not-found: No database at file:\.\/no-such-source\./);
+  });
+});
+
+describe('restore interrupted by SIGINT, stderr not a terminal', () => {
+  it('prints progress lines, stops with exit 130 and the resume command; the source changes; the resumed copy is as of the interrupted basis', async () => {
+    catalogFile('medium.edn', 100_000, 13);
+    expect(cli(['create', 'file:./medium'], { cwd }).code).toBe(0);
+    expect(cli(['transact', 'file:./medium', 'medium.edn'], { cwd }).code).toBe(0);
+    const basis = jsonDoc(cli(['info', 'file:./medium', '--json'], { cwd })).result.basisT as number;
+    const args = ['restore', 'file:./medium', 'file:./medium-copy', '--batch-size', '50', '--tx-parallelism', '1'];
+    const child = startCli(args, { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '100' } });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/^restore: \d+%/m.test(stderr)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^restore: \d+% {2}[\d,]+\/[\d,]+ datoms {2}[\d.]+k?\/s {2}ETA \d+:\d\d$/m);
+    expect(stderr).toContain(`Resume with: datomkit ${args.join(' ')}`);
+    // The source moves on before the resume.
+    expect(cli(['transact', 'file:./medium'], { cwd, input: '[{:label/gid #uuid "6f1d3c1a-0000-4000-8000-0000000000bb" :label/name "Late Label"}]' }).code).toBe(0);
+    const resumed = cli([...args, '--json'], { cwd });
+    expect(resumed.code).toBe(0);
+    expect(jsonDoc(resumed).result).toMatchObject({ resumed: true, basisT: basis });
+    const late = jsonDoc(cli(['datoms', 'file:./medium-copy', 'avet', ':label/name', '"Late Label"', '--json'], { cwd })).result;
+    expect(late.count).toBe(0);
   });
 });
 

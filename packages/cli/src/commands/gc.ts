@@ -26,10 +26,17 @@ export function registerGc(program: Command, ctx: CommandContext): void {
     .action(async (uri: string, opts: { olderThan: string }) => {
       const minutes = intOption(opts.olderThan, '--older-than');
       const before = await sizeOnDisk(uri);
-      const progress = ctx.progress('gc', 'files');
-      progress.update(0, null, 'scanning');
-      const { removed } = await gcStorage(uri, new Date(Date.now() - minutes * 60_000));
-      progress.update(removed.length, removed.length, 'done');
+      // gcStorage reports nothing until it is done, so the display shows that it is alive and for how long.
+      const progress = ctx.progress('gc', 'files removed');
+      progress.update(0, null, 'collecting');
+      const ticker = setInterval(() => progress.update(0, null), 100);
+      let removed: string[];
+      try {
+        ({ removed } = await gcStorage(uri, new Date(Date.now() - minutes * 60_000)));
+      } finally {
+        clearInterval(ticker);
+      }
+      progress.update(removed.length, null, 'done');
       progress.done();
       const after = await sizeOnDisk(uri);
       const freed = before === null || after === null ? 0 : Math.max(0, before.bytes - after.bytes);
