@@ -25,8 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const code = await run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal });
-    return controller.signal.aborted && code === ExitCode.ok ? ExitCode.ok : code;
+    return await run(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal });
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -180,6 +180,11 @@ describe('database commands on a file database', () => {
     expect(limited).toMatchObject({ count: 2, truncated: true });
     const human = cli(['datoms', db, 'avet', ':artist/name', '"Nina Simone"'], { cwd });
     expect(human.stderr).toMatch(/^\[\d+ :artist\/name "Nina Simone" \d+ true\]\n1 datoms\n$/);
+    // Plain text is a string, a bare ns/name an attribute: less shell quoting.
+    expect(jsonDoc(cli(['datoms', db, 'avet', 'artist/name', 'Nina Simone', '--json'], { cwd })).result.count).toBe(1);
+    const bad = cli(['datoms', db, 'avet', 'artist/name', '["unterminated'], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error cli\/usage: Cannot read the component 2 /);
   });
 
   it('pull by lookup ref, and a pull of nothing', () => {

@@ -21,7 +21,7 @@ export function registerDatoms(program: Command, ctx: CommandContext): void {
     .command('datoms')
     .summary('read datoms from an index')
     .description(
-      'Read datoms from an index, in index order. Components are EDN, in the index\'s order: an entity id,\n:ns/attr (or ns/attr), a value ("text", 42, :enum/kw), or a lookup ref [:artist/gid #uuid "..."].',
+      'Read datoms from an index, in index order. Components are EDN, in the index\'s order: an entity id,\n:ns/attr (or ns/attr), a value ("text", 42, :enum/kw), or a lookup ref [:artist/gid #uuid "..."].\nText that is not EDN (Nina Simone) is taken as a string.',
     )
     .argument('<db>', 'database URI')
     .addArgument(new Argument('<index>', 'the index').choices(INDEXES))

@@ -1,4 +1,4 @@
-import { type Connection, type ConnectOptions, type Database, type Datom, DatomError, connect, isDatomError, kw, parseEdn, printEdn } from '@datomkit/datom-core';
+import { type Connection, type ConnectOptions, type Database, type Datom, DatomError, Sym, connect, isDatomError, kw, parseEdn, printEdn } from '@datomkit/datom-core';
 import { usageError } from './cli-error.js';
 
 /**
@@ -22,14 +22,18 @@ export async function withConnection<T>(uri: string, fn: (conn: Connection) => P
   }
 }
 
+/** Starts of EDN text that is meant as EDN (a collection, keyword, string, tag or char). */
+const EDN_START = /^[[{(:"#\\]/;
+
 /**
  * Reads a command-line argument as EDN: `42`, `:artist/name`, `"Nina"`, `[:artist/gid #uuid "..."]`.
- * A bare `artist/name` (a symbol) is taken as the keyword `:artist/name`, so that shells need no
- * quoting of colons.
+ * So that shells need less quoting, a bare `artist/name` (a symbol with a namespace) is the keyword
+ * `:artist/name`, and a bare word or text that is not EDN at all (`Nina`, `Nina Simone`) is a string.
  *
  * @example
  * ```ts
  * ednArg(':artist/name', 'attribute') // Keyword :artist/name
+ * ednArg('Nina Simone', 'value')       // 'Nina Simone'
  * ```
  */
 export function ednArg(text: string, what: string): unknown {
@@ -37,9 +41,10 @@ export function ednArg(text: string, what: string): unknown {
   try {
     v = parseEdn(text, { source: what });
   } catch (err) {
+    if (!EDN_START.test(text.trim())) return text;
     throw usageError(`Cannot read the ${what} ${JSON.stringify(text)} as EDN: ${(err as Error).message}`, `Quote strings as '"text"', and write keywords as :ns/name.`);
   }
-  if (typeof v === 'object' && v !== null && v.constructor?.name === 'Sym') return kw(String((v as { fqn: string }).fqn));
+  if (v instanceof Sym) return v.namespace === null ? text : kw(v.fqn);
   return v;
 }
 
