@@ -21,8 +21,9 @@ export type DatomErrorCode =
   | 'transact/fn'
   | 'transact/tx-instant'
   | 'transact/id-overflow'
+  | 'schema/unknown-attribute'
+  | 'pull/pattern'
   | 'db/arg'
-  | 'db/unknown-attribute'
   | 'db/closed'
   | 'db/not-found'
   | 'db/exists'
@@ -32,6 +33,7 @@ export type DatomErrorCode =
   | 'storage/corrupt'
   | 'storage/missing'
   | 'storage/io'
+  | 'storage/encode'
   | (string & {});
 
 /** Options for {@link DatomError}. */

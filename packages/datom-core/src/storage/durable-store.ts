@@ -95,6 +95,10 @@ export function parseLog(buf: Uint8Array, source: string, baseOffset = 0): Parse
   const records: { t: number; datoms: StoredDatom[] }[] = [];
   let pos = 0;
   while (pos < buf.length) {
+    // Zeros past the last record are preallocated space: the log ends here.
+    if (buf.length - pos >= RECORD_HEADER && buf[pos] === 0 && buf[pos + 1] === 0 && buf[pos + 2] === 0 && buf[pos + 3] === 0) {
+      return { records, validLength: pos, torn: buf.subarray(pos).some((b) => b !== 0) };
+    }
     const r = recordAt(buf, pos);
     if (!r.ok) {
       if (r.end < buf.length && recordAt(buf, r.end).ok) {
@@ -309,7 +313,8 @@ export class DurableStore {
     const source = `${this.store.location}/${root.log}`;
     const bytes = await this.store.readLog(root.log, this.#logLength);
     const parsed = parseLog(bytes, source, this.#logLength);
-    if (parsed.torn && !this.readOnly) await this.store.truncateLog(root.log, this.#logLength + parsed.validLength);
+    // A writer cuts off a torn record and the preallocated space after the last record.
+    if (parsed.validLength < bytes.length && !this.readOnly) await this.store.truncateLog(root.log, this.#logLength + parsed.validLength);
     let { state } = db;
     for (const rec of parsed.records) {
       if (rec.t <= state.basisT) continue;

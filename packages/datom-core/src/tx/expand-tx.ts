@@ -170,7 +170,7 @@ export class TxExpander {
         data: { lookupRef: formToString(x), form: formToString(form) },
       });
     }
-    const v = a.isRef ? this.entity(x[1], form, false) : this.scalar(a, x[1]);
+    const v = a.isRef ? this.entity(x[1], form, false) : a.tupleAttrs !== null ? this.#compositeValue(a, x[1], form) : this.scalar(a, x[1]);
     const e = entityWith(this.db, a.id, v);
     if (e === -1) {
       throw new DatomError('transact/lookup-ref', `Lookup ref ${formToString(x)} finds no entity`, {
@@ -178,6 +178,24 @@ export class TxExpander {
       });
     }
     return e;
+  }
+
+  /** A composite tuple value given in a lookup ref: each element checked as its source attribute. */
+  #compositeValue(a: AttrInfo, v: unknown, form: unknown): Value {
+    const parts = a.tupleAttrs as readonly number[];
+    if (!Array.isArray(v) || v.length !== parts.length) {
+      throw new DatomError('transact/type', `Value ${formToString(v)} is not a valid tuple for attribute :${a.ident.fqn}`, {
+        data: { attribute: `:${a.ident.fqn}`, value: formToString(v), form: formToString(form) },
+      });
+    }
+    return Object.freeze(
+      parts.map((pid, i) => {
+        const x: unknown = v[i];
+        if (x === null || x === undefined) return null;
+        const pa = this.attr(pid, form);
+        return (pa.isRef ? this.entity(x, form, false) : this.scalar(pa, x)) as Exclude<Value, readonly unknown[]>;
+      }),
+    );
   }
 
   /** Checks and converts a non-ref value of attribute `a`. */

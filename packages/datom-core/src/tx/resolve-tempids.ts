@@ -4,6 +4,7 @@ import { entityWith } from '../db/lookup.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import type { Tempids } from './expand-tx.js';
 import type { Op } from './op.js';
+import { formToString } from './form-utils.js';
 import { valueKey } from './value-key.js';
 
 /** What tempid resolution decided. */
@@ -57,7 +58,7 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
         throw new DatomError(
           'transact/upsert',
           `Conflicting upsert: tempid ${tempidName(tempids, op.e)} resolves both to ${cur} and ${holder}`,
-          { data: { tempid: tempidName(tempids, op.e), entities: [cur, holder], attribute: `:${op.a.ident.fqn}` } },
+          { data: { tempid: tempidName(tempids, op.e), entities: [cur, holder], attribute: `:${op.a.ident.fqn}`, form: formToString(op.form) } },
         );
       }
     }
@@ -108,8 +109,10 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
       let usedAsEntity = false;
       for (let j = 0; j < n && !usedAsEntity; j++) if (find(j) === root && tempids.asEntity[j]) usedAsEntity = true;
       if (!usedAsEntity) {
-        throw new DatomError('transact/tempid', `Tempid ${tempidName(tempids, -(i + 1))} is used only as a value: it must also name an entity`, {
-          data: { tempid: tempidName(tempids, -(i + 1)) },
+        const id = -(i + 1);
+        const where = ops.find((op) => op.a.isRef && op.v === id);
+        throw new DatomError('transact/tempid', `Tempid ${tempidName(tempids, id)} is used only as a value: it must also name an entity`, {
+          data: { tempid: tempidName(tempids, id), form: formToString(where?.form) },
         });
       }
     }
