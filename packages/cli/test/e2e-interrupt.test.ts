@@ -4,7 +4,7 @@ import { printEdn } from '@datomkit/datom-core';
 import { catalogSchemaEdn, generateCatalog } from '@datomkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, jsonDoc, startCli, tempDir } from './helpers.js';
-import { HAS_TMUX, TmuxSession } from './pty.js';
+import { HAS_TMUX, NO_TMUX, TmuxSession } from './pty.js';
 
 const tmp = tempDir();
 const cwd = tmp.dir;
@@ -73,8 +73,4 @@ describe('transact of a big file', () => {
   });
 });
 
-if (!HAS_TMUX) {
-  describe('pseudo-terminal tests', () => {
-    it.skip('need tmux (apt-get install -y tmux); skipped because it is not installed', () => {});
-  });
-}
+if (!HAS_TMUX) it.skip(NO_TMUX, () => {});

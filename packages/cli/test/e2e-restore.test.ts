@@ -4,7 +4,7 @@ import { printEdn } from '@datomkit/datom-core';
 import { catalogSchemaEdn, generateCatalog } from '@datomkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, jsonDoc, startCli, tempDir } from './helpers.js';
-import { HAS_TMUX, TmuxSession } from './pty.js';
+import { HAS_TMUX, NO_TMUX, TmuxSession } from './pty.js';
 
 const tmp = tempDir();
 const cwd = tmp.dir;
@@ -138,3 +138,5 @@ describe('restore in a terminal', () => {
     expect(v.code).toBe(0);
   }, 120_000);
 });
+
+if (!HAS_TMUX) it.skip(NO_TMUX, () => {});

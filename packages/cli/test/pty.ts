@@ -4,6 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** True when tmux is installed; the pseudo-terminal tests need it (CI must install it). */
 export const HAS_TMUX = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
 
+/** The name of the placeholder test shown, as skipped, when tmux is missing. */
+export const NO_TMUX = 'pseudo-terminal test skipped: tmux is not installed (apt-get install -y tmux); the tests install nothing themselves';
+
 /**
  * A command running in a detached tmux session on its own server socket: a real pseudo-terminal,
  * so stderr is a TTY, and `C-c` goes through the terminal driver as a real Ctrl-C.
