@@ -69,6 +69,25 @@ describe('progress', () => {
     expect(lines.trimEnd().split('\n')).toEqual(['gc: 5 files  1/s  elapsed 0:05', 'gc: 10 files  1/s  elapsed 0:10']);
   });
 
+  it('draws nothing for work that ends within the first 300 ms', () => {
+    let now = 0;
+    let out = '';
+    const tty = {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+      isTTY: true,
+    } as never;
+    const p = new Progress({ stream: tty, mode: 'bar', label: 'transact', unit: 'forms', now: () => now });
+    now = 150;
+    p.update(5, 10);
+    now = 250;
+    p.update(10, 10);
+    p.done();
+    expect(out).toBe('');
+  });
+
   it('formats rates and durations', () => {
     expect(formatRate(950)).toBe('950/s');
     expect(formatRate(12_345)).toBe('12.3k/s');

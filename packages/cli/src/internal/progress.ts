@@ -33,6 +33,7 @@ export interface ProgressOptions {
 }
 
 const REDRAW_MS = 100;
+const FIRST_DRAW_MS = 300;
 const RATE_WINDOW_MS = 5000;
 const BAR_WIDTH = 24;
 
@@ -127,7 +128,8 @@ export class Progress {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#start = this.#now();
-    this.#lastDraw = options.mode === 'lines' ? this.#start : 0;
+    // Work that ends within the first interval shows no progress at all, only its summary.
+    this.#lastDraw = options.mode === 'lines' ? this.#start : this.#start + FIRST_DRAW_MS - REDRAW_MS;
   }
 
   /** Reports `done` units of `total` (unknown when omitted), optionally naming the current phase. */
@@ -198,7 +200,7 @@ export class Progress {
 
   /** Ends the progress display; the caller prints the summary. */
   done(): void {
-    if (this.#o.mode === 'bar') {
+    if (this.#o.mode === 'bar' && this.#drawn) {
       this.#draw(this.#now());
       this.#o.stream.write('\n');
       this.#drawn = false;
