@@ -37,7 +37,7 @@ interface Root {
   readonly log: string;
 }
 
-const SNAP_MAGIC = 'DKSNAP02';
+const SNAP_MAGIC = 'DKSNAP03';
 const TREE_NAMES = ['eavt', 'aevt', 'avet', 'vaet', 'heavt', 'haevt', 'havet', 'hvaet'] as const;
 const RECORD_HEADER = 8;
 
@@ -179,8 +179,12 @@ export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
   w.bytes(metaBytes);
   w.uvar(db.log.length);
   for (const e of db.log) w.uvar(e.rows.length);
+  // Entities and index orders are delta-encoded: neighbouring rows mostly have nearby numbers.
+  let prevE = 0;
   for (const r of order) {
-    w.f64(table.e(r));
+    const e = table.e(r);
+    w.svar(e - prevE);
+    prevE = e;
     w.uvar(table.a(r));
     const added = table.added(r);
     w.svar(added ? table.t(r) + 1 : -(table.t(r) + 1));
@@ -190,10 +194,12 @@ export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
   for (const name of TREE_NAMES) {
     const tree: Tree = state.trees[name];
     w.uvar(tree.size);
+    let prev = 0;
     treeForEach(tree, (r) => {
       const n = renum[r] as number;
       if (n < 0) throw new DatomError('storage/encode', `Index ${name} holds an uncommitted row`);
-      w.u32(n);
+      w.svar(n - prev);
+      prev = n;
     });
   }
   const body = w.view();
@@ -224,8 +230,9 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
   const txRows = new Array<number>(txCount);
   for (let i = 0; i < txCount; i++) txRows[i] = rd.uvar();
   const table = new DatomTable(Math.max(1024, meta.rows));
+  let e = 0;
   for (let i = 0; i < meta.rows; i++) {
-    const e = rd.f64();
+    e += rd.svar();
     const a = rd.uvar();
     const st = rd.svar();
     const v = rd.value() as Value;
@@ -235,7 +242,12 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
   for (const name of TREE_NAMES) {
     const n = rd.uvar();
     const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = rd.u32();
+    let prev = 0;
+    for (let i = 0; i < n; i++) {
+      prev += rd.svar();
+      if (prev < 0 || prev >= meta.rows) throw corrupt(`Snapshot ${source} names row ${prev} of ${meta.rows} in index ${name}`, source);
+      rows[i] = prev;
+    }
     trees[name] = treeFromSorted(rows, null);
   }
   const bootRows = Array.from({ length: meta.bootRows }, (_, i) => i);

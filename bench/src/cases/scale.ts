@@ -1,0 +1,81 @@
+// Scale (issue 4): a large file database from the sample catalog, opened in a fresh process.
+// Default 1 million datoms (BENCH_SCALE_DATOMS raises it; the issue's figure is 10 million).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as core from '@datomkit/datom-core';
+import { generateCatalog, catalogSchema } from '@datomkit/testkit';
+import { type BenchCase, DATOMKIT, side } from '../harness.js';
+
+const GROUP = 'scale';
+const DATOMS = Number(process.env.BENCH_SCALE_DATOMS ?? 1_000_000);
+const PULLS = 10_000;
+const CHILD = fileURLToPath(new URL('../scale-child.ts', import.meta.url));
+
+let built: { dir: string; datoms: number } | null = null;
+
+/** Builds the database once per run: the catalog in batches, then closed (a final snapshot). */
+async function database(): Promise<{ dir: string; datoms: number }> {
+  if (built !== null) return built;
+  const dir = join(mkdtempSync(join(tmpdir(), 'datomkit-bench-scale-')), 'db');
+  process.on('exit', () => rmSync(join(dir, '..'), { recursive: true, force: true }));
+  await core.createDatabase(`file:${dir}`);
+  const conn = await core.connect(`file:${dir}`);
+  await conn.transact(catalogSchema());
+  for (const batch of generateCatalog({ datoms: DATOMS, seed: 1, batchEntities: 5000 })) await conn.transact(batch).then(() => undefined);
+  const datoms = await conn.db().datoms('eavt').count();
+  await conn.close();
+  // What a user would do after a load: drop the snapshots that later ones replaced.
+  await core.gcStorage(`file:${dir}`, new Date(Date.now() + 1000));
+  built = { dir, datoms };
+  return built;
+}
+
+interface Measured {
+  openMs: number;
+  pullMs: number;
+  found: number;
+  rssMb: number;
+}
+
+function measure(dir: string): Measured {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, dir, String(PULLS)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
+}
+
+function diskBytes(dir: string): number {
+  return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
+
+/** The scale cases. */
+export function scaleCases(): BenchCase[] {
+  const label = `${(DATOMS / 1e6).toFixed(DATOMS % 1e6 === 0 ? 0 : 1)}M`;
+  return [
+    {
+      group: GROUP,
+      name: `open-${label}`,
+      description: `opening a file database of ${label} catalog datoms read-only in a fresh process (issue target: 10M in under 300 ms)`,
+      metric: 'ms-reported',
+      target: { kind: 'at-most', max: 300 },
+      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string }) => measure(db.dir).openMs })],
+    },
+    {
+      group: GROUP,
+      name: `rss-after-pulls-${label}`,
+      description: `resident memory of that process after ${PULLS} random pulls (issue target: under 300 MB at 10M)`,
+      metric: 'MB',
+      target: { kind: 'at-most', max: 300 },
+      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string }) => measure(db.dir).rssMb })],
+    },
+    {
+      group: GROUP,
+      name: `disk-per-datom-${label}`,
+      description: 'bytes on disk per datom, history included (issue target: at most 60)',
+      metric: 'bytes/datom',
+      target: { kind: 'at-most', max: 60 },
+      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string; datoms: number }) => diskBytes(db.dir) / db.datoms })],
+    },
+  ];
+}

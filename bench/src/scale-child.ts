@@ -1,0 +1,23 @@
+// Opens a file database read-only in a fresh process, pulls random entities, and reports what it
+// cost: open time, resident memory after the pulls. Run by cases/scale.ts.
+import * as core from '@datomkit/datom-core';
+
+const [dir, pullsText] = process.argv.slice(2) as [string, string];
+const pulls = Number(pullsText);
+const t0 = performance.now();
+const conn = await core.connect(`file:${dir}`, { readOnly: true });
+const openMs = performance.now() - t0;
+const db = conn.db();
+const first = core.FIRST_USER_EID;
+const max = (await db.datoms('aevt', 'track/name').toArray()).reduce((m, d) => Math.max(m, d.e), first);
+let seed = 12345;
+let found = 0;
+const t1 = performance.now();
+for (let i = 0; i < pulls; i++) {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  const e = first + (seed % (max - first + 1));
+  if ((await db.pull(['*'], e)) !== null) found++;
+}
+const pullMs = performance.now() - t1;
+process.stdout.write(`${JSON.stringify({ openMs, pullMs, found, rssMb: process.memoryUsage().rss / 2 ** 20 })}\n`);
+await conn.close();
