@@ -1,12 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@datomkit/source'] },
-  ssr: { resolve: { conditions: ['@datomkit/source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/results.json' },
-    testTimeout: 60_000,
-  },
-});
+export default packageTestConfig();

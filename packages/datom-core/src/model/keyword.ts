@@ -1,3 +1,5 @@
+import { splitQualifiedName } from './qualified-name.js';
+
 const interned = new Map<string, Keyword>();
 
 /**
@@ -20,14 +22,9 @@ export class Keyword {
 
   private constructor(fqn: string) {
     this.fqn = fqn;
-    const slash = fqn.indexOf('/');
-    if (slash > 0 && fqn !== '/') {
-      this.namespace = fqn.slice(0, slash);
-      this.name = fqn.slice(slash + 1);
-    } else {
-      this.namespace = null;
-      this.name = fqn;
-    }
+    const { namespace, name } = splitQualifiedName(fqn);
+    this.namespace = namespace;
+    this.name = name;
     Object.freeze(this);
   }
 

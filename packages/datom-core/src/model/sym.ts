@@ -1,3 +1,5 @@
+import { splitQualifiedName } from './qualified-name.js';
+
 /**
  * An EDN symbol such as `my.app/backfill` (Datomic's `:db.type/symbol`). Kept apart from strings
  * and keywords so that EDN round-trips exactly.
@@ -18,14 +20,9 @@ export class Sym {
   constructor(fqn: string) {
     if (fqn.length === 0) throw new TypeError('A symbol needs a name');
     this.fqn = fqn;
-    const slash = fqn.indexOf('/');
-    if (slash > 0 && fqn !== '/') {
-      this.namespace = fqn.slice(0, slash);
-      this.name = fqn.slice(slash + 1);
-    } else {
-      this.namespace = null;
-      this.name = fqn;
-    }
+    const { namespace, name } = splitQualifiedName(fqn);
+    this.namespace = namespace;
+    this.name = name;
     Object.freeze(this);
   }
 

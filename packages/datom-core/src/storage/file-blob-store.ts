@@ -92,26 +92,15 @@ export class FileBlobStore implements BlobStore {
   }
 
   async writeRoot(bytes: Uint8Array): Promise<void> {
-    const file = path.join(this.dir, ROOT);
-    const tmp = `${file}.tmp-${process.pid}`;
-    try {
-      const h = await fs.open(tmp, 'w');
-      try {
-        await h.writeFile(bytes);
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fs.rename(tmp, file);
-      await fsyncDir(this.dir);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw ioError('write', file, err);
-    }
+    await this.#writeDurably(path.join(this.dir, ROOT), bytes);
   }
 
   async putBlob(key: string, bytes: Uint8Array): Promise<void> {
-    const file = this.#file(key);
+    await this.#writeDurably(this.#file(key), bytes);
+  }
+
+  /** Writes `file` whole or not at all: a synced temporary file renamed over it, then the directory synced. */
+  async #writeDurably(file: string, bytes: Uint8Array): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
       const h = await fs.open(tmp, 'w');
