@@ -37,8 +37,8 @@ interface Leaf {
 interface Branch {
   readonly leaf: false;
   children: Node[];
-  /** The first row of each child. */
-  mins: number[];
+  /** The first row below this branch (children are searched by their first rows). */
+  min: number;
   edit: Edit | null;
 }
 
@@ -58,30 +58,28 @@ function leafOf(keys: number[], edit: Edit | null): Leaf {
 }
 
 function branchOf(children: Node[], edit: Edit | null): Branch {
-  const mins = new Array<number>(children.length);
-  for (let i = 0; i < children.length; i++) mins[i] = firstRow(children[i] as Node);
-  return { leaf: false, children, mins, edit };
+  return { leaf: false, children, min: firstRow(children[0] as Node), edit };
 }
 
 function firstRow(n: Node): number {
-  return n.leaf ? (n.keys[0] as number) : (n.mins[0] as number);
+  return n.leaf ? (n.keys[0] as number) : n.min;
 }
 
 function own<T extends Node>(n: T, edit: Edit | null): T {
   if (edit !== null && n.edit === edit) return n;
   if (n.leaf) return leafOf(n.keys.slice(), edit) as T;
-  return { leaf: false, children: n.children.slice(), mins: n.mins.slice(), edit } as T;
+  return { leaf: false, children: n.children.slice(), min: n.min, edit } as T;
 }
 
 /** Index of the child of `b` that may hold `row`: the last child whose first row is <= row. */
 function childFor(b: Branch, row: number, cmp: RowCompare): number {
-  const mins = b.mins;
+  const ch = b.children;
   let lo = 1;
-  let hi = mins.length - 1;
+  let hi = ch.length - 1;
   let ans = 0;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (cmp(mins[mid] as number, row) <= 0) {
+    if (cmp(firstRow(ch[mid] as Node), row) <= 0) {
       ans = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -140,34 +138,30 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [
   let m: Branch;
   if (split === null) {
     if (owned) m = n;
-    else m = { leaf: false, children: n.children.slice(), mins: n.mins.slice(), edit };
+    else m = { leaf: false, children: n.children.slice(), min: n.min, edit };
     m.children[i] = child;
-    m.mins[i] = firstRow(child);
+    if (i === 0) m.min = firstRow(child);
     return [m, null];
   }
   if (owned) {
     m = n;
     m.children[i] = child;
-    m.mins[i] = firstRow(child);
+    if (i === 0) m.min = firstRow(child);
     insertAt(m.children, i + 1, split, true);
-    insertAt(m.mins, i + 1, firstRow(split), true);
   } else {
     const children = insertAt(n.children, i + 1, split, false);
-    const mins = insertAt(n.mins, i + 1, firstRow(split), false);
     children[i] = child;
-    mins[i] = firstRow(child);
-    m = { leaf: false, children, mins, edit };
+    m = { leaf: false, children, min: firstRow(children[0] as Node), edit };
   }
   if (m.children.length <= BRANCH_MAX) return [m, null];
   const cut = i + 1 === m.children.length - 1 ? BRANCH_MAX : m.children.length >>> 1;
   const right: Branch = {
     leaf: false,
     children: m.children.slice(cut),
-    mins: m.mins.slice(cut),
+    min: firstRow(m.children[cut] as Node),
     edit,
   };
   m.children.length = cut;
-  m.mins.length = cut;
   return [m, right];
 }
 
@@ -196,18 +190,18 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
   const m = own(n, edit);
   if (child === null) {
     m.children.splice(i, 1);
-    m.mins.splice(i, 1);
+    m.min = firstRow(m.children[0] as Node);
     return m;
   }
   m.children[i] = child;
-  m.mins[i] = firstRow(child);
+  if (i === 0) m.min = firstRow(child);
   // Merge a small leaf into its left neighbour so that retraction-heavy trees stay dense.
   if (child.leaf && child.keys.length < LEAF_MAX >>> 2 && i > 0) {
     const left = m.children[i - 1] as Node;
     if (left.leaf && left.keys.length + child.keys.length <= LEAF_MAX) {
       const merged = leafOf(left.keys.concat(child.keys), edit);
       m.children.splice(i - 1, 2, merged);
-      m.mins.splice(i - 1, 2, firstRow(merged));
+      m.min = firstRow(m.children[0] as Node);
     }
   }
   return m;
@@ -303,10 +297,10 @@ export class TreeCursor {
       if (probe !== null) {
         // The last child whose first row sorts strictly before the probe.
         let lo = 1;
-        let hi = n.mins.length - 1;
+        let hi = n.children.length - 1;
         while (lo <= hi) {
           const mid = (lo + hi) >>> 1;
-          if (probe(n.mins[mid] as number) < 0) {
+          if (probe(firstRow(n.children[mid] as Node)) < 0) {
             ci = mid;
             lo = mid + 1;
           } else hi = mid - 1;
@@ -376,18 +370,18 @@ export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
   // Track the first row of the next subtree to the right, for when the answer is past this leaf.
   let after = -1;
   while (!n.leaf) {
-    const mins = n.mins;
+    const ch = n.children;
     let ci = 0;
     let lo = 1;
-    let hi = mins.length - 1;
+    let hi = ch.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (probe(mins[mid] as number) < 0) {
+      if (probe(firstRow(ch[mid] as Node)) < 0) {
         ci = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (ci + 1 < mins.length) after = mins[ci + 1] as number;
+    if (ci + 1 < ch.length) after = firstRow(ch[ci + 1] as Node);
     n = n.children[ci] as Node;
   }
   const keys = n.keys;

@@ -98,6 +98,7 @@ function conflict(message: string, x: Op, y: Op): DatomError {
 
 /** Sorts and de-duplicates, returning the distinct operations. */
 function distinct(ops: Op[]): Op[] {
+  if (ops.length < 2) return ops;
   ops.sort(cmpOps);
   const out: Op[] = [];
   let prev: Op | null = null;
@@ -218,9 +219,10 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   finalAdds = finalAdds.concat(compositeTuples(before, finalAdds, finalRetracts, retracting));
 
   // Uniqueness against the db after.
-  const seen = new Map<string, Op>();
+  let seen: Map<string, Op> | null = null;
   for (const op of finalAdds) {
     if (op.a.unique === null) continue;
+    seen ??= new Map();
     const key = `${op.a.id}|${valueKey(op.v)}`;
     const other = seen.get(key);
     if (other !== undefined && other.e !== op.e) throw uniqueError(op, other.e);
@@ -367,6 +369,7 @@ function uniqueError(op: Op, holder: number): DatomError {
  * their parts in the db after the transaction. A tuple whose parts are all gone is retracted.
  */
 function compositeTuples(before: DbState, adds: readonly Op[], retracts: Retraction[], retracting: Set<number>): Op[] {
+  if (!adds.some((op) => op.a.partOf.length > 0) && !retracts.some((r) => r.op.a.partOf.length > 0)) return [];
   const touched = new Map<number, Set<AttrInfo>>();
   const schema = before.schema;
   const note = (e: number, a: AttrInfo): void => {

@@ -10,9 +10,9 @@ import { valueKey } from './value-key.js';
 /** What tempid resolution decided. */
 export interface TempidResolution {
   /** Entity id of each tempid (index `-id - 1`). */
-  readonly eids: Float64Array;
+  readonly eids: number[];
   /** Which tempids got a new entity (as opposed to upserting into an existing one). */
-  readonly allocated: Uint8Array;
+  readonly allocated: number[];
   /** The largest user entity id after allocation. */
   readonly maxEid: number;
 }
@@ -30,8 +30,9 @@ function tempidName(t: Tempids, id: number): string {
  */
 export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids): TempidResolution {
   const n = tempids.size;
-  const eids = new Float64Array(n);
-  const allocated = new Uint8Array(n);
+  // Plain arrays: transactions usually have a handful of tempids, and typed arrays cost more to make.
+  const eids = new Array<number>(n).fill(0);
+  const allocated = new Array<number>(n).fill(0);
   if (n === 0) return { eids, allocated, maxEid: db.maxEid };
 
   const upserts: Op[] = [];
@@ -65,9 +66,9 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
   }
 
   // Unbound tempids asserting the same identity value are one new entity.
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
+  const parent: number[] = upserts.length === 0 ? [] : Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
+    if (upserts.length === 0) return i;
     while (parent[i] !== i) {
       parent[i] = parent[parent[i] as number] as number;
       i = parent[i] as number;

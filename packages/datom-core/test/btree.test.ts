@@ -1,0 +1,78 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import {
+  EMPTY_TREE,
+  newEdit,
+  type Tree,
+  TreeCursor,
+  treeFromSorted,
+  treeInsert,
+  treeInsertMany,
+  treeLowerBound,
+  treeRemove,
+  treeToArray,
+} from '../src/index/btree.js';
+
+// Rows are numbers ordered by a key table, as the indexes order row numbers by their datoms.
+const keys: number[] = [];
+const cmp = (a: number, b: number): number => (keys[a] as number) - (keys[b] as number) || a - b;
+
+type Step = { op: 'add'; key: number } | { op: 'remove'; pick: number } | { op: 'batch'; keys: number[] } | { op: 'snapshot' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), key: fc.integer({ min: 0, max: 500 }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('batch' as const), keys: fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 300 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('snapshot' as const) }) },
+);
+
+describe('persistent B+tree of rows', () => {
+  test.prop([fc.array(step, { maxLength: 400 }), fc.boolean()], { numRuns: 150, seed: 42 })(
+    'holds exactly the rows of a sorted-array model, and old versions never change',
+    (steps, transient) => {
+      keys.length = 0;
+      let tree: Tree = EMPTY_TREE;
+      let model: number[] = [];
+      const snapshots: [Tree, number[]][] = [];
+      let edit = transient ? newEdit() : null;
+      for (const s of steps) {
+        if (s.op === 'add') {
+          const r = keys.push(s.key) - 1;
+          tree = treeInsert(tree, r, cmp, edit);
+          model.push(r);
+        } else if (s.op === 'remove' && model.length > 0) {
+          const r = model[s.pick % model.length] as number;
+          tree = treeRemove(tree, r, cmp, edit);
+          model = model.filter((x) => x !== r);
+        } else if (s.op === 'batch') {
+          const rows = s.keys.map((k) => keys.push(k) - 1);
+          tree = treeInsertMany(tree, rows, cmp, edit);
+          model.push(...rows);
+        } else if (s.op === 'snapshot') {
+          // A finished edit: what it built must stay as it is.
+          snapshots.push([tree, [...model].sort(cmp)]);
+          edit = transient ? newEdit() : null;
+        }
+        expect(tree.size).toBe(model.length);
+      }
+      expect(treeToArray(tree)).toEqual([...model].sort(cmp));
+      for (const [t, rows] of snapshots) expect(treeToArray(t)).toEqual(rows);
+    },
+  );
+
+  test.prop([fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 2000 }), fc.integer({ min: -1, max: 1001 })], { numRuns: 100, seed: 7 })(
+    'cursors and point lookups start at the first row at or after a probe',
+    (ks, probeKey) => {
+      keys.length = 0;
+      const rows = ks.map((k) => keys.push(k) - 1).sort(cmp);
+      const tree = treeFromSorted(rows, null);
+      const probe = (r: number): number => (keys[r] as number) - probeKey;
+      const expected = rows.filter((r) => (keys[r] as number) >= probeKey);
+      const cur = new TreeCursor(tree, probe);
+      const got: number[] = [];
+      for (let r = cur.next(); r !== -1; r = cur.next()) got.push(r);
+      expect(got).toEqual(expected);
+      expect(treeLowerBound(tree, probe)).toBe(expected[0] ?? -1);
+    },
+  );
+});
