@@ -21,9 +21,9 @@ const JSON_HELP = `JSON output (--json):
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('datomkit');
   program
-    .description('Create, inspect, migrate and clone datomkit databases.\nDatabases are URIs: file:./path or a plain path (durable), mem://name (in-process).')
+    .description('Create, inspect, migrate and clone datomkit databases. Databases are URIs: file:./path or a plain path (durable), mem://name (in-process).')
     .version(VERSION, '-V, --version', 'print the version')
-    .addOption(new Option('--json', 'print one JSON document on stdout (see below)'))
+    .addOption(new Option('--json', 'print one JSON document on stdout, nothing else'))
     .addOption(new Option('--debug', 'show stack traces of errors'))
     .addOption(new Option('-q, --quiet', 'no human output or progress on stderr (errors still print)'))
     .addOption(new Option('--color', 'force colours on stderr'))

@@ -1,7 +1,7 @@
 import type { IndexName } from '@datomkit/datom-core';
 import { Argument, type Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
-import { datomJson, datomLine, ednArg, intOption, withConnection } from '../internal/database.js';
+import { datomJson, datomLine, ednArg, intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount } from '../internal/progress.js';
 
@@ -21,14 +21,14 @@ export function registerDatoms(program: Command, ctx: CommandContext): void {
     .command('datoms')
     .summary('read datoms from an index')
     .description(
-      'Read datoms from an index, in index order. Components are EDN, in the index\'s order: an entity id,\n:ns/attr (or ns/attr), a value ("text", 42, :enum/kw), or a lookup ref [:artist/gid #uuid "..."].\nText that is not EDN (Nina Simone) is taken as a string.',
+      'Read datoms from an index, in index order. Components are EDN, in the index\'s order: an entity id, :ns/attr (or ns/attr), a value ("text", 42, :enum/kw), or a lookup ref [:artist/gid #uuid "..."]. Text that is not EDN (Nina Simone) is taken as a string.',
     )
     .argument('<db>', 'database URI')
     .addArgument(new Argument('<index>', 'the index').choices(INDEXES))
     .argument('[components...]', 'leading components to match, as EDN')
-    .option('--limit <n>', 'at most n datoms (0 for all)', '100')
-    .action(async (uri: string, index: IndexName, components: string[], opts: { limit: string }) => {
-      const limit = intOption(opts.limit, '--limit');
+    .option('--limit <n>', 'at most n datoms (0 for all)', intArg, 100)
+    .action(async (uri: string, index: IndexName, components: string[], opts: { limit: number }) => {
+      const limit = opts.limit;
       const comps = components.map((t, i) => ednArg(t, `component ${i + 1}`));
       const out = await withConnection(
         uri,

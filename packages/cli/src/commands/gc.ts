@@ -1,7 +1,7 @@
 import { gcStorage } from '@datomkit/datom-core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
-import { intOption } from '../internal/database.js';
+import { intArg } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatBytes } from '../internal/progress.js';
 import { sizeOnDisk } from '../internal/storage-size.js';
@@ -19,12 +19,12 @@ export function registerGc(program: Command, ctx: CommandContext): void {
     .command('gc')
     .summary('remove storage files the database no longer uses')
     .description(
-      'Remove storage files (old snapshots and logs) that the database no longer reaches. Files younger than\n--older-than minutes are kept, so readers that opened an older root keep working. Safe to interrupt and rerun.',
+      'Remove storage files (old snapshots and logs) that the database no longer reaches. Files younger than --older-than minutes are kept, so readers that opened an older root keep working. Safe to interrupt and rerun.',
     )
     .argument('<db>', 'database URI (file: or a path)')
-    .option('--older-than <minutes>', 'only remove files older than this', '10')
-    .action(async (uri: string, opts: { olderThan: string }) => {
-      const minutes = intOption(opts.olderThan, '--older-than');
+    .option('--older-than <minutes>', 'only remove files older than this', intArg, 10)
+    .action(async (uri: string, opts: { olderThan: number }) => {
+      const minutes = opts.olderThan;
       const before = await sizeOnDisk(uri);
       // gcStorage reports nothing until it is done, so the display shows that it is alive and for how long.
       const progress = ctx.progress('gc', 'files removed');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
-import { attrIdent, datomJson, intOption, valueText, withConnection } from '../internal/database.js';
+import { attrIdent, datomJson, intArg, valueText, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount } from '../internal/progress.js';
 
@@ -18,14 +18,14 @@ export function registerLog(program: Command, ctx: CommandContext): void {
     .summary('read the transaction log')
     .description('Read the transaction log: each transaction with its t, tx id, instant and datoms (+ asserted, - retracted).')
     .argument('<db>', 'database URI')
-    .option('--from <t>', 'first t (inclusive)')
-    .option('--to <t>', 'last t (inclusive)')
-    .option('--limit <n>', 'at most n transactions (0 for all)', '100')
+    .option('--from <t>', 'first t (inclusive)', intArg)
+    .option('--to <t>', 'last t (inclusive)', intArg)
+    .option('--limit <n>', 'at most n transactions (0 for all)', intArg, 100)
     .option('--no-datoms', 'list the transactions only')
-    .action(async (uri: string, opts: { from?: string; to?: string; limit: string; datoms: boolean }) => {
-      const start = opts.from === undefined ? null : intOption(opts.from, '--from');
-      const end = opts.to === undefined ? null : intOption(opts.to, '--to') + 1;
-      const limit = intOption(opts.limit, '--limit');
+    .action(async (uri: string, opts: { from?: number; to?: number; limit: number; datoms: boolean }) => {
+      const start = opts.from ?? null;
+      const end = opts.to === undefined ? null : opts.to + 1;
+      const limit = opts.limit;
       const c = ctx.colors;
       const { transactions, truncated, lines } = await withConnection(
         uri,

@@ -24,7 +24,7 @@ export function registerNormApply(norm: Command, ctx: CommandContext): void {
     .command('apply')
     .summary('apply pending norms (--dry-run to only show them)')
     .description(
-      'Apply the pending norms of a folder in order, each once and only once. Checks checksums.edn first.\nWith --dry-run, apply them to a speculative database and report what they would write; nothing is committed.\nCtrl-C stops after the norm being applied; run the command again to go on.',
+      'Apply the pending norms of a folder in order, each once and only once. Checks checksums.edn first. With --dry-run, apply them to a speculative database and report what they would write; nothing is committed. Ctrl-C stops after the norm being applied; run the command again to go on.',
     )
     .argument('<db>', 'database URI')
     .argument('<dir>', 'migrations folder')
@@ -70,5 +70,6 @@ export function registerNormApply(norm: Command, ctx: CommandContext): void {
       'datomkit norm apply ./data/music ./examples/migrations --tx-fns ./examples/migrations/music-tx-fns.ts',
     ],
     json: '{ dryRun: boolean, markerInstalled: boolean, applied: [id], steps: [{ id, file, status: "applied"|"skipped"|"applied-elsewhere", tx, datoms: number, batches }] }',
+    interrupted: 'the norms applied so far stay applied; run it again for the rest',
   });
 }

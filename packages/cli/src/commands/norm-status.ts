@@ -59,6 +59,6 @@ export function registerNormStatus(norm: Command, ctx: CommandContext): void {
   describeCommand(cmd, {
     examples: ['datomkit norm status ./data/music ./migrations', 'datomkit norm status ./data/music ./migrations --json || echo "pending norms"'],
     json: '{ upToDate: boolean, pending: [id], norms: [{ id, state: "applied"|"changed"|"pending"|"partial"|"missing", file, checksum, appliedChecksum, appliedAt, tx }] }',
-    exitCodes: ['3 when a norm is pending, changed, partial (applied but its file is missing is fine)'],
+    problems: 'a norm is pending, changed since it was applied, or half-applied',
   });
 }

@@ -42,6 +42,6 @@ export function registerNormVerify(norm: Command, ctx: CommandContext): void {
   describeCommand(cmd, {
     examples: ['datomkit norm verify ./migrations', 'datomkit norm verify ./migrations --json'],
     json: '{ ok: boolean, file, added: [id], missing: [id], changed: [{ id, recorded, actual }] }',
-    exitCodes: ['3 when a file is new, missing or changed'],
+    problems: 'a norm file is new, missing or changed compared with checksums.edn',
   });
 }

@@ -3,7 +3,7 @@ import { type RestoreOptions, currentStateRestore, incrementalRestore, readDestS
 import type { Command } from 'commander';
 import { interrupted, usageError } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
-import { intOption } from '../internal/database.js';
+import { intArg } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount, formatDuration, formatRate } from '../internal/progress.js';
 import { RestoreProgressView, dataDatomCount } from '../internal/restore-support.js';
@@ -14,10 +14,10 @@ interface RestoreFlags {
   state?: string;
   include?: string[];
   exclude?: string[];
-  batchSize: string;
-  readParallelism: string;
-  readChunk: string;
-  txParallelism: string;
+  batchSize: number;
+  readParallelism: number;
+  readChunk: number;
+  txParallelism: number;
   merge?: boolean;
   unmappableRefs: string;
 }
@@ -49,7 +49,7 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
     .command('restore')
     .summary('clone a database (current state, or incrementally with --incremental --state)')
     .description(
-      'Copy the current state of <source> into <dest> (created if missing), mapping entity ids. With --incremental, the\nfirst run copies the current state and later runs replay the source transactions since, recording the session in\nthe --state database. Progress is stored with the data: Ctrl-C stops cleanly, and running the same command again resumes.',
+      'Copy the current state of <source> into <dest> (created if missing), mapping entity ids. With --incremental, the first run copies the current state and later runs replay the source transactions since, recording the session in the --state database. Progress is stored with the data: Ctrl-C stops cleanly, and running the same command again resumes.',
     )
     .argument('<source>', 'source database URI')
     .argument('<dest>', 'destination database URI (created if missing)')
@@ -57,10 +57,10 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
     .option('--state <uri>', 'state database of --incremental runs (created if missing)')
     .option('--include <attrs>', 'only copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
     .option('--exclude <attrs>', 'do not copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
-    .option('--batch-size <n>', 'datoms per destination transaction', '500')
-    .option('--read-parallelism <n>', 'entity ranges read at once', '20')
-    .option('--read-chunk <n>', 'entity ids per read range', '5000')
-    .option('--tx-parallelism <n>', 'destination transactions in flight', '4')
+    .option('--batch-size <n>', 'datoms per destination transaction', intArg, 500)
+    .option('--read-parallelism <n>', 'entity ranges read at once', intArg, 20)
+    .option('--read-chunk <n>', 'entity ids per read range', intArg, 5000)
+    .option('--tx-parallelism <n>', 'destination transactions in flight', intArg, 4)
     .option('--unmappable-refs <policy>', 'refs the copy cannot map: placeholder, skip or error', 'placeholder')
     .option('--merge', 'allow a destination that already holds other data')
     .action(async (source: string, dest: string, opts: RestoreFlags) => {
@@ -70,10 +70,10 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
       const include = opts.include ?? [];
       const exclude = opts.exclude ?? [];
       const options: RestoreOptions = {
-        maxBatchSize: Math.max(1, intOption(opts.batchSize, '--batch-size')),
-        readParallelism: Math.max(1, intOption(opts.readParallelism, '--read-parallelism')),
-        readChunk: Math.max(1, intOption(opts.readChunk, '--read-chunk')),
-        txParallelism: Math.max(1, intOption(opts.txParallelism, '--tx-parallelism')),
+        maxBatchSize: Math.max(1, opts.batchSize),
+        readParallelism: Math.max(1, opts.readParallelism),
+        readChunk: Math.max(1, opts.readChunk),
+        txParallelism: Math.max(1, opts.txParallelism),
         unmappableRefs: opts.unmappableRefs as 'placeholder',
         merge: opts.merge === true,
         signal: ctx.signal,
@@ -168,6 +168,6 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
       'datomkit restore ./data/music ./data/scrubbed --exclude artist/homepage,label/website --batch-size 2000',
     ],
     json: '{ mode: "current-state"|"incremental", status?: "initial"|"incremental", source, dest, basisT | lastSourceT, transactionsReplayed?, stats: { datomsRead, datomsWritten, transactions, transactionsReplayed, durationMs, datomsPerSecond }, unmappable: { txEntityRefs, danglingRefs, txEntityDatoms } }',
-    exitCodes: ['130 when Ctrl-C stopped it: run the same command again to resume'],
+    interrupted: 'run the same command again to resume',
   });
 }

@@ -4,7 +4,7 @@ import { EdnList, type TxData, parseEdnAll } from '@datomkit/datom-core';
 import type { Command } from 'commander';
 import { interrupted, usageError } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
-import { intOption, withConnection } from '../internal/database.js';
+import { intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount } from '../internal/progress.js';
 
@@ -48,13 +48,13 @@ export function registerTransact(program: Command, ctx: CommandContext): void {
     .command('transact')
     .summary('transact EDN from a file or standard input')
     .description(
-      'Transact EDN transaction data from a file (or standard input with - or no file). Each top-level vector of\nforms is one transaction, committed in order; Ctrl-C stops between transactions.',
+      'Transact EDN transaction data from a file (or standard input with - or no file). Each top-level vector of forms is one transaction, committed in order; Ctrl-C stops between transactions.',
     )
     .argument('<db>', 'database URI')
     .argument('[file]', 'EDN file; - or nothing for standard input')
-    .option('--skip <n>', 'skip the first n transactions of the file (to resume an interrupted run)', '0')
-    .action(async (uri: string, file: string | undefined, opts: { skip: string }) => {
-      const skip = intOption(opts.skip, '--skip');
+    .option('--skip <n>', 'skip the first n transactions of the file (to resume an interrupted run)', intArg, 0)
+    .action(async (uri: string, file: string | undefined, opts: { skip: number }) => {
+      const skip = opts.skip;
       const fromStdin = file === undefined || file === '-';
       const stdin = ctx.io.stdin ?? process.stdin;
       if (fromStdin && stdin.isTTY === true) {
@@ -113,5 +113,6 @@ export function registerTransact(program: Command, ctx: CommandContext): void {
       'datomkit transact ./data/music big.edn --skip 120   # resume after an interruption',
     ],
     json: '{ uri, transactions: number, skipped: number, datoms: number, basisT: number, tempids: { [tempid]: eid } }',
+    interrupted: 'the message gives the --skip that resumes it',
   });
 }

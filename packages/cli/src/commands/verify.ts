@@ -2,7 +2,7 @@ import { verifyRestore } from '@datomkit/restore';
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-code.js';
 import type { CommandContext } from '../internal/context.js';
-import { intOption, withConnection } from '../internal/database.js';
+import { intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount } from '../internal/progress.js';
 
@@ -24,14 +24,14 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .command('verify')
     .summary('check that a restored copy equals its source (exit 3 if not)')
     .description(
-      'Compare a source with its restored copy: schema, per-attribute datom counts, and every datom (entity ids mapped\nthrough the restore\'s mapping). Exits 3 when anything differs.',
+      'Compare a source with its restored copy: schema, per-attribute datom counts, and every datom (entity ids mapped through the restore\'s mapping). Exits 3 when anything differs.',
     )
     .argument('<source>', 'source database URI')
     .argument('<dest>', 'restored database URI')
     .option('--ignore <attrs>', 'attributes not compared (ns/name or ns/*; repeat or separate with commas)', collect)
     .option('--count-only <attrs>', 'attributes compared by count only (e.g. scrubbed ones)', collect)
-    .option('--max-differences <n>', 'how many differences to list (all are counted)', '50')
-    .action(async (source: string, dest: string, opts: { ignore?: string[]; countOnly?: string[]; maxDifferences: string }) => {
+    .option('--max-differences <n>', 'how many differences to list (all are counted)', intArg, 50)
+    .action(async (source: string, dest: string, opts: { ignore?: string[]; countOnly?: string[]; maxDifferences: number }) => {
       const report = await withConnection(
         source,
         (s) =>
@@ -41,7 +41,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
               verifyRestore(s.db(), d.db(), {
                 ignore: opts.ignore ?? [],
                 countOnly: opts.countOnly ?? [],
-                maxDifferences: intOption(opts.maxDifferences, '--max-differences'),
+                maxDifferences: opts.maxDifferences,
               }),
             { readOnly: true },
           ),
@@ -66,6 +66,6 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
   describeCommand(cmd, {
     examples: ['datomkit verify ./data/music ./data/clone', 'datomkit verify ./data/music ./data/scrubbed --count-only artist/homepage --json'],
     json: '{ equal: boolean, attributes: [{ ident, source, dest }], differences: [{ kind: "schema"|"missing"|"extra", attribute, detail }], schemaDifferences, missing, extra }',
-    exitCodes: ['3 when the copy differs from the source'],
+    problems: 'the copy differs from the source',
   });
 }

@@ -1,4 +1,5 @@
 import { type Connection, type ConnectOptions, type Database, type Datom, DatomError, Sym, connect, isDatomError, kw, parseEdn, printEdn } from '@datomkit/datom-core';
+import { InvalidArgumentError } from 'commander';
 import { usageError } from './cli-error.js';
 
 /**
@@ -119,15 +120,16 @@ export function ednText(v: unknown, pretty = false): string {
 }
 
 /**
- * A non-negative integer option (`--from 5`), or a usage error.
+ * Parses a non-negative whole-number option (`--limit 5`) for commander; anything else is a usage
+ * error.
  *
  * @example
  * ```ts
- * intOption('5', '--from') // 5
+ * cmd.option('--limit <n>', 'at most n', intArg, 100)
  * ```
  */
-export function intOption(text: string, name: string): number {
+export function intArg(text: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) throw usageError(`${name} must be a whole number, got ${JSON.stringify(text)}.`);
+  if (text.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('It must be a whole number, 0 or more.');
   return n;
 }

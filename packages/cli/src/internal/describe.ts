@@ -16,8 +16,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   130  interrupted by Ctrl-C after a clean stop (the message says how to resume)`;
 
 /**
- * What a command's help shows besides its options: examples, the shape of its `--json` result,
- * and which exit codes it uses beyond 0, 1 and 2.
+ * What a command's help shows besides its options: examples, the shape of its `--json` result, what
+ * exit code 3 means for it (if it checks something), and how to go on after Ctrl-C.
  *
  * @example
  * ```ts
@@ -28,8 +28,10 @@ export interface CommandHelp {
   readonly examples: readonly string[];
   /** The `result` of the `--json` document. */
   readonly json: string;
-  /** Extra exit codes, e.g. `3 when norms are pending`. */
-  readonly exitCodes?: readonly string[];
+  /** When the command exits 3, e.g. `a norm is pending`. */
+  readonly problems?: string;
+  /** What to do after Ctrl-C stopped it. */
+  readonly interrupted?: string;
 }
 
 /**
@@ -42,10 +44,11 @@ export interface CommandHelp {
  */
 export function describeCommand(cmd: Command, help: CommandHelp): Command {
   const lines = ['', 'Examples:', ...help.examples.map((e) => `  $ ${e}`), ''];
-  lines.push(`--json prints { ok, command, exitCode, result } on stdout, where result is:`, `  ${help.json}`);
-  lines.push(`and on failure { ok: false, command, exitCode, error: { code, message, hint, data } }.`, '');
-  lines.push('Exit codes: 0 ok, 1 failed, 2 usage error', ...(help.exitCodes ?? []).map((c) => `  ${c}`));
-  lines.push('  130 interrupted by Ctrl-C', '');
+  lines.push('--json prints { ok, command, exitCode, result } on stdout, where result is:', `  ${help.json}`);
+  lines.push('and on failure { ok: false, command, exitCode, error: { code, message, hint, data } }.', '');
+  lines.push('Exit codes:', '  0    ok', '  1    the operation failed (the error code says why)', '  2    usage error');
+  if (help.problems !== undefined) lines.push(`  3    ${help.problems}`);
+  lines.push(`  130  stopped by Ctrl-C${help.interrupted === undefined ? '' : `: ${help.interrupted}`}`, '');
   cmd.addHelpText('after', lines.join('\n'));
   return cmd;
 }
