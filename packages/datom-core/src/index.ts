@@ -28,3 +28,4 @@ export { EdnList } from './edn/edn-list.js';
 export { EdnSet } from './edn/edn-set.js';
 export { ednEquals } from './edn/edn-equals.js';
 export type { EdnValue } from './edn/edn-value.js';
+export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
