@@ -1,10 +1,7 @@
-import { defineConfig } from 'tsup';
+import type { Options } from 'tsup';
+import { packageBuildConfig } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// Declarations for the public entry only: dist/cli.js is imported by the bin stub, not by users.
+const config: Options = { ...packageBuildConfig(['src/index.ts', 'src/cli.ts']), dts: { entry: 'src/index.ts' } };
+
+export default config;

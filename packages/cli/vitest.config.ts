@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@datomkit/source'] },
-  ssr: { resolve: { conditions: ['@datomkit/source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/results.json' },
-    testTimeout: 60_000,
-  },
-});
+// The end-to-end tests run the built binary: global-setup rebuilds it when it is missing or stale.
+export default packageTestConfig({ globalSetup: ['test/global-setup.ts'] });
