@@ -117,6 +117,12 @@ describe('run (in-process, mem://)', () => {
     expect(r.stderr).toMatch(/^error cli\/usage: No EDN to transact/);
   });
 
+  it('empty input is a usage error', async () => {
+    const r = await runIn(['transact', 'mem://run-test'], { stdin: '  ; nothing\n' });
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.stderr).toMatch(/^error cli\/usage: standard input holds no transaction data\./);
+  });
+
   it('a top-level form that is not a vector is a usage error naming it', async () => {
     const r = await runIn(['transact', 'mem://run-test'], { stdin: '{:a/name "x"}' });
     expect(r.code).toBe(ExitCode.usage);

@@ -63,6 +63,7 @@ export function registerTransact(program: Command, ctx: CommandContext): void {
       const source = fromStdin ? 'standard input' : file;
       const text = fromStdin ? await readAll(stdin) : await readFile(file, 'utf8');
       const txs = readTransactions(text, source);
+      if (txs.length === 0) throw usageError(`${source} holds no transaction data.`, 'Give a vector of forms per transaction: [{:db/ident :a/b ...}].');
       if (skip > txs.length) throw usageError(`--skip ${skip} is more than the ${txs.length} transactions in ${source}.`);
       const todo = txs.slice(skip);
       const totalForms = todo.reduce((n, tx) => n + tx.length, 0);
