@@ -3,7 +3,7 @@ import { type RestoreOptions, currentStateRestore, incrementalRestore, readDestS
 import type { Command } from 'commander';
 import { interrupted, usageError } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
-import { intArg } from '../internal/database.js';
+import { intArg, openDatabase } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { formatCount, formatDuration, formatRate } from '../internal/progress.js';
 import { RestoreProgressView, dataDatomCount } from '../internal/restore-support.js';
@@ -82,9 +82,7 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
           ? { transforms: [selectAttributes({ ...(include.length > 0 ? { include } : {}), ...(exclude.length > 0 ? { exclude } : {}) })] }
           : {}),
       };
-      const sourceConn = await connect(source, { readOnly: true }).catch((err: unknown) => {
-        throw isDatomError(err, 'db/not-found') ? Object.assign(err, { data: { ...err.data, uri: source } }) : err;
-      });
+      const sourceConn = await openDatabase(source, { readOnly: true });
       const conns: Connection[] = [sourceConn];
       const view = { current: null as RestoreProgressView | null };
       try {

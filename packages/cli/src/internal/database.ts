@@ -3,6 +3,24 @@ import { InvalidArgumentError } from 'commander';
 import { usageError } from './cli-error.js';
 
 /**
+ * Connects to `uri`, which must exist. A missing database fails with `db/not-found` naming the URI
+ * as the user wrote it, so that the hint's command can be copied.
+ *
+ * @example
+ * ```ts
+ * const conn = await openDatabase('file:./data/music', { readOnly: true })
+ * ```
+ */
+export async function openDatabase(uri: string, options: ConnectOptions = {}): Promise<Connection> {
+  try {
+    return await connect(uri, options);
+  } catch (err) {
+    if (isDatomError(err, 'db/not-found')) throw new DatomError('db/not-found', `No database at ${uri}.`, { data: { uri }, cause: err });
+    throw err;
+  }
+}
+
+/**
  * Connects to `uri` (which must exist), calls `fn` and closes the connection whatever happens.
  *
  * @example
@@ -11,11 +29,7 @@ import { usageError } from './cli-error.js';
  * ```
  */
 export async function withConnection<T>(uri: string, fn: (conn: Connection) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
-  const conn = await connect(uri, options).catch((err: unknown) => {
-    // Name the database as the user wrote it, so the hint's command can be copied.
-    if (isDatomError(err, 'db/not-found')) throw new DatomError('db/not-found', `No database at ${uri}.`, { data: { uri }, cause: err });
-    throw err;
-  });
+  const conn = await openDatabase(uri, options);
   try {
     return await fn(conn);
   } finally {
