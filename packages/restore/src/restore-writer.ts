@@ -11,7 +11,7 @@ import {
   type Value,
 } from '@datomkit/datom-core';
 import type { IdMapping } from './id-mapping.js';
-import { RESTORE_ATTRS } from './restore-attributes.js';
+import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import type { AttrKind, SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
 
@@ -187,6 +187,9 @@ export class RestoreWriter {
     const kind = this.#schema.kind(d.a);
     if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
     if (kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant) return;
+    // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
+    const subject = this.#schema.entities.get(d.e)?.ident;
+    if (subject != null && isRestoreIdent(subject.fqn)) return;
     const a = this.#mapping.get(d.a);
     if (a === undefined) this.#fail(d, d.a, 'the attribute has no copy in the destination');
     let e: number | string;

@@ -125,5 +125,35 @@ describe('incrementalRestore', () => {
     const v = await verifyRestore(src.db(), dest.db(), { ignore: ['user/secret'], countOnly: ['user/email'] });
     expect(v.equal).toBe(true);
   });
+  it('a copy can itself be the source of another copy: its bookkeeping is never copied', async () => {
+    const src = await catalogConn(1_500);
+    const copy1 = await freshConn();
+    const copy2 = await freshConn();
+    const state = await freshConn();
+    await incrementalRestore({ sourceConn: src, destConn: copy1, stateConn: state });
+    await incrementalRestore({ sourceConn: copy1, destConn: copy2, stateConn: state });
+    await src.transact([{ 'artist/name': 'second generation' }]);
+    await incrementalRestore({ sourceConn: src, destConn: copy1, stateConn: state });
+    const r = await incrementalRestore({ sourceConn: copy1, destConn: copy2, stateConn: state });
+    expect(r.transactionsReplayed).toBe(1);
+    await expectSame(copy1.db(), copy2.db());
+    expect(await copy2.db().datoms('aevt', 'datomkit.restore.session/source').count()).toBe(1);
+  });
+  it('reports refs it cannot map during replay (a transaction before the basis, an entity with no datoms) and keeps them', async () => {
+    const src = await freshConn();
+    await src.transact([attr('doc/name', 'string'), attr('doc/ref', 'ref', 'many')]);
+    const early = await src.transact([{ 'db/id': 'g', 'doc/name': 'gone' }]);
+    const gone = early.tempids.g as number;
+    const earlyTx = early.tempids['datomic.tx'] as number;
+    await src.transact([['db/retractEntity', gone]]);
+    const dest = await freshConn();
+    const state = await freshConn();
+    await incrementalRestore({ sourceConn: src, destConn: dest, stateConn: state });
+    await src.transact([{ 'doc/name': 'holder', 'doc/ref': [earlyTx, gone] }]);
+    const r = await incrementalRestore({ sourceConn: src, destConn: dest, stateConn: state });
+    expect(r.unmappable).toMatchObject({ txEntityRefs: 1, danglingRefs: 1 });
+    expect(await dest.db().datoms('aevt', 'doc/ref').count()).toBe(2);
+    await expectSame(src.db(), dest.db());
+  });
 });
 
