@@ -153,4 +153,42 @@ describe('durable storage faults', () => {
     expect(txs).toBe(41);
     await again.close();
   });
+
+  it('goes on committing while a snapshot is written, and recovers either way', async () => {
+    const dir = join(root, `bg-${++n}`);
+    // A store whose snapshot writes wait until the test lets them go.
+    class SlowBlobs extends FileBlobStore {
+      gate: Promise<void> | null = null;
+      override async putBlob(key: string, bytes: Uint8Array): Promise<void> {
+        if (this.gate !== null) await this.gate;
+        return super.putBlob(key, bytes);
+      }
+    }
+    const store = new SlowBlobs(dir);
+    await createStoreDatabase(store);
+    const conn = await connectStore(store, { checkpointRows: 10 });
+    await conn.transact(SCHEMA);
+    let release: () => void = () => undefined;
+    store.gate = new Promise((r) => {
+      release = r;
+    });
+    // Enough rows to start a checkpoint, whose snapshot then waits at the gate...
+    for (let i = 1; i <= 30; i++) await conn.transact([{ 'item/n': i }]);
+    // ...while transactions still commit, into the log the checkpoint switched to.
+    for (let i = 31; i <= 40; i++) await conn.transact([{ 'item/n': i }]);
+    expect(await conn.db().datoms('aevt', 'item/n').count()).toBe(40);
+    // A copy taken now is what a crash now would leave: the old snapshot and both logs.
+    const crashed = join(root, `bg-crashed-${n}`);
+    cpSync(dir, crashed, { recursive: true });
+    rmSync(join(crashed, 'LOCK'), { force: true });
+    expect((JSON.parse(readFileSync(join(crashed, 'root'), 'utf8')) as { logs: string[] }).logs).toHaveLength(2);
+    release();
+    store.gate = null;
+    await conn.close();
+    for (const d of [dir, crashed]) {
+      const again = await connect(d);
+      expect((await again.db().datoms('aevt', 'item/n').toArray()).map((x) => x.v)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      await again.close();
+    }
+  });
 });

@@ -84,6 +84,7 @@ async function openWriter(store: BlobStore): Promise<SharedDatabase> {
       fileWriters.delete(dir);
       try {
         if (!shared.deleted) await shared.maybeCheckpoint(true);
+        else await shared.checkpointing;
       } finally {
         await store.unlock();
       }
@@ -206,6 +207,9 @@ export async function deleteDatabase(uri: string): Promise<boolean> {
 export async function gcStorage(uri: string, olderThan: Date = new Date(Date.now() - 10 * 60_000)): Promise<{ removed: string[] }> {
   const u = parseDatabaseUri(uri);
   if (u.kind === 'mem') return { removed: [] };
+  // The writer of this process knows the snapshot it may be writing right now: let it collect.
+  const open = await fileWriters.get(u.path)?.catch(() => undefined);
+  if (open?.durable) return open.durable.gc(olderThan.getTime());
   const store = new FileBlobStore(u.path);
   if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${uri}`, { data: { uri } });
   return new DurableStore(store, true).gc(olderThan.getTime());

@@ -68,13 +68,45 @@ export class SharedDatabase {
     return Math.min(entry === undefined ? 0 : entry.t, state.basisT);
   }
 
-  /** Writes a snapshot when the log since the last one has grown past half the database. */
+  /** The snapshot being written in the background, if any. */
+  checkpointing: Promise<void> | null = null;
+  /** Why the last background snapshot failed (it is retried after the next transaction). */
+  checkpointError: unknown = null;
+
+  /**
+   * Starts a snapshot when the log since the last one has grown past half the database (or when
+   * forced). Transactions go on into a fresh log while the snapshot is written in the background;
+   * `force` waits for it.
+   */
   async maybeCheckpoint(force = false): Promise<void> {
-    if (this.durable === null || this.readOnly || this.noveltyRows === 0) return;
+    const durable = this.durable;
+    if (durable === null || this.readOnly) return;
+    if (this.checkpointing !== null) {
+      if (!force) return;
+      await this.checkpointing;
+    }
+    if (this.noveltyRows === 0) return;
     if (!force && this.noveltyRows < Math.max(this.checkpointRows, this.snapshotRows / 2)) return;
-    await this.durable.checkpoint(this.loaded());
-    this.snapshotRows = this.state.table.size;
+    // The state is immutable and the log entries up to it never change: a consistent picture.
+    const picture: LoadedDatabase = { state: this.state, bootRows: this.bootRows, log: this.log.slice() };
+    await durable.startCheckpoint(picture.state.basisT);
+    this.snapshotRows = picture.state.table.size;
     this.noveltyRows = 0;
+    const running = durable
+      .finishCheckpoint(picture)
+      .then(() => {
+        this.checkpointError = null;
+      })
+      .catch((err: unknown) => {
+        // The transactions are safe in the logs; the next checkpoint tries again.
+        this.checkpointError = err;
+        this.noveltyRows = Math.max(this.noveltyRows, 1);
+      })
+      .finally(() => {
+        this.checkpointing = null;
+      });
+    this.checkpointing = running;
+    if (force) await running;
   }
 }
 

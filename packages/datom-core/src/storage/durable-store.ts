@@ -29,12 +29,17 @@ export interface LoadedDatabase {
   readonly log: LogEntry[];
 }
 
+/**
+ * The root record: the snapshot, the t it holds, and the logs after it, in order. A checkpoint
+ * first adds a fresh log (transactions go on into it while the snapshot is written), then names the
+ * new snapshot with only the logs after it.
+ */
 interface Root {
-  readonly format: 1;
+  readonly format: 2;
   readonly id: string;
   readonly snapshot: string | null;
   readonly snapshotT: number;
-  readonly log: string;
+  readonly logs: readonly string[];
 }
 
 const SNAP_MAGIC = 'DKSNAP03';
@@ -135,7 +140,7 @@ function decodeRoot(bytes: Uint8Array, source: string): Root {
   } catch (err) {
     throw new DatomError('storage/corrupt', `The root record of ${source} is not readable`, { data: { source }, cause: err });
   }
-  if (root.format !== 1 || typeof root.id !== 'string' || typeof root.log !== 'string') {
+  if (root.format !== 2 || typeof root.id !== 'string' || !Array.isArray(root.logs) || root.logs.length === 0) {
     throw corrupt(`The root record of ${source} has an unknown format`, source);
   }
   return root;
@@ -150,8 +155,30 @@ function schemaOf(state: DbState, aliases: Iterable<[string, number]>): Schema {
   return Schema.fromDatoms(datoms, aliases);
 }
 
+/** Rows encoded between two yields of {@link encodeSnapshotSteps}. */
+const ROWS_PER_STEP = 50_000;
+
 /** Writes the committed rows and trees of `db` as one snapshot blob. */
 export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
+  const steps = encodeSnapshotSteps(db);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** {@link encodeSnapshot} in slices, yielding to the event loop so transactions go on meanwhile. */
+export async function encodeSnapshotAsync(db: LoadedDatabase): Promise<Uint8Array> {
+  const steps = encodeSnapshotSteps(db);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise((res) => setImmediate(res));
+  }
+}
+
+/** The snapshot encoder, pausing every {@link ROWS_PER_STEP} rows. */
+function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
   const { state } = db;
   const table = state.table;
   const renum = new Int32Array(table.size).fill(-1);
@@ -181,7 +208,9 @@ export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
   for (const e of db.log) w.uvar(e.rows.length);
   // Entities and index orders are delta-encoded: neighbouring rows mostly have nearby numbers.
   let prevE = 0;
+  let done = 0;
   for (const r of order) {
+    if (++done % ROWS_PER_STEP === 0) yield;
     const e = table.e(r);
     w.svar(e - prevE);
     prevE = e;
@@ -194,6 +223,7 @@ export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
   for (const name of TREE_NAMES) {
     const tree: Tree = state.trees[name];
     w.uvar(tree.size);
+    yield;
     let prev = 0;
     treeForEach(tree, (r) => {
       const n = renum[r] as number;
@@ -280,8 +310,12 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
  */
 export class DurableStore {
   #root: Root | null = null;
+  /** Which log of the root is being read or appended to, and how much of it has been read. */
+  #logIndex = 0;
   #logLength = 0;
   #sinceSnapshot = 0;
+  /** The log a started checkpoint switched to, and the t its snapshot will hold. */
+  #pending: { readonly log: string; readonly snapshot: string; readonly t: number } | null = null;
 
   constructor(
     readonly store: BlobStore,
@@ -300,11 +334,11 @@ export class DurableStore {
     const db = bootstrap();
     const snapshot = `snap-0-${shortId()}`;
     await store.putBlob(snapshot, encodeSnapshot(db));
-    await store.writeRoot(encodeRoot({ format: 1, id: db.state.id, snapshot, snapshotT: 0, log: `log-0-${shortId()}` }));
+    await store.writeRoot(encodeRoot({ format: 2, id: db.state.id, snapshot, snapshotT: 0, logs: [`log-0-${shortId()}`] }));
     return true;
   }
 
-  /** Loads the database: the root's snapshot, then every whole record of its log. */
+  /** Loads the database: the root's snapshot, then every whole record of its logs. */
   async open(): Promise<LoadedDatabase> {
     const rootBytes = await this.store.readRoot();
     if (rootBytes === null) {
@@ -314,80 +348,115 @@ export class DurableStore {
     if (root.snapshot === null) throw corrupt(`The root of ${this.store.location} names no snapshot`, this.store.location);
     const db = decodeSnapshot(await this.store.getBlob(root.snapshot), `${this.store.location}/${root.snapshot}`);
     this.#root = root;
+    this.#logIndex = 0;
     this.#logLength = 0;
     this.#sinceSnapshot = 0;
     return this.#replay(db);
   }
 
-  /** Reads log records past what has been read, and applies them to `db`. */
+  /** Reads log records past what has been read, through every log of the root, and applies them. */
   async #replay(db: LoadedDatabase): Promise<LoadedDatabase> {
     const root = this.#root as Root;
-    const source = `${this.store.location}/${root.log}`;
-    const bytes = await this.store.readLog(root.log, this.#logLength);
-    const parsed = parseLog(bytes, source, this.#logLength);
-    // A writer cuts off a torn record and the preallocated space after the last record.
-    if (parsed.validLength < bytes.length && !this.readOnly) await this.store.truncateLog(root.log, this.#logLength + parsed.validLength);
     let { state } = db;
-    for (const rec of parsed.records) {
-      if (rec.t <= state.basisT) continue;
-      const out = replayTx(state, rec.t, rec.datoms, source);
-      state = out.state;
-      db.log.push({ t: rec.t, rows: out.rows, instant: state.lastInstant });
-      this.#sinceSnapshot += 1;
+    for (;;) {
+      const log = root.logs[this.#logIndex] as string;
+      const last = this.#logIndex === root.logs.length - 1;
+      const source = `${this.store.location}/${log}`;
+      const bytes = await this.store.readLog(log, this.#logLength);
+      const parsed = parseLog(bytes, source, this.#logLength);
+      // A writer cuts off a torn record and the preallocated space after the last record.
+      if (last && parsed.validLength < bytes.length && !this.readOnly) await this.store.truncateLog(log, this.#logLength + parsed.validLength);
+      for (const rec of parsed.records) {
+        if (rec.t <= state.basisT) continue;
+        const out = replayTx(state, rec.t, rec.datoms, source);
+        state = out.state;
+        db.log.push({ t: rec.t, rows: out.rows, instant: state.lastInstant });
+        this.#sinceSnapshot += 1;
+      }
+      if (last) {
+        this.#logLength += parsed.validLength;
+        return { ...db, state };
+      }
+      this.#logIndex += 1;
+      this.#logLength = 0;
     }
-    this.#logLength += parsed.validLength;
-    return { ...db, state };
   }
 
-  /** Appends one committed transaction to the log, durably. */
+  /** Appends one committed transaction to the current log, durably. */
   async append(t: number, state: DbState, rows: readonly number[]): Promise<void> {
     const root = this.#root as Root;
+    const log = root.logs[root.logs.length - 1] as string;
     const tb = state.table;
     const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
     const rec = encodeTxRecord(t, datoms);
     try {
-      await this.store.appendLog(root.log, this.#logLength, rec);
+      await this.store.appendLog(log, this.#logLength, rec);
     } catch (err) {
       // Leave no partial record behind; the next append starts at the same place.
-      await this.store.truncateLog(root.log, this.#logLength).catch(() => undefined);
+      await this.store.truncateLog(log, this.#logLength).catch(() => undefined);
       throw err;
     }
     this.#logLength += rec.length;
     this.#sinceSnapshot += 1;
   }
 
-  /** Writes a snapshot of `db` and switches the root to it and a new, empty log. */
-  async checkpoint(db: LoadedDatabase): Promise<void> {
-    const t = db.state.basisT;
-    const snapshot = `snap-${t}-${shortId()}`;
+  /**
+   * First half of a checkpoint at t: the root gains a fresh log, and transactions after t go on
+   * into it while the snapshot is written. Quick: one root write.
+   */
+  async startCheckpoint(t: number): Promise<void> {
+    const root = this.#root as Root;
     const log = `log-${t}-${shortId()}`;
-    await this.store.putBlob(snapshot, encodeSnapshot(db));
-    const root: Root = { format: 1, id: db.state.id, snapshot, snapshotT: t, log };
-    await this.store.writeRoot(encodeRoot(root));
-    this.#root = root;
+    const next: Root = { ...root, logs: [...root.logs, log] };
+    await this.store.writeRoot(encodeRoot(next));
+    this.#root = next;
+    this.#logIndex = next.logs.length - 1;
     this.#logLength = 0;
     this.#sinceSnapshot = 0;
+    this.#pending = { log, snapshot: `snap-${t}-${shortId()}`, t };
   }
 
   /**
-   * Catches a read-only view up with the writer: new log records are replayed onto `db`; when the
-   * writer has switched to a new snapshot, the database is loaded afresh from it.
+   * Second half: writes the snapshot of `db` (the database as of the started checkpoint's t) in
+   * slices, then switches the root to it and to the logs from the checkpoint's on.
+   */
+  async finishCheckpoint(db: LoadedDatabase): Promise<void> {
+    const pending = this.#pending;
+    if (pending === null || db.state.basisT !== pending.t) throw new DatomError('storage/encode', 'No checkpoint was started at this t');
+    const snapshot = pending.snapshot;
+    await this.store.putBlob(snapshot, await encodeSnapshotAsync(db));
+    const root = this.#root as Root;
+    const from = root.logs.indexOf(pending.log);
+    const next: Root = { format: 2, id: db.state.id, snapshot, snapshotT: pending.t, logs: root.logs.slice(from) };
+    await this.store.writeRoot(encodeRoot(next));
+    this.#logIndex -= from;
+    this.#root = next;
+    this.#pending = null;
+  }
+
+  /**
+   * Catches a read-only view up with the writer: new records are replayed onto `db`, through logs the
+   * writer has added; when the writer has switched to a new snapshot, the database is loaded afresh.
    */
   async catchUp(db: LoadedDatabase): Promise<LoadedDatabase> {
     const rootBytes = await this.store.readRoot();
     if (rootBytes === null) throw new DatomError('db/not-found', `The database at ${this.store.location} is gone`, { data: { location: this.store.location } });
     const root = decodeRoot(rootBytes, this.store.location);
-    if (this.#root === null || root.snapshot !== this.#root.snapshot || root.log !== this.#root.log) {
+    const cur = this.#root;
+    const extends_ = cur !== null && root.snapshot === cur.snapshot && cur.logs.every((l, i) => root.logs[i] === l);
+    if (!extends_) {
       const fresh = await this.open();
       return fresh.state.basisT >= db.state.basisT ? fresh : db;
     }
+    this.#root = root;
     return this.#replay(db);
   }
 
   /** Removes blobs and logs that the root does not name and that were last written before `olderThanMs`. */
   async gc(olderThanMs: number): Promise<{ removed: string[] }> {
     const root = this.#root ?? decodeRoot((await this.store.readRoot()) ?? new Uint8Array(), this.store.location);
-    const keep = new Set([root.snapshot, root.log]);
+    // A snapshot still being written is kept too (the writer's own store knows its name).
+    const keep = new Set<string | null>([root.snapshot, ...root.logs, this.#pending?.snapshot ?? null]);
     const removed: string[] = [];
     for (const { key, mtimeMs } of await this.store.list()) {
       if (keep.has(key) || mtimeMs >= olderThanMs) continue;
