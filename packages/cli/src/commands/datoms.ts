@@ -61,7 +61,7 @@ export function registerDatoms(program: Command, ctx: CommandContext): void {
   describeCommand(cmd, {
     examples: [
       'datomkit datoms ./data/music aevt :artist/name',
-      'datomkit datoms ./data/music eavt 17592186045418 --json',
+      'datomkit datoms ./data/music eavt 1042 --json',
       'datomkit datoms ./data/music avet :release/year 1969 --limit 0',
     ],
     json: '{ index, count, truncated: boolean, datoms: [{ e, a: ":ns/attr", v, tx, added }] }',

@@ -9,7 +9,7 @@ import { describeCommand } from '../internal/describe.js';
  *
  * @example
  * ```ts
- * registerPull(program, ctx) // then: datomkit pull ./data/music '[*]' 17592186045418
+ * registerPull(program, ctx) // then: datomkit pull ./data/music '[*]' 1042
  * ```
  */
 export function registerPull(program: Command, ctx: CommandContext): void {
@@ -31,7 +31,7 @@ export function registerPull(program: Command, ctx: CommandContext): void {
     });
   describeCommand(cmd, {
     examples: [
-      "datomkit pull ./data/music '[*]' 17592186045418",
+      "datomkit pull ./data/music '[*]' 1042",
       `datomkit pull ./data/music '[:release/name {:release/artists [:artist/name]}]' '[:release/gid #uuid "1765c095-6047-4c57-a002-000000000000"]' --json`,
     ],
     json: '{ entity, found: boolean, result: { "ns/attr": value, "db/id": eid, ... } | null }',

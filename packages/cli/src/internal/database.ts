@@ -81,7 +81,7 @@ export function attrIdent(db: Database, a: number): string {
  *
  * @example
  * ```ts
- * datomJson(db, d) // { e: 74, a: ':artist/name', v: 'Nina', tx: 13194139534313, added: true }
+ * datomJson(db, d) // { e: 1042, a: ':artist/name', v: 'Nina', tx: 4398046511106, added: true }
  * ```
  */
 export function datomJson(db: Database, d: Datom): { e: number; a: string; v: unknown; tx: number; added: boolean } {
@@ -89,7 +89,7 @@ export function datomJson(db: Database, d: Datom): { e: number; a: string; v: un
 }
 
 /**
- * A datom as one line of EDN for people: `[74 :artist/name "Nina" 13194139534313 true]`.
+ * A datom as one line of EDN for people: `[1042 :artist/name "Nina" 4398046511106 true]`.
  *
  * @example
  * ```ts
