@@ -9,7 +9,7 @@ import { formatCount } from '../internal/progress.js';
  *
  * @example
  * ```ts
- * registerLog(program, ctx) // then: datomkit log ./data/music --from 1010 --to 1012
+ * registerLog(program, ctx) // then: datomkit log ./data/music --from 10 --to 12
  * ```
  */
 export function registerLog(program: Command, ctx: CommandContext): void {
@@ -63,7 +63,7 @@ export function registerLog(program: Command, ctx: CommandContext): void {
       });
     });
   describeCommand(cmd, {
-    examples: ['datomkit log ./data/music --from 1010 --to 1012', 'datomkit log ./data/music --no-datoms --limit 0 --json'],
+    examples: ['datomkit log ./data/music --from 10 --to 12', 'datomkit log ./data/music --no-datoms --limit 0 --json'],
     json: '{ count, truncated, transactions: [{ t, tx, instant: ISO string, datomCount, datoms: [{ e, a, v, tx, added }] | null }] }',
   });
 }
