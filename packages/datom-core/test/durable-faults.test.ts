@@ -70,6 +70,16 @@ describe('durable storage faults', () => {
     expect((err as Error).message).toContain('snap-');
   });
 
+  it('names the snapshot format when it is not the one this version reads', async () => {
+    const { dir, snap } = await crashedCopy(1);
+    const bytes = readFileSync(snap);
+    bytes.write('DKSNAP00', 0, 'latin1');
+    writeFileSync(snap, bytes);
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'storage/format')).toBe(true);
+    expect((err as Error).message).toContain('DKSNAP00');
+  });
+
   it('refuses a missing snapshot, naming it', async () => {
     const { dir, snap } = await crashedCopy(2);
     rmSync(snap);

@@ -68,6 +68,8 @@ export class SharedDatabase {
     return Math.min(entry === undefined ? 0 : entry.t, state.basisT);
   }
 
+  /** When a transaction last let the event loop turn (see {@link YIELD_EVERY_MS}). */
+  lastYield = 0;
   /** The snapshot being written in the background, if any. */
   checkpointing: Promise<void> | null = null;
   /** Why the last background snapshot failed (it is retried after the next transaction). */
@@ -109,6 +111,9 @@ export class SharedDatabase {
     if (force) await running;
   }
 }
+
+/** A durable transaction lets the event loop turn when this long has passed since the last time. */
+export const YIELD_EVERY_MS = 20;
 
 /** A snapshot is written once at least this many rows have been logged since the last one. */
 export const CHECKPOINT_MIN_ROWS = 200_000;
@@ -177,6 +182,12 @@ export class LocalConnection implements Connection {
           await shared.maybeCheckpoint();
         } catch {
           // The transaction is durable in the log; a failed snapshot is retried after the next one.
+        }
+        // Appends sync without leaving the microtask queue; a loop of transactions would otherwise
+        // starve timers and signal handlers (Ctrl-C) until it ends. Let the event loop turn now and then.
+        if (performance.now() - shared.lastYield > YIELD_EVERY_MS) {
+          await new Promise((r) => setImmediate(r));
+          shared.lastYield = performance.now();
         }
         return report;
       });

@@ -34,6 +34,7 @@ export type DatomErrorCode =
   | 'storage/missing'
   | 'storage/io'
   | 'storage/encode'
+  | 'storage/format'
   | (string & {});
 
 /** Options for {@link DatomError}. */

@@ -242,6 +242,12 @@ function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
 /** Reads a snapshot blob back into an in-memory database. */
 export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase {
   if (buf.length < SNAP_MAGIC.length + 8) throw corrupt(`Snapshot ${source} is truncated`, source);
+  const magic = new TextDecoder().decode(buf.subarray(0, SNAP_MAGIC.length));
+  if (magic !== SNAP_MAGIC) {
+    throw new DatomError('storage/format', `Snapshot ${source} is in format ${JSON.stringify(magic)}; this version of datomkit reads ${SNAP_MAGIC}`, {
+      data: { source, format: magic, expected: SNAP_MAGIC },
+    });
+  }
   const body = buf.subarray(0, buf.length - 4);
   const crc = new DataView(buf.buffer, buf.byteOffset + buf.length - 4, 4).getUint32(0, true);
   if (crc32(body) !== crc) throw corrupt(`Snapshot ${source} is corrupt (checksum mismatch)`, source);
