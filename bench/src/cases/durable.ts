@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as core from '@datomkit/datom-core';
 import type { Connection, TxData } from '@datomkit/datom-core';
 import d from 'datascript';
-import { type BenchCase, DATOMKIT, side } from '../harness.js';
+import { type BenchCase, DATOMKIT, type Side, side } from '../harness.js';
 import { type Person, people, shuffled } from '../workload/people.js';
 
 const GROUP = 'durable';
@@ -77,6 +77,11 @@ function dsAdd5(all: readonly Person[]): void {
   for (const p of all) d.transact(conn, [dsEntity(p)]);
 }
 
+/** datomkit's side of a case: a fresh file database with the schema for each sample, `run` timed. */
+function onFreshDb(all: readonly Person[], run: (f: Fresh) => Promise<void>): Side {
+  return side({ name: DATOMKIT, setup: () => freshDb(all), run, teardown: dropDb });
+}
+
 /** The durable cases. */
 export function durableCases(): BenchCase[] {
   const all = people(PEOPLE);
@@ -95,13 +100,8 @@ export function durableCases(): BenchCase[] {
       metric: 'ms',
       target: { kind: 'speedup', peer: 'datascript', min: 3 },
       sides: [
-        side({
-          name: DATOMKIT,
-          setup: () => freshDb(all),
-          run: async (f: Fresh) => {
-            await f.conn.transact(f.txs as TxData).then(() => undefined);
-          },
-          teardown: dropDb,
+        onFreshDb(all, async (f) => {
+          await f.conn.transact(f.txs as TxData).then(() => undefined);
         }),
         dsAddAll,
       ],
@@ -113,13 +113,8 @@ export function durableCases(): BenchCase[] {
       metric: 'ms',
       target: { kind: 'speedup', peer: 'datascript', min: 3 },
       sides: [
-        side({
-          name: DATOMKIT,
-          setup: () => freshDb(all),
-          run: async (f: Fresh) => {
-            for (let i = 0; i < f.txs.length; i += 1000) await f.conn.transact(f.txs.slice(i, i + 1000) as TxData).then(() => undefined);
-          },
-          teardown: dropDb,
+        onFreshDb(all, async (f) => {
+          for (let i = 0; i < f.txs.length; i += 1000) await f.conn.transact(f.txs.slice(i, i + 1000) as TxData).then(() => undefined);
         }),
         dsAddAll,
       ],
@@ -131,13 +126,8 @@ export function durableCases(): BenchCase[] {
       metric: 'ms',
       target: { kind: 'speedup', peer: 'syncs+datascript', min: 1 },
       sides: [
-        side({
-          name: DATOMKIT,
-          setup: () => freshDb(all),
-          run: async (f: Fresh) => {
-            for (const tx of f.txs) await f.conn.transact([tx] as TxData).then(() => undefined);
-          },
-          teardown: dropDb,
+        onFreshDb(all, async (f) => {
+          for (const tx of f.txs) await f.conn.transact([tx] as TxData).then(() => undefined);
         }),
         side({
           name: 'syncs+datascript',
