@@ -124,6 +124,7 @@ describe.skipIf(!fileStorageAvailable)('crash safety (file databases, the restor
       for (const tx of generateCatalog({ datoms: 4_000, seed: 9, batchEntities: 40 })) await src.transact(tx);
       let gen = 0;
       let killedMidRun = 0;
+      let killedMidCopy = 0;
       let runMs = 400;
       for (let kill = 0; kill < 30; kill++) {
         if (kill % 3 === 0) {
@@ -138,7 +139,10 @@ describe.skipIf(!fileStorageAvailable)('crash safety (file databases, the restor
         await new Promise((r) => setTimeout(r, rnd.range(0, runMs)));
         if (child.exitCode === null) child.kill('SIGKILL');
         const code = await exited;
-        if (code === null) killedMidRun++;
+        if (code === null) {
+          killedMidRun++;
+          if (kill % 3 === 0) killedMidCopy++;
+        }
         else runMs = Math.max(50, Math.round(performance.now() - t0));
         // The re-run, in this process.
         const dest = await connect(uris[1] as string);
@@ -149,8 +153,9 @@ describe.skipIf(!fileStorageAvailable)('crash safety (file databases, the restor
         expect(await dest.db().entid([kw('artist/gid'), (await src.db().datoms('aevt', 'artist/gid').toArray())[0]?.v as never])).not.toBeNull();
         await Promise.all([dest.close(), state.close()]);
       }
-      console.log(`file crash test: ${killedMidRun} of 30 kills landed while the restore was running`);
+      console.log(`file crash test: ${killedMidRun} of 30 kills landed while the restore was running, ${killedMidCopy} during an initial copy`);
       expect(killedMidRun).toBeGreaterThanOrEqual(15);
+      expect(killedMidCopy).toBeGreaterThanOrEqual(4);
       await src.close();
     } finally {
       for (const name of ['source']) await deleteDatabase(uri(name)).catch(() => undefined);
