@@ -36,7 +36,14 @@ export function attributeMatcher(patterns: AttributePatterns): (ident: string) =
   };
 }
 
-/** Options of {@link selectAttributes}. */
+/**
+ * Options of {@link selectAttributes}.
+ *
+ * @example
+ * ```ts
+ * const options: SelectAttributesOptions = { include: ['user/*'], exclude: ['user/password'] }
+ * ```
+ */
 export interface SelectAttributesOptions {
   /** Only these attributes are copied (default: all). */
   readonly include?: AttributePatterns;

@@ -4,7 +4,14 @@ import type { IdMapping } from './id-mapping.js';
 import { RESTORE_ATTRS, ensureRestoreSchema, isRestoreIdent } from './restore-attributes.js';
 import type { SchemaEntity, SourceSchema } from './source-schema.js';
 
-/** Options of {@link copySchema}. */
+/**
+ * Options of {@link copySchema}.
+ *
+ * @example
+ * ```ts
+ * const options: CopySchemaOptions = { schema, destConn, mapping: new IdMapping(destConn) }
+ * ```
+ */
 export interface CopySchemaOptions {
   readonly schema: SourceSchema;
   readonly destConn: Connection;
@@ -12,7 +19,14 @@ export interface CopySchemaOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What {@link copySchema} did. */
+/**
+ * What {@link copySchema} did.
+ *
+ * @example
+ * ```ts
+ * const { installed, renames } = await copySchema({ schema, destConn, mapping })
+ * ```
+ */
 export interface CopySchemaResult {
   /** Schema entities (attributes, enums, other idents) created in the destination. */
   readonly installed: number;

@@ -12,7 +12,14 @@ import { RestoreWriter } from './restore-writer.js';
 import { SourceSchema } from './source-schema.js';
 import type { UnmappableRef, UnmappableRefPolicy, UnmappableReport } from './unmappable-ref.js';
 
-/** Options shared by {@link currentStateRestore} and `incrementalRestore`. */
+/**
+ * Options shared by {@link currentStateRestore} and `incrementalRestore`.
+ *
+ * @example
+ * ```ts
+ * const options: RestoreOptions = { maxBatchSize: 1000, txParallelism: 2, unmappableRefs: 'skip' }
+ * ```
+ */
 export interface RestoreOptions {
   /** Datoms per destination transaction (an entity's composite-tuple parts are never split). Default 500. */
   readonly maxBatchSize?: number;
@@ -38,14 +45,28 @@ export interface RestoreOptions {
   readonly onUnmappable?: (ref: UnmappableRef) => void;
 }
 
-/** Options of {@link currentStateRestore}. */
+/**
+ * Options of {@link currentStateRestore}.
+ *
+ * @example
+ * ```ts
+ * const options: CurrentStateRestoreOptions = { sourceDb: source.db(), destConn: dest, merge: true }
+ * ```
+ */
 export interface CurrentStateRestoreOptions extends RestoreOptions {
   /** The source database value; its basis (or `asOf` t) is the copy's basis. */
   readonly sourceDb: Database;
   readonly destConn: Connection;
 }
 
-/** The result of {@link currentStateRestore}. */
+/**
+ * The result of {@link currentStateRestore}.
+ *
+ * @example
+ * ```ts
+ * const { mapping, basisT, stats } = await currentStateRestore({ sourceDb, destConn })
+ * ```
+ */
 export interface CurrentStateRestoreResult {
   /** Source-to-destination ids (a cache over the mapping stored in the destination). */
   readonly mapping: IdMapping;

@@ -1,6 +1,13 @@
 import type { Datom } from '@datomkit/datom-core';
 
-/** What a {@link DatomTransform} may ask about the datoms it gets. */
+/**
+ * What a {@link DatomTransform} may ask about the datoms it gets.
+ *
+ * @example
+ * ```ts
+ * const keepNames: DatomTransform = (datoms, ctx) => datoms.filter((d) => ctx.ident(d.a).endsWith('/name'))
+ * ```
+ */
 export interface TransformContext {
   /** The source ident of attribute id `a` (without colon), as of the datoms' transaction. */
   readonly ident: (a: number) => string;

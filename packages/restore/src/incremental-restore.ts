@@ -11,7 +11,14 @@ import { RestoreWriter } from './restore-writer.js';
 import { SourceSchema } from './source-schema.js';
 import { type UnmappableReport, emptyUnmappableReport } from './unmappable-ref.js';
 
-/** Options of {@link incrementalRestore}. */
+/**
+ * Options of {@link incrementalRestore}.
+ *
+ * @example
+ * ```ts
+ * const options: IncrementalRestoreOptions = { sourceConn, destConn, stateConn, eidMappingBatchSize: 5000 }
+ * ```
+ */
 export interface IncrementalRestoreOptions extends RestoreOptions {
   readonly sourceConn: Connection;
   readonly destConn: Connection;
@@ -21,7 +28,14 @@ export interface IncrementalRestoreOptions extends RestoreOptions {
   readonly eidMappingBatchSize?: number;
 }
 
-/** The result of {@link incrementalRestore}. */
+/**
+ * The result of {@link incrementalRestore}.
+ *
+ * @example
+ * ```ts
+ * const { status, lastSourceTx, transactionsReplayed } = await incrementalRestore({ sourceConn, destConn, stateConn })
+ * ```
+ */
 export interface IncrementalRestoreResult {
   /** `'initial'` when this call made (or finished) the current-state copy, else `'incremental'`. */
   readonly status: 'initial' | 'incremental';

@@ -3,7 +3,14 @@ import { checkAborted } from './internal/abort.js';
 import { Channel } from './internal/channel.js';
 import { SourceSchema } from './source-schema.js';
 
-/** Options of {@link readCurrentState}. */
+/**
+ * Options of {@link readCurrentState}.
+ *
+ * @example
+ * ```ts
+ * const options: ReadCurrentStateOptions = { sourceDb, readParallelism: 4, readChunk: 1000 }
+ * ```
+ */
 export interface ReadCurrentStateOptions {
   /** The source database value. */
   readonly sourceDb: Database;
@@ -23,6 +30,11 @@ export interface ReadCurrentStateOptions {
  * attributes of schema entities are copied by `copySchema`, `db/txInstant` is the destination's
  * own, composite tuples are derived by the destination from their parts, and the restore's
  * bookkeeping is never copied.
+ *
+ * @example
+ * ```ts
+ * const data = datoms.filter((d) => isDataDatom(schema, d))
+ * ```
  */
 export function isDataDatom(schema: SourceSchema, d: Datom): boolean {
   const kind = schema.kind(d.a);

@@ -1,7 +1,14 @@
 import type { Connection, TxLogEntry } from '@datomkit/datom-core';
 import { checkAborted } from './internal/abort.js';
 
-/** Options of {@link readLog}. */
+/**
+ * Options of {@link readLog}.
+ *
+ * @example
+ * ```ts
+ * const options: ReadLogOptions = { sourceConn, fromT: basisT + 1 }
+ * ```
+ */
 export interface ReadLogOptions {
   readonly sourceConn: Connection;
   /** The first t to read (a catch-up starts at the basis t + 1). */

@@ -89,7 +89,14 @@ export async function ensureRestoreSchema(conn: Connection): Promise<Database> {
   return (await conn.transact(SCHEMA)).dbAfter;
 }
 
-/** The restore session a destination holds for one source, as read from the destination. */
+/**
+ * The restore session a destination holds for one source, as read from the destination.
+ *
+ * @example
+ * ```ts
+ * const session = await readDestSession(destConn.db(), sourceConn.id) // session?.lastT
+ * ```
+ */
 export interface DestSession {
   /** Entity id of the session entity in the destination. */
   readonly eid: number;

@@ -18,7 +18,14 @@ import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, em
 /** Tempids of the writer name source entities: `src:1042` stands for source entity 1042. */
 const TEMPID_PREFIX = 'src:';
 
-/** Options of {@link RestoreWriter}. */
+/**
+ * Options of {@link RestoreWriter}.
+ *
+ * @example
+ * ```ts
+ * const options: RestoreWriterOptions = { destConn, schema, mapping, unmappableRefs: 'skip' }
+ * ```
+ */
 export interface RestoreWriterOptions {
   readonly destConn: Connection;
   /** The source schema, kept current with the datoms written (see {@link SourceSchema.apply}). */

@@ -11,7 +11,14 @@ import {
 } from '@datomkit/datom-core';
 import { isRestoreIdent } from './restore-attributes.js';
 
-/** The schema attributes' values on one source schema entity (attribute, enum or other ident). */
+/**
+ * The schema attributes' values on one source schema entity (attribute, enum or other ident).
+ *
+ * @example
+ * ```ts
+ * schema.entities.get(attrId)?.idents // [:person/name, :person/fullName]
+ * ```
+ */
 export interface SchemaEntity {
   readonly eid: number;
   ident: Keyword | null;
@@ -29,7 +36,14 @@ export interface SchemaEntity {
   tupleType: Keyword | null;
 }
 
-/** How a restore treats the values of one source attribute. */
+/**
+ * How a restore treats the values of one source attribute.
+ *
+ * @example
+ * ```ts
+ * schema.kind(datom.a)?.refBearing // true for refs and tuples holding refs
+ * ```
+ */
 export interface AttrKind {
   readonly id: number;
   readonly ident: Keyword;
@@ -48,7 +62,14 @@ export interface AttrKind {
   readonly parts: readonly number[] | null;
 }
 
-/** Ids of the built-in attributes, looked up once per source. */
+/**
+ * Ids of the built-in attributes, looked up once per source.
+ *
+ * @example
+ * ```ts
+ * systemAttrIds(db).txInstant
+ * ```
+ */
 export interface SystemAttrIds {
   readonly ident: number;
   readonly valueType: number;

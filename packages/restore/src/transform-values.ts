@@ -2,7 +2,14 @@ import type { Datom, Value } from '@datomkit/datom-core';
 import { attributeMatcher } from './attribute-selector.js';
 import type { DatomTransform } from './datom-transform.js';
 
-/** Rewrites one value; it gets the source datom for context. Must be pure (same value in, same out). */
+/**
+ * Rewrites one value; it gets the source datom for context. Must be pure (same value in, same out).
+ *
+ * @example
+ * ```ts
+ * const scrub: ValueRewrite = (_value, datom) => `user-${datom.e}@example.invalid`
+ * ```
+ */
 export type ValueRewrite = (value: Value, datom: Datom) => Value;
 
 /**

@@ -21,7 +21,14 @@ import type { Datom } from '@datomkit/datom-core';
  */
 export type UnmappableRefPolicy = 'placeholder' | 'skip' | 'error';
 
-/** One datom that could not be mapped faithfully, and what was done with it. */
+/**
+ * One datom that could not be mapped faithfully, and what was done with it.
+ *
+ * @example
+ * ```ts
+ * onUnmappable: (u: UnmappableRef) => console.warn(u.kind, u.target, u.action)
+ * ```
+ */
 export interface UnmappableRef {
   readonly kind: 'tx-entity-ref' | 'dangling-ref' | 'tx-entity-datom';
   /** The source datom. */

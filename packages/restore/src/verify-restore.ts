@@ -3,7 +3,14 @@ import { type AttributePatterns, attributeMatcher } from './attribute-selector.j
 import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import { type AttrKind, SourceSchema } from './source-schema.js';
 
-/** Options of {@link verifyRestore}. */
+/**
+ * Options of {@link verifyRestore}.
+ *
+ * @example
+ * ```ts
+ * await verifyRestore(source, dest, { ignore: ['user/password'], countOnly: ['user/email'] })
+ * ```
+ */
 export interface VerifyRestoreOptions {
   /** Attributes not compared at all (e.g. those a pipeline excluded). */
   readonly ignore?: AttributePatterns;
@@ -13,14 +20,28 @@ export interface VerifyRestoreOptions {
   readonly maxDifferences?: number;
 }
 
-/** Datom counts of one attribute on both sides. */
+/**
+ * Datom counts of one attribute on both sides.
+ *
+ * @example
+ * ```ts
+ * report.attributes.filter((a) => a.source !== a.dest)
+ * ```
+ */
 export interface AttributeCount {
   readonly ident: string;
   readonly source: number;
   readonly dest: number;
 }
 
-/** One difference between a source and its restored copy. */
+/**
+ * One difference between a source and its restored copy.
+ *
+ * @example
+ * ```ts
+ * for (const d of report.differences) console.log(d.kind, d.attribute, d.detail)
+ * ```
+ */
 export interface RestoreDifference {
   readonly kind: 'schema' | 'missing' | 'extra';
   readonly attribute: string;
@@ -28,7 +49,14 @@ export interface RestoreDifference {
   readonly detail: string;
 }
 
-/** The result of {@link verifyRestore}. */
+/**
+ * The result of {@link verifyRestore}.
+ *
+ * @example
+ * ```ts
+ * const { equal, missing, extra } = await verifyRestore(source.db(), dest.db())
+ * ```
+ */
 export interface VerifyReport {
   /** True when nothing differs. */
   readonly equal: boolean;
