@@ -216,7 +216,9 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   };
 
   // Composite tuples follow their parts.
-  finalAdds = finalAdds.concat(compositeTuples(before, finalAdds, finalRetracts, retracting));
+  // Redundant assertions of a part count too: re-asserting a part fills in a composite installed
+  // after the data, as in Datomic.
+  finalAdds = finalAdds.concat(compositeTuples(before, A_, finalRetracts, retracting));
 
   // Uniqueness against the db after.
   let seen: Map<string, Op> | null = null;
