@@ -3,17 +3,14 @@ import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
 import { A, bootstrapDatoms, FIRST_USER_EID } from '../schema/bootstrap.js';
 import { Schema } from '../schema/schema.js';
+import { HistoryIndex } from './history-index.js';
 
-/** The trees of one database value: current state, and history (retracted assertions plus retractions). */
+/** The current-state trees of one database value. */
 export interface IndexTrees {
   readonly eavt: Tree;
   readonly aevt: Tree;
   readonly avet: Tree;
   readonly vaet: Tree;
-  readonly heavt: Tree;
-  readonly haevt: Tree;
-  readonly havet: Tree;
-  readonly hvaet: Tree;
 }
 
 /**
@@ -31,6 +28,8 @@ export interface DbState {
   /** The txInstant of the latest transaction, in ms since the epoch. */
   readonly lastInstant: number;
   readonly trees: IndexTrees;
+  /** Retractions, for asOf and history (built lazily). */
+  readonly history: HistoryIndex;
 }
 
 /** The state of a new, empty database: the bootstrap schema at t = 0. */
@@ -51,10 +50,6 @@ export function emptyDbState(id: string): DbState {
     aevt: treeInsertMany(EMPTY_TREE, rows, cmp.aevt, edit),
     avet: treeInsertMany(EMPTY_TREE, rows, cmp.avet, edit),
     vaet: treeInsertMany(EMPTY_TREE, refRows, cmp.vaet, edit),
-    heavt: EMPTY_TREE,
-    haevt: EMPTY_TREE,
-    havet: EMPTY_TREE,
-    hvaet: EMPTY_TREE,
   };
   return {
     id,
@@ -65,5 +60,6 @@ export function emptyDbState(id: string): DbState {
     maxEid: FIRST_USER_EID - 1,
     lastInstant: 0,
     trees,
+    history: HistoryIndex.EMPTY,
   };
 }

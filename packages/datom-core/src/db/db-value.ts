@@ -272,7 +272,7 @@ export class DbValue implements Database {
       }
       return;
     }
-    const htree: Tree = s.trees[`h${order}` as const];
+    const htree: Tree = s.history.trees(s.cmp)[`h${order}` as const];
     const rowCmp = s.cmp[order];
     const merged = mergeRows(cur, new TreeCursor(htree, pcmp), s.table, rowCmp);
     const asOfT = f.asOf;

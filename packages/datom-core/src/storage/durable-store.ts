@@ -3,7 +3,8 @@ import { DatomError } from '../error/datom-error.js';
 import { treeFromSorted, treeForEach, type Tree } from '../index/btree.js';
 import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
-import type { DbState, IndexTrees } from '../db/db-state.js';
+import type { DbState } from '../db/db-state.js';
+import { HistoryIndex } from '../db/history-index.js';
 import { currentRows } from '../db/lookup.js';
 import { Uuid } from '../model/uuid.js';
 import type { Value } from '../model/value.js';
@@ -220,8 +221,9 @@ function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
     w.value(table.v(r));
     if (!added) w.uvar(renum[table.link(r)] as number);
   }
+  const history = state.history.trees(state.cmp);
   for (const name of TREE_NAMES) {
-    const tree: Tree = state.trees[name];
+    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.trees[name as keyof typeof state.trees];
     w.uvar(tree.size);
     yield;
     let prev = 0;
@@ -295,6 +297,7 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
     log.push({ t: i + 1, rows, instant: (table.v(r) as Date).getTime() });
     r += n;
   }
+  const { heavt, haevt, havet, hvaet, ...current } = trees as Record<(typeof TREE_NAMES)[number], Tree>;
   const partial: DbState = {
     id: meta.id,
     table,
@@ -303,7 +306,8 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
     basisT: meta.basisT,
     maxEid: meta.maxEid,
     lastInstant: meta.lastInstant,
-    trees: trees as IndexTrees,
+    trees: current,
+    history: new HistoryIndex({ heavt, haevt, havet, hvaet }, null),
   };
   return { state: { ...partial, schema: schemaOf(partial, meta.aliases) }, bootRows, log };
 }

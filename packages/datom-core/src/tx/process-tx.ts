@@ -2,6 +2,7 @@ import { DatomError } from '../error/datom-error.js';
 import { newEdit, treeInsertMany, treeRemove } from '../index/btree.js';
 import type { Database } from '../db/database.js';
 import type { DbState, IndexTrees } from '../db/db-state.js';
+import type { HistoryIndex } from '../db/history-index.js';
 import { currentRows, entityWith, firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
@@ -277,7 +278,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     });
   }
 
-  const { trees, rows } = writeRows(before, t, finalRetracts, [
+  const { trees, history, rows } = writeRows(before, t, finalRetracts, [
     { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null },
     ...finalAdds,
   ]);
@@ -288,7 +289,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   });
   tempids['datomic.tx'] = txEid;
   return {
-    state: { ...before, schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), trees },
+    state: { ...before, schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), trees, history },
     rows,
     tempids,
   };
@@ -304,15 +305,19 @@ export interface Retraction {
 /**
  * Writes one transaction's datoms: rows into the table (the txInstant first when it is first in
  * `adds`), retracted rows out of the current trees and, unless the attribute keeps no history,
- * their retraction rows into the history trees. Returns the new trees and the rows.
+ * their retraction rows into the history. Returns the new trees and history, and the rows.
  */
-export function writeRows(before: DbState, t: number, retracts: readonly Retraction[], adds: readonly Op[]): { trees: IndexTrees; rows: number[] } {
+export function writeRows(
+  before: DbState,
+  t: number,
+  retracts: readonly Retraction[],
+  adds: readonly Op[],
+): { trees: IndexTrees; history: HistoryIndex; rows: number[] } {
   const table = before.table;
   const edit = newEdit();
   const cmp = before.cmp;
   const rows: number[] = [];
   let { eavt, aevt, avet, vaet } = before.trees;
-  const { heavt, haevt, havet, hvaet } = before.trees;
   const hist: number[] = [];
   const histRefs: number[] = [];
   const added: number[] = [];
@@ -350,12 +355,8 @@ export function writeRows(before: DbState, t: number, retracts: readonly Retract
     aevt: treeInsertMany(aevt, added, cmp.aevt, edit),
     avet: treeInsertMany(avet, added, cmp.avet, edit),
     vaet: treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
-    heavt: treeInsertMany(heavt, hist, cmp.eavt, edit),
-    haevt: treeInsertMany(haevt, hist, cmp.aevt, edit),
-    havet: treeInsertMany(havet, hist, cmp.avet, edit),
-    hvaet: treeInsertMany(hvaet, histRefs, cmp.vaet, edit),
   };
-  return { trees, rows };
+  return { trees, history: before.history.with(hist, histRefs), rows };
 }
 
 function uniqueError(op: Op, holder: number): DatomError {
