@@ -119,29 +119,40 @@ function insertAt<T>(arr: T[], at: number, x: T, inPlace: boolean): T[] {
   return out;
 }
 
-/** Inserts into `n` (owned or copied); returns the node and, when it split, the new right sibling. */
-function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [Node, Node | null] {
+/**
+ * The right sibling made when the last {@link insertInto} split its node, or null. A module variable
+ * rather than a returned pair: destructuring a pair per tree level showed up in profiles.
+ */
+let splitOut: Node | null = null;
+
+/** Inserts into `n` (owned or copied); returns the node, and sets {@link splitOut} when it split. */
+function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): Node {
   const owned = edit !== null && n.edit === edit;
   if (n.leaf) {
     const at = leafLowerBound(n.keys, row, cmp);
     const keys = insertAt(n.keys, at, row, owned);
     const m: Leaf = owned ? n : leafOf(keys, edit);
-    if (keys.length <= LEAF_MAX) return [m, null];
+    if (keys.length <= LEAF_MAX) {
+      splitOut = null;
+      return m;
+    }
     // Appending at the end (the common case for increasing ids) keeps the left leaf full.
     const cut = at === keys.length - 1 ? LEAF_MAX : keys.length >>> 1;
-    const right = leafOf(keys.slice(cut), edit);
+    splitOut = leafOf(keys.slice(cut), edit);
     keys.length = cut;
-    return [m, right];
+    return m;
   }
   const i = childFor(n, row, cmp);
-  const [child, split] = insertInto(n.children[i] as Node, row, cmp, edit);
+  const child = insertInto(n.children[i] as Node, row, cmp, edit);
+  const split = splitOut;
   let m: Branch;
   if (split === null) {
     if (owned) m = n;
     else m = { leaf: false, children: n.children.slice(), min: n.min, edit };
     m.children[i] = child;
     if (i === 0) m.min = firstRow(child);
-    return [m, null];
+    splitOut = null;
+    return m;
   }
   if (owned) {
     m = n;
@@ -153,7 +164,10 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [
     children[i] = child;
     m = { leaf: false, children, min: firstRow(children[0] as Node), edit };
   }
-  if (m.children.length <= BRANCH_MAX) return [m, null];
+  if (m.children.length <= BRANCH_MAX) {
+    splitOut = null;
+    return m;
+  }
   const cut = i + 1 === m.children.length - 1 ? BRANCH_MAX : m.children.length >>> 1;
   const right: Branch = {
     leaf: false,
@@ -162,13 +176,16 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): [
     edit,
   };
   m.children.length = cut;
-  return [m, right];
+  splitOut = right;
+  return m;
 }
 
 /** Adds `row` (which must not be in the tree yet). */
 export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | null): Tree {
   if (t.root === null) return { root: leafOf([row], edit), size: 1 };
-  const [root, split] = insertInto(t.root, row, cmp, edit);
+  const root = insertInto(t.root, row, cmp, edit);
+  const split = splitOut;
+  splitOut = null;
   const newRoot = split === null ? root : branchOf([root, split], edit);
   return { root: newRoot, size: t.size + 1 };
 }

@@ -289,7 +289,17 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   });
   tempids['datomic.tx'] = txEid;
   return {
-    state: { ...before, schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), trees, history },
+    state: {
+      id: before.id,
+      table: before.table,
+      cmp: before.cmp,
+      schema,
+      basisT: t,
+      maxEid: res.maxEid,
+      lastInstant: instant.getTime(),
+      trees,
+      history,
+    },
     rows,
     tempids,
   };
