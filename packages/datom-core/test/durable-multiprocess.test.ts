@@ -24,10 +24,15 @@ describe('one writer process, reader processes', () => {
       expect(isDatomError(err, 'db/locked')).toBe(true);
       expect(await reader.transact([]).catch((e: unknown) => e)).toSatisfy((e: unknown) => isDatomError(e, 'db/read-only'));
 
-      // New transactions appear only after sync, and then all of them, whole.
+      // New transactions appear only after sync, and then all of them, whole; listeners hear each.
+      const heard: number[] = [];
+      reader.listen((r) => heard.push((r.txData[0] as { tx: number }).tx));
+      const from = reader.db().basisT;
       const target = writer.acked() + 5;
       await until(() => writer.acked() >= target);
-      expect(reader.db().basisT).toBeLessThan((await reader.sync()).basisT);
+      const synced = await reader.sync();
+      expect(from).toBeLessThan(synced.basisT);
+      expect(heard).toEqual(Array.from({ length: synced.basisT - from }, (_, i) => synced.tToTx(from + i + 1)));
       expect(await checkBatches(reader.db())).toBeGreaterThanOrEqual(target);
       await reader.close();
     } finally {

@@ -18,7 +18,7 @@ import { parsePatternEdn, parseTxEdn } from './parse-input.js';
  */
 export class SharedDatabase {
   state: DbState;
-  readonly log: LogEntry[];
+  log: LogEntry[];
   readonly bootRows: readonly number[];
   readonly listeners = new Set<(r: TxReport) => void>();
   /** The tail of the transaction queue: transactions commit one at a time, in call order. */
@@ -211,7 +211,8 @@ export class LocalConnection implements Connection {
     });
   }
 
-  #enqueue(run: () => Promise<TxReport>): Promise<TxReport> {
+  /** Runs `run` after everything queued before it, one at a time. */
+  #enqueue<T>(run: () => Promise<T>): Promise<T> {
     const shared = this.#shared;
     shared.pending += 1;
     const p = shared.queue.then(run, run);
@@ -275,15 +276,16 @@ export class LocalConnection implements Connection {
     const shared = this.#shared;
     if (shared.durable !== null && shared.readOnly) {
       await this.#enqueue(async () => {
-        const before = shared.log.length;
+        const beforeT = shared.state.basisT;
         const next = await (shared.durable as DurableStore).catchUp(shared.loaded());
         shared.state = next.state;
-        if (next.log !== shared.log) shared.log.splice(0, shared.log.length, ...next.log);
+        shared.log = next.log;
         // Listeners of a reader hear about the transactions it has caught up with.
         if (shared.listeners.size > 0) {
-          for (const e of shared.log.slice(before)) this.#notify(e);
+          let i = shared.log.length;
+          while (i > 0 && (shared.log[i - 1] as LogEntry).t > beforeT) i--;
+          for (const e of shared.log.slice(i)) this.#notify(e);
         }
-        return undefined as unknown as TxReport;
       });
     } else await shared.queue;
     return this.db();

@@ -45,8 +45,3 @@ export function entityWith(s: DbState, a: number, v: Value): number {
   const r = treeLowerBound(s.trees.avet, cmp);
   return r !== -1 && cmp(r) === 0 ? s.table.e(r) : -1;
 }
-
-/** True when entity `e` has any datom (as entity) in the current state. */
-export function entityExists(s: DbState, e: number): boolean {
-  return currentRows(s, 'eavt', [e], 1).length > 0;
-}

@@ -1,0 +1,93 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  BigDec,
+  compareValues,
+  isDatomError,
+  isKeyword,
+  kw,
+  parseDatabaseUri,
+  sym,
+  tToTx,
+  TX_BASE,
+  txToT,
+  uri,
+  uuid,
+  type Value,
+  valueRank,
+  valueToEdn,
+  EdnDouble,
+  EdnBigInt,
+} from '../src/index.js';
+
+const scalar: fc.Arbitrary<Value> = fc.oneof(
+  fc.boolean(),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+  fc.string({ maxLength: 6 }),
+  fc.string({ minLength: 1, maxLength: 6 }).map((s) => kw(`k/${s}`)),
+  fc.string({ minLength: 1, maxLength: 6 }).map((s) => sym(`s/${s}`)),
+  fc.integer({ min: -1e6, max: 1e6 }).map((n) => new Date(n * 1000)),
+  fc.tuple(fc.bigInt({ min: -999n, max: 999n }), fc.integer({ min: 0, max: 3 })).map(([u, s]) => new BigDec(u, s)),
+  fc.uint8Array({ maxLength: 4 }),
+  fc.uuid().map((u) => uuid(u)),
+);
+const value: fc.Arbitrary<Value> = fc.oneof(scalar, fc.array(fc.option(scalar, { nil: null }), { maxLength: 3 }) as fc.Arbitrary<Value>);
+
+describe('the total order of values', () => {
+  test.prop([value, value, value], { numRuns: 500, seed: 11 })('is antisymmetric and transitive across every type', (a, b, c) => {
+    expect(Math.sign(compareValues(a, b)) + Math.sign(compareValues(b, a))).toBe(0);
+    if (compareValues(a, b) <= 0 && compareValues(b, c) <= 0) expect(compareValues(a, c)).toBeLessThanOrEqual(0);
+  });
+
+  it('ranks kinds as documented, and numbers by value across number and bigint', () => {
+    expect(valueRank(null)).toBeLessThan(valueRank(false));
+    expect(valueRank(true)).toBeLessThan(valueRank(1));
+    expect(valueRank(1)).toBeLessThan(valueRank('a'));
+    expect(valueRank('a')).toBeLessThan(valueRank(kw('a')));
+    expect(compareValues(2, 3n)).toBe(-1);
+    expect(compareValues(2n ** 60n, 2 ** 59)).toBe(1);
+    expect(compareValues(BigDec.parse('1.0'), BigDec.parse('1.00'))).not.toBe(0);
+    expect(isKeyword(kw('a/b'))).toBe(true);
+    expect(isKeyword(':a/b')).toBe(false);
+  });
+});
+
+describe('database URIs', () => {
+  it('reads mem, file and plain paths, and refuses other schemes', () => {
+    expect(parseDatabaseUri('mem://x')).toEqual({ kind: 'mem', name: 'x' });
+    expect(parseDatabaseUri('file:/tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
+    expect(parseDatabaseUri('file:///tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
+    expect(parseDatabaseUri('/tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
+    for (const bad of ['', 'mem://', 'postgres://h/db']) {
+      expect(() => parseDatabaseUri(bad)).toSatisfy((f: () => unknown) => {
+        try {
+          f();
+          return false;
+        } catch (err) {
+          return isDatomError(err, 'db/uri');
+        }
+      });
+    }
+  });
+});
+
+describe('ids and EDN typing', () => {
+  it('maps t to tx ids and back', () => {
+    expect(tToTx(5)).toBe(TX_BASE + 5);
+    expect(txToT(tToTx(123))).toBe(123);
+    expect(Number.isSafeInteger(tToTx(2 ** 31))).toBe(true);
+  });
+
+  it('types values for printing by their attribute', () => {
+    const attr = (valueType: string, extra: object = {}) =>
+      ({ id: 1, ident: kw('a/b'), valueType, cardinality: 'one', unique: null, isComponent: false, noHistory: false, index: false, doc: null, tupleAttrs: null, tupleTypes: null, tupleType: null, ...extra }) as never;
+    expect(valueToEdn(attr('double'), 2)).toEqual(new EdnDouble(2));
+    expect(valueToEdn(attr('double'), 2.5)).toBe(2.5);
+    expect(valueToEdn(attr('bigint'), 3n)).toEqual(new EdnBigInt(3n));
+    expect(valueToEdn(attr('long'), 3)).toBe(3);
+    expect(valueToEdn(attr('tuple', { tupleTypes: ['double', 'long'] }), [1, 1])).toEqual([new EdnDouble(1), 1]);
+    expect(valueToEdn(attr('uri'), uri('a:b'))).toEqual(uri('a:b'));
+  });
+});
