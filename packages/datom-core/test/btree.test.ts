@@ -75,4 +75,20 @@ describe('persistent B+tree of rows', () => {
       expect(treeLowerBound(tree, probe)).toBe(expected[0] ?? -1);
     },
   );
+
+  test.prop(
+    [fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 2000, maxLength: 5000 }), fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 16, maxLength: 250 }), fc.boolean()],
+    { numRuns: 60, seed: 3 },
+  )('a sorted batch small next to the tree goes in leaf run by leaf run, leaving the old tree as it was', (base, batch, clustered) => {
+    keys.length = 0;
+    const baseRows = base.map((k) => keys.push(k) - 1).sort(cmp);
+    const tree = treeFromSorted(baseRows, null);
+    // Clustered batches (new entities at the end of a region) make long runs in one leaf.
+    const batchKeys = clustered ? batch.map((k, i) => 100_001 + (k % 50) + i) : batch;
+    const rows = batchKeys.map((k) => keys.push(k) - 1);
+    const after = treeInsertMany(tree, rows, cmp, newEdit());
+    expect(after.size).toBe(baseRows.length + rows.length);
+    expect(treeToArray(after)).toEqual([...baseRows, ...rows].sort(cmp));
+    expect(treeToArray(tree)).toEqual(baseRows);
+  });
 });

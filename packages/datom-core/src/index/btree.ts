@@ -124,6 +124,13 @@ function insertAt<T>(arr: T[], at: number, x: T, inPlace: boolean): T[] {
  * rather than a returned pair: destructuring a pair per tree level showed up in profiles.
  */
 let splitOut: Node | null = null;
+/**
+ * Where the last {@link insertInto} put its row, when the leaf did not split: the leaf, and the first
+ * row of the subtree after it (-1 for none). A sorted batch keeps filling that leaf while its rows
+ * sort before that bound, without descending from the root again.
+ */
+let leafOut: Leaf | null = null;
+let afterOut = -1;
 
 /** Inserts into `n` (owned or copied); returns the node, and sets {@link splitOut} when it split. */
 function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): Node {
@@ -134,8 +141,10 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
     const m: Leaf = owned ? n : leafOf(keys, edit);
     if (keys.length <= LEAF_MAX) {
       splitOut = null;
+      leafOut = m;
       return m;
     }
+    leafOut = null;
     // Appending at the end (the common case for increasing ids) keeps the left leaf full.
     const cut = at === keys.length - 1 ? LEAF_MAX : keys.length >>> 1;
     splitOut = leafOf(keys.slice(cut), edit);
@@ -143,6 +152,7 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
     return m;
   }
   const i = childFor(n, row, cmp);
+  if (i + 1 < n.children.length) afterOut = firstRow(n.children[i + 1] as Node);
   const child = insertInto(n.children[i] as Node, row, cmp, edit);
   const split = splitOut;
   let m: Branch;
@@ -276,11 +286,12 @@ export function treeToArray(t: Tree): number[] {
  */
 export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null): Tree {
   if (rows.length === 0) return t;
-  if (rows.length * 8 < t.size || rows.length < 16) {
+  if (rows.length < 16 || (edit === null && rows.length * 8 < t.size)) {
     let out = t;
     for (const r of rows) out = treeInsert(out, r, cmp, edit);
     return out;
   }
+  if (rows.length * 8 < t.size && edit !== null) return insertSortedRuns(t, rows.slice().sort(cmp), cmp, edit);
   const sorted = rows.slice().sort(cmp);
   if (t.size === 0) return treeFromSorted(sorted, edit);
   const old = treeToArray(t);
@@ -294,6 +305,36 @@ export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: E
   while (i < old.length) merged[k++] = old[i++] as number;
   while (j < sorted.length) merged[k++] = sorted[j++] as number;
   return treeFromSorted(merged, edit);
+}
+
+/**
+ * Inserts sorted rows: each descent from the root places one row and notes its leaf and that leaf's
+ * upper bound; the rows after it that fall into the same leaf go straight in (the leaf is owned by
+ * `edit`, so in place), until one belongs further right or the leaf is full.
+ */
+function insertSortedRuns(t: Tree, sorted: readonly number[], cmp: RowCompare, edit: Edit): Tree {
+  let out = t;
+  let i = 0;
+  while (i < sorted.length) {
+    afterOut = -1;
+    leafOut = null;
+    out = treeInsert(out, sorted[i] as number, cmp, edit);
+    i++;
+    const leaf = leafOut as Leaf | null;
+    const after = afterOut;
+    if (leaf === null) continue;
+    let added = 0;
+    while (i < sorted.length && leaf.keys.length < LEAF_MAX) {
+      const row = sorted[i] as number;
+      if (after !== -1 && cmp(row, after) >= 0) break;
+      insertAt(leaf.keys, leafLowerBound(leaf.keys, row, cmp), row, true);
+      added++;
+      i++;
+    }
+    if (added > 0) out = { root: out.root, size: out.size + added };
+  }
+  leafOut = null;
+  return out;
 }
 
 /**
