@@ -91,3 +91,14 @@ describe('ids and EDN typing', () => {
     expect(valueToEdn(attr('uri'), uri('a:b'))).toEqual(uri('a:b'));
   });
 });
+
+describe('a database value as text', () => {
+  it('names its id, basis and filters', async () => {
+    const { connect, createDatabase } = await import('../src/index.js');
+    await createDatabase('mem://as-text');
+    const conn = await connect('mem://as-text');
+    const db = conn.db();
+    expect(String(db)).toBe(`#db{:id "${db.id}" :basis-t 0}`);
+    expect(String(db.asOf(0).since(0).history())).toBe(`#db{:id "${db.id}" :basis-t 0 :as-of 0 :since 0 :history true}`);
+  });
+});

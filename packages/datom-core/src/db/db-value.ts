@@ -416,7 +416,7 @@ export class DbValue implements Database {
     return entities.map((e) => pull(this, p, this.entidSync(e)));
   }
 
-  /** Lower bound: datoms of `index` from `components`, in order (internal helper for tests and tools). */
+  /** A short description of the value, as Datomic prints a database: its id, basis and filters. */
   toString(): string {
     return `#db{:id "${this.id}" :basis-t ${this.basisT}${this.asOfT !== null ? ` :as-of ${this.asOfT}` : ''}${this.sinceT !== null ? ` :since ${this.sinceT}` : ''}${this.isHistory ? ' :history true' : ''}}`;
   }
