@@ -1,4 +1,4 @@
-import { type Connection, type Datom, DatomError, FIRST_USER_EID, type TxData, Uuid, kw, tToTx } from '@datomkit/datom-core';
+import { type Connection, type Datom, DatomError, FIRST_USER_EID, type TxData, Uuid, isDatomError, kw, tToTx } from '@datomkit/datom-core';
 import { type CurrentStateRestoreResult, type RestoreOptions, currentStateRestore } from './current-state-restore.js';
 import { applyTransforms } from './datom-transform.js';
 import { IdMapping } from './id-mapping.js';
@@ -89,8 +89,16 @@ async function stateSession(stateConn: Connection, sourceId: string, destId: str
     const r = await stateConn.transact([{ 'db/id': 's', [STATE.key]: key, [STATE.source]: sourceId, [STATE.dest]: destId }]);
     db = r.dbAfter;
     eid = r.tempids.s as number;
-    const has = await db.datoms('eavt', eid, STATE.id).toArray();
-    if (has.length === 0) db = (await stateConn.transact([['db/add', eid, STATE.id, Uuid.random()]])).dbAfter;
+  }
+  // The session's id goes in with a compare-and-set of its own: a run killed between creating the
+  // session and naming it finds the session unnamed, and of two racing runs only one names it.
+  if ((await db.datoms('eavt', eid, STATE.id).count()) === 0) {
+    try {
+      db = (await stateConn.transact([['db/cas', eid, STATE.id, null, Uuid.random()]])).dbAfter;
+    } catch (err) {
+      if (!isDatomError(err, 'transact/cas')) throw err;
+      db = stateConn.db();
+    }
   }
   const id = (await db.datoms('eavt', eid, STATE.id).toArray())[0]?.v as Uuid;
   const last = (await db.datoms('eavt', eid, STATE.lastT).toArray())[0]?.v as number | undefined;
