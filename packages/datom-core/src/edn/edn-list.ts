@@ -1,3 +1,5 @@
+import { EdnCollection } from './edn-collection.js';
+
 /**
  * An EDN list, `(a b c)`. Kept apart from a vector (a JS array) so that EDN round-trips: transaction
  * functions and Datalog forms are lists, tuples and transaction data are vectors.
@@ -8,21 +10,4 @@
  * printEdn(new EdnList([sym('inc'), 1])) // '(inc 1)'
  * ```
  */
-export class EdnList implements Iterable<unknown> {
-  /** The elements in source order. */
-  readonly items: unknown[];
-
-  constructor(items: unknown[]) {
-    this.items = items;
-    Object.freeze(this);
-  }
-
-  /** How many elements the list has. */
-  get size(): number {
-    return this.items.length;
-  }
-
-  [Symbol.iterator](): Iterator<unknown> {
-    return this.items[Symbol.iterator]();
-  }
-}
+export class EdnList extends EdnCollection {}
