@@ -39,9 +39,11 @@ export function liveRowsOf(s: DbState, e: number, a: number): number[] {
   return currentRows(s, 'eavt', [e, a]);
 }
 
-/** The entity holding value `v` of attribute `a`, or -1. */
+/** The entity holding value `v` of attribute `a`, or -1 (the first one, for a non-unique attribute). */
 export function entityWith(s: DbState, a: number, v: Value): number {
   const cmp = s.cmp.probe('avet', [a, v]);
-  const r = treeLowerBound(s.trees.avet, cmp);
+  // Transactions only look up unique attributes, which the eager unique index holds.
+  const unique = s.schema.attr(a)?.unique != null;
+  const r = treeLowerBound(unique ? s.trees.uavet : s.trees.avet, cmp);
   return r !== -1 && cmp(r) === 0 ? s.table.e(r) : -1;
 }

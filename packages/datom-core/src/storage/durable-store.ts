@@ -5,6 +5,8 @@ import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
 import type { DbState } from '../db/db-state.js';
 import { HistoryIndex } from '../db/history-index.js';
+import { indexTrees, uniqueOnly } from '../db/db-state.js';
+import { LazyTree } from '../db/lazy-tree.js';
 import { currentRows } from '../db/lookup.js';
 import { Uuid } from '../model/uuid.js';
 import type { Value } from '../model/value.js';
@@ -223,7 +225,7 @@ function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
   }
   const history = state.history.trees(state.cmp);
   for (const name of TREE_NAMES) {
-    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.trees[name as keyof typeof state.trees];
+    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.trees[name as 'eavt' | 'aevt' | 'avet' | 'vaet'];
     w.uvar(tree.size);
     yield;
     let prev = 0;
@@ -297,19 +299,23 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
     log.push({ t: i + 1, rows, instant: (table.v(r) as Date).getTime() });
     r += n;
   }
-  const { heavt, haevt, havet, hvaet, ...current } = trees as Record<(typeof TREE_NAMES)[number], Tree>;
+  const { heavt, haevt, havet, hvaet, eavt, aevt, avet, vaet } = trees as Record<(typeof TREE_NAMES)[number], Tree>;
+  const cmp = new IndexComparators(table);
+  const lazyAvet = new LazyTree(avet, null, cmp.avet);
   const partial: DbState = {
     id: meta.id,
     table,
-    cmp: new IndexComparators(table),
+    cmp,
     schema: Schema.fromDatoms([]),
     basisT: meta.basisT,
     maxEid: meta.maxEid,
     lastInstant: meta.lastInstant,
-    trees: current,
+    trees: indexTrees(eavt, aevt, vaet, avet, lazyAvet),
     history: new HistoryIndex({ heavt, haevt, havet, hvaet }, null),
   };
-  return { state: { ...partial, schema: schemaOf(partial, meta.aliases) }, bootRows, log };
+  const schema = schemaOf(partial, meta.aliases);
+  const state: DbState = { ...partial, schema, trees: indexTrees(eavt, aevt, vaet, uniqueOnly(avet, schema, table), lazyAvet) };
+  return { state, bootRows, log };
 }
 
 /**

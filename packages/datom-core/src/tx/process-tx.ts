@@ -1,12 +1,12 @@
 import { DatomError } from '../error/datom-error.js';
-import { newEdit, treeInsertMany, treeRemove } from '../index/btree.js';
+import { newEdit, TreeCursor, treeInsertMany, treeRemove } from '../index/btree.js';
 import type { Database } from '../db/database.js';
-import type { DbState, IndexTrees } from '../db/db-state.js';
+import { type DbState, type IndexTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
 import { currentRows, entityWith, firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
-import { SCHEMA_ATTRS, type AttrInfo, type SchemaChange } from '../schema/schema.js';
+import { SCHEMA_ATTRS, type AttrInfo, type Schema, type SchemaChange } from '../schema/schema.js';
 import { isBuiltinOp, isMapForm, opName, TxExpander } from './expand-tx.js';
 import { formToString, isEdnList } from './form-utils.js';
 import type { Op } from './op.js';
@@ -278,10 +278,13 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     });
   }
 
-  const { trees, history, rows } = writeRows(before, t, finalRetracts, [
-    { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null },
-    ...finalAdds,
-  ]);
+  const { trees, history, rows } = writeRows(
+    before,
+    t,
+    finalRetracts,
+    [{ add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null }, ...finalAdds],
+    schema,
+  );
 
   const tempids: Record<string, number> = Object.create(null);
   x.tempids.names.forEach((name, i) => {
@@ -322,16 +325,19 @@ export function writeRows(
   t: number,
   retracts: readonly Retraction[],
   adds: readonly Op[],
+  schemaAfter: Schema,
 ): { trees: IndexTrees; history: HistoryIndex; rows: number[] } {
   const table = before.table;
   const edit = newEdit();
   const cmp = before.cmp;
   const rows: number[] = [];
-  let { eavt, aevt, avet, vaet } = before.trees;
+  let { eavt, aevt, vaet, uavet } = before.trees;
   const hist: number[] = [];
   const histRefs: number[] = [];
+  const removed: number[] = [];
   const added: number[] = [];
   const addedRefs: number[] = [];
+  const addedUnique: number[] = [];
   const first = adds[0];
   // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
   const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
@@ -345,7 +351,8 @@ export function writeRows(
     rows.push(rr);
     eavt = treeRemove(eavt, row, cmp.eavt, edit);
     aevt = treeRemove(aevt, row, cmp.aevt, edit);
-    avet = treeRemove(avet, row, cmp.avet, edit);
+    removed.push(row);
+    if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
     // History indexes the retraction row only: it links to the assertion it ends.
     if (!op.a.noHistory) {
@@ -359,13 +366,30 @@ export function writeRows(
     rows.push(r);
     added.push(r);
     if (op.a.isRef) addedRefs.push(r);
+    if (op.a.unique !== null) addedUnique.push(r);
   }
-  const trees: IndexTrees = {
-    eavt: treeInsertMany(eavt, added, cmp.eavt, edit),
-    aevt: treeInsertMany(aevt, added, cmp.aevt, edit),
-    avet: treeInsertMany(avet, added, cmp.avet, edit),
-    vaet: treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
-  };
+  const lazyAvet = before.trees.lazyAvet.with(added, removed);
+  uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
+  // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
+  if (schemaAfter !== before.schema) {
+    for (const a of schemaAfter.attrs()) {
+      const was = before.schema.attr(a.id)?.unique ?? null;
+      if ((was === null) === (a.unique === null)) continue;
+      const probe = cmp.probe('avet', [a.id]);
+      const cur = new TreeCursor(was === null ? lazyAvet.tree() : uavet, probe);
+      const rowsOfAttr: number[] = [];
+      for (let r = cur.next(); r !== -1 && probe(r) === 0; r = cur.next()) rowsOfAttr.push(r);
+      if (was === null) uavet = treeInsertMany(uavet, rowsOfAttr, cmp.avet, edit);
+      else for (const r of rowsOfAttr) uavet = treeRemove(uavet, r, cmp.avet, edit);
+    }
+  }
+  const trees = indexTrees(
+    treeInsertMany(eavt, added, cmp.eavt, edit),
+    treeInsertMany(aevt, added, cmp.aevt, edit),
+    treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
+    uavet,
+    lazyAvet,
+  );
   return { trees, history: before.history.with(hist, histRefs), rows };
 }
 

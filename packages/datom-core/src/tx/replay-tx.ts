@@ -56,7 +56,7 @@ export function replayTx(before: DbState, t: number, datoms: readonly StoredDato
     changes.length === 0
       ? before.schema
       : before.schema.apply(changes, { hasManyValues: () => false, hasDuplicateValues: () => false });
-  const { trees, history, rows } = writeRows(before, t, retracts, adds);
+  const { trees, history, rows } = writeRows(before, t, retracts, adds, schema);
   return { state: { ...before, schema, basisT: t, maxEid, lastInstant: instant, trees, history }, rows };
 }
 
