@@ -336,10 +336,12 @@ export class DbValue implements Database {
         // The common case, without a generator step per row.
         const pcmp = s.cmp.probe(order, probe);
         const cur = new TreeCursor(s.trees[order], pcmp);
+        const check = prefix && probe.length > 0;
+        const table = s.table;
         let batch: Datom[] = [];
         for (let r = cur.next(); r !== -1; r = cur.next()) {
-          if (prefix && pcmp(r) !== 0) break;
-          batch.push(s.table.datom(r));
+          if (check && pcmp(r) !== 0) break;
+          batch.push(table.datom(r));
           if (batch.length === BATCH_SIZE) {
             yield batch;
             batch = [];
