@@ -1,4 +1,4 @@
-import { TreeCursor, treeLowerBound } from '../index/btree.js';
+import { TreeCursor, treeLowerBound, type Tree } from '../index/btree.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Value } from '../model/value.js';
 import type { DbState } from './db-state.js';
@@ -20,18 +20,21 @@ export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit =
   return out;
 }
 
+/** The first row of `tree` (in `order`) that starts with `probe`, or -1: one descent, no cursor. */
+function firstMatch(s: DbState, tree: Tree, order: IndexOrder, probe: Probe): number {
+  const cmp = s.cmp.probe(order, probe);
+  const r = treeLowerBound(tree, cmp);
+  return r !== -1 && cmp(r) === 0 ? r : -1;
+}
+
 /** The live row asserting `[e a v]`, or -1. */
 export function liveRow(s: DbState, e: number, a: number, v: Value): number {
-  const cmp = s.cmp.probe('eavt', [e, a, v]);
-  const r = treeLowerBound(s.trees.eavt, cmp);
-  return r !== -1 && cmp(r) === 0 ? r : -1;
+  return firstMatch(s, s.trees.eavt, 'eavt', [e, a, v]);
 }
 
 /** The first live row of `[e a]`, or -1 (the only one for a cardinality-one attribute). */
 export function firstLiveRow(s: DbState, e: number, a: number): number {
-  const cmp = s.cmp.probe('eavt', [e, a]);
-  const r = treeLowerBound(s.trees.eavt, cmp);
-  return r !== -1 && cmp(r) === 0 ? r : -1;
+  return firstMatch(s, s.trees.eavt, 'eavt', [e, a]);
 }
 
 /** The live rows of `[e a]`. */
@@ -39,11 +42,17 @@ export function liveRowsOf(s: DbState, e: number, a: number): number[] {
   return currentRows(s, 'eavt', [e, a]);
 }
 
+/**
+ * The live row holding value `v` of attribute `a`, or -1 (the first one, for a non-unique attribute).
+ * Transactions only look up unique attributes, which the eager unique index holds.
+ */
+export function rowWithValue(s: DbState, a: number, v: Value): number {
+  const unique = s.schema.attr(a)?.unique != null;
+  return firstMatch(s, unique ? s.trees.uavet : s.trees.avet, 'avet', [a, v]);
+}
+
 /** The entity holding value `v` of attribute `a`, or -1 (the first one, for a non-unique attribute). */
 export function entityWith(s: DbState, a: number, v: Value): number {
-  const cmp = s.cmp.probe('avet', [a, v]);
-  // Transactions only look up unique attributes, which the eager unique index holds.
-  const unique = s.schema.attr(a)?.unique != null;
-  const r = treeLowerBound(unique ? s.trees.uavet : s.trees.avet, cmp);
-  return r !== -1 && cmp(r) === 0 ? s.table.e(r) : -1;
+  const r = rowWithValue(s, a, v);
+  return r === -1 ? -1 : s.table.e(r);
 }

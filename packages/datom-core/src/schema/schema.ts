@@ -27,20 +27,6 @@ interface SchemaRecord {
   tupleType?: Keyword;
 }
 
-/** The attributes whose datoms make up the schema. */
-export const SCHEMA_ATTRS: ReadonlySet<number> = new Set<number>([
-  A.ident,
-  A.valueType,
-  A.cardinality,
-  A.unique,
-  A.isComponent,
-  A.noHistory,
-  A.index,
-  A.doc,
-  A.tupleAttrs,
-  A.tupleTypes,
-  A.tupleType,
-]);
 
 /** An attribute plus what the engine needs on its hot paths. */
 export interface AttrInfo extends Attribute {
@@ -58,42 +44,27 @@ export interface SchemaChange {
   readonly added: boolean;
 }
 
+/** The field of a {@link SchemaRecord} that each schema attribute sets. */
+const FIELD: Readonly<Record<number, keyof SchemaRecord>> = {
+  [A.ident]: 'ident',
+  [A.valueType]: 'valueType',
+  [A.cardinality]: 'cardinality',
+  [A.unique]: 'unique',
+  [A.isComponent]: 'isComponent',
+  [A.noHistory]: 'noHistory',
+  [A.index]: 'index',
+  [A.doc]: 'doc',
+  [A.tupleAttrs]: 'tupleAttrs',
+  [A.tupleTypes]: 'tupleTypes',
+  [A.tupleType]: 'tupleType',
+};
+
+/** The attributes whose datoms make up the schema. */
+export const SCHEMA_ATTRS: ReadonlySet<number> = new Set(Object.keys(FIELD).map(Number));
+
 function setField(r: SchemaRecord, a: number, v: Value | undefined): void {
-  switch (a) {
-    case A.ident:
-      r.ident = v as Keyword | undefined;
-      break;
-    case A.valueType:
-      r.valueType = v as number | undefined;
-      break;
-    case A.cardinality:
-      r.cardinality = v as number | undefined;
-      break;
-    case A.unique:
-      r.unique = v as number | undefined;
-      break;
-    case A.isComponent:
-      r.isComponent = v as boolean | undefined;
-      break;
-    case A.noHistory:
-      r.noHistory = v as boolean | undefined;
-      break;
-    case A.index:
-      r.index = v as boolean | undefined;
-      break;
-    case A.doc:
-      r.doc = v as string | undefined;
-      break;
-    case A.tupleAttrs:
-      r.tupleAttrs = v as readonly Keyword[] | undefined;
-      break;
-    case A.tupleTypes:
-      r.tupleTypes = v as readonly Keyword[] | undefined;
-      break;
-    case A.tupleType:
-      r.tupleType = v as Keyword | undefined;
-      break;
-  }
+  const field = FIELD[a];
+  if (field !== undefined) (r as Record<keyof SchemaRecord, unknown>)[field] = v;
 }
 
 function typeName(k: Keyword | undefined, e: number): ValueType {

@@ -3,7 +3,7 @@ import { newEdit, TreeCursor, treeInsertMany, treeRemove } from '../index/btree.
 import type { Database } from '../db/database.js';
 import { type DbState, type IndexTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
-import { currentRows, entityWith, firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
+import { currentRows, firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
 import { SCHEMA_ATTRS, type AttrInfo, type Schema, type SchemaChange } from '../schema/schema.js';
@@ -211,11 +211,6 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
       }
     }
   }
-  const retractedKey = (e: number, a: number, v: Value): boolean => {
-    const row = liveRow(before, e, a, v);
-    return row !== -1 && retracting.has(row);
-  };
-
   // Composite tuples follow their parts.
   // Redundant assertions of a part count too: re-asserting a part fills in a composite installed
   // after the data, as in Datomic.
@@ -230,8 +225,9 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     const other = seen.get(key);
     if (other !== undefined && other.e !== op.e) throw uniqueError(op, other.e);
     seen.set(key, op);
-    const holder = entityWith(before, op.a.id, op.v);
-    if (holder !== -1 && holder !== op.e && !retractedKey(holder, op.a.id, op.v)) throw uniqueError(op, holder);
+    // The row found is the holder's live datom: if this transaction retracts it, the value is free.
+    const held = rowWithValue(before, op.a.id, op.v);
+    if (held !== -1 && before.table.e(held) !== op.e && !retracting.has(held)) throw uniqueError(op, before.table.e(held));
   }
 
   // txInstant: explicit, or now; never earlier than the previous transaction.
