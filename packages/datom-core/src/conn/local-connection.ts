@@ -1,6 +1,6 @@
 import { DatomError } from '../error/datom-error.js';
 import type { Database } from '../db/database.js';
-import type { DbState } from '../db/db-state.js';
+import { LiveTrees, type DbState } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
 import type { Datom } from '../model/datom.js';
 import { TX_BASE } from '../schema/bootstrap.js';
@@ -32,6 +32,11 @@ export class SharedDatabase {
   noveltyRows = 0;
   snapshotRows = 0;
   checkpointRows = CHECKPOINT_MIN_ROWS;
+  /** The live trees of `state`, which commits change in place (see {@link LiveTrees}). */
+  readonly live = new LiveTrees((t) => {
+    const e = this.log[t - 1];
+    return e !== undefined && e.t === t ? e.rows : this.log.find((x) => x.t === t)?.rows;
+  });
 
   constructor(
     loaded: LoadedDatabase,
@@ -43,6 +48,7 @@ export class SharedDatabase {
     this.log = loaded.log;
     this.bootRows = loaded.bootRows;
     this.snapshotRows = loaded.state.table.size;
+    this.live.adopt(this.state);
   }
 
   get readOnly(): boolean {
@@ -90,6 +96,8 @@ export class SharedDatabase {
     if (this.noveltyRows === 0) return;
     if (!force && this.noveltyRows < Math.max(this.checkpointRows, this.snapshotRows / 2)) return;
     // The state is immutable and the log entries up to it never change: a consistent picture.
+    // Its trees are made permanent first, as the commits during the snapshot would change them.
+    this.state.stableTrees();
     const picture: LoadedDatabase = { state: this.state, bootRows: this.bootRows, log: this.log.slice() };
     await durable.startCheckpoint(picture.state.basisT);
     this.snapshotRows = picture.state.table.size;
@@ -135,7 +143,8 @@ export class LocalConnection implements Connection {
     shared.refs += 1;
     for (const [k, f] of Object.entries(txFns)) this.registerTxFn(k, f);
     const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now() };
-    this.#env = { ...env, dbOf: (s) => this.valueOf(s) };
+    // Commits write the head's trees in place; `db.with` (through `env`) never does.
+    this.#env = { ...env, dbOf: (s) => this.valueOf(s), inPlace: true };
     this.#host = {
       env,
       parsePattern: parsePatternEdn,
@@ -175,7 +184,13 @@ export class LocalConnection implements Connection {
         this.#check();
         const before = shared.state;
         const out = await processTx(before, txData, this.#env);
-        await (shared.durable as DurableStore).append(out.state.basisT, out.state, out.rows);
+        try {
+          await (shared.durable as DurableStore).append(out.state.basisT, out.state, out.rows);
+        } catch (err) {
+          // Not durable, so not committed: undo it in the live trees, so that commits go on in place.
+          if (shared.live.head === out.state) shared.live.rollback(out.state, before);
+          throw err;
+        }
         const report = this.#commit(before, out);
         shared.noveltyRows += out.rows.length;
         try {
@@ -225,8 +240,12 @@ export class LocalConnection implements Connection {
 
   #commit(before: DbState, out: TxOutcome): TxReport {
     const shared = this.#shared;
-    if (shared.state !== before) throw new DatomError('db/conflict', 'The database changed while a transaction was being processed');
+    if (shared.state !== before) {
+      if (shared.live.head === out.state) shared.live.rollback(out.state, before);
+      throw new DatomError('db/conflict', 'The database changed while a transaction was being processed');
+    }
     shared.state = out.state;
+    shared.live.adopt(out.state);
     shared.log.push({ t: out.state.basisT, rows: out.rows, instant: out.state.lastInstant });
     const report: TxReport = {
       dbBefore: this.valueOf(before),
@@ -278,8 +297,9 @@ export class LocalConnection implements Connection {
       await this.#enqueue(async () => {
         const beforeT = shared.state.basisT;
         const next = await (shared.durable as DurableStore).catchUp(shared.loaded());
-        shared.state = next.state;
         shared.log = next.log;
+        shared.state = next.state;
+        shared.live.adopt(next.state);
         // Listeners of a reader hear about the transactions it has caught up with.
         if (shared.listeners.size > 0) {
           let i = shared.log.length;

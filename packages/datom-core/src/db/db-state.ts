@@ -1,4 +1,4 @@
-import { EMPTY_TREE, newEdit, treeForEach, treeFromSorted, treeInsertMany, type Tree } from '../index/btree.js';
+import { EMPTY_TREE, newEdit, treeForEach, treeFromSorted, treeInsert, treeInsertMany, treeRemove, type Edit, type Tree } from '../index/btree.js';
 import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
 import { A, bootstrapDatoms, FIRST_USER_EID } from '../schema/bootstrap.js';
@@ -28,25 +28,142 @@ export interface IndexTrees {
   readonly lazyAvet: LazyTree;
 }
 
+/** {@link IndexTrees} as a class: one shape, and the `avet` getter on the prototype. */
+class Trees implements IndexTrees {
+  constructor(
+    readonly eavt: Tree,
+    readonly aevt: Tree,
+    readonly vaet: Tree,
+    readonly uavet: Tree,
+    readonly lazyAvet: LazyTree,
+  ) {}
+  get avet(): Tree {
+    return this.lazyAvet.tree();
+  }
+}
+
 /** Index trees with the full AVET computed on first read. */
 export function indexTrees(eavt: Tree, aevt: Tree, vaet: Tree, uavet: Tree, lazyAvet: LazyTree): IndexTrees {
-  return {
-    eavt,
-    aevt,
-    vaet,
-    uavet,
-    lazyAvet,
-    get avet(): Tree {
-      return lazyAvet.tree();
-    },
-  };
+  return new Trees(eavt, aevt, vaet, uavet, lazyAvet);
+}
+
+/** The fields of a database value other than its trees. */
+export type DbFields = Pick<DbState, 'id' | 'table' | 'cmp' | 'schema' | 'basisT' | 'maxEid' | 'lastInstant' | 'history'>;
+
+const NO_ROWS: readonly number[] = Object.freeze([]);
+
+/**
+ * The live index trees of one database lineage (a connection's committed transactions).
+ *
+ * Copying a path of every tree for every datom is what made small transactions slow, so committed
+ * transactions change the trees of the latest value, the *head*, in place: nodes owned by
+ * {@link LiveTrees.edit} are changed where they are. The values before the head keep answering as
+ * they did, by multiversioning: the first read of an older value rebuilds its trees from the head's
+ * by undoing the transactions after it (which costs as much as those transactions wrote), and
+ * keeps them. Whatever must outlive the next commit (a `with`, a chunked scan, a snapshot being
+ * written) first {@link LiveTrees.freeze}s the head: the edit token is replaced, so the next commit
+ * copies the nodes it touches once, as every commit did before.
+ */
+export class LiveTrees {
+  /** The token that the head's trees are changed in place with. */
+  edit: Edit = newEdit();
+  /** The value whose trees are the live ones. */
+  head: DbState | null = null;
+
+  /** `rowsOf(t)`: the rows transaction t wrote, for every committed t. */
+  constructor(readonly rowsOf: (t: number) => readonly number[] | undefined) {}
+
+  /** Makes the head's current trees permanent: later commits copy what they change. */
+  freeze(): void {
+    this.edit = newEdit();
+    const h = this.head;
+    if (h !== null) DbState.settle(h);
+  }
+
+  /** Makes `state`, whose trees were written in place from the head's, the new head. */
+  advance(state: DbState): void {
+    DbState.attach(state, this);
+    this.head = state;
+  }
+
+  /** Makes `state` the head (after a reader caught up, or a value was built elsewhere). */
+  adopt(state: DbState): void {
+    if (this.head === state) return;
+    this.freeze();
+    DbState.attach(state, this);
+    this.head = state;
+  }
+
+  /**
+   * Undoes the head's transaction, which was written in place but could not be made durable:
+   * `before` becomes the head again, with the trees it had. The failed value is unusable after.
+   */
+  rollback(failed: DbState, before: DbState): void {
+    if (this.head !== failed) throw new Error('rollback: the failed value is not the head');
+    const trees = undo(failed.trees, failed, before, this.edit, (t) => (t === failed.basisT ? failed.txRows : this.rowsOf(t)));
+    DbState.retire(failed);
+    DbState.attach(before, this, trees);
+    this.head = before;
+  }
+
+  /** The trees of `stale`, an older value of this lineage, rebuilt from the head's. */
+  rewind(stale: DbState): IndexTrees {
+    const head = this.head;
+    if (head === null || head.basisT < stale.basisT) throw new Error('rewind: no head to rewind from');
+    this.freeze();
+    return undo(head.trees, head, stale, newEdit(), (t) => (t === head.basisT && head.txRows.length > 0 ? head.txRows : this.rowsOf(t)));
+  }
 }
 
 /**
- * Everything a database value is: the shared row table, its own index trees, schema and counters.
- * Immutable; a transaction makes a new one.
+ * The trees of `to` from those of `from` (its descendant): the rows each transaction after `to`
+ * added are taken out, and the assertions it retracted put back, newest transaction first.
  */
-export interface DbState {
+function undo(trees: IndexTrees, from: DbState, to: DbState, edit: Edit, rowsOf: (t: number) => readonly number[] | undefined): IndexTrees {
+  const { table, cmp } = to;
+  const schema = to.schema;
+  let { eavt, aevt, vaet, uavet } = trees;
+  for (let t = from.basisT; t > to.basisT; t--) {
+    const rows = rowsOf(t);
+    if (rows === undefined) throw new Error(`rewind: the rows of transaction ${t} are not known`);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i] as number;
+      if (table.added(r)) {
+        // An attribute created in between is in `from`'s schema only; ref-ness never changes.
+        const a = from.schema.attr(table.a(r));
+        eavt = treeRemove(eavt, r, cmp.eavt, edit);
+        aevt = treeRemove(aevt, r, cmp.aevt, edit);
+        if (a?.isRef) vaet = treeRemove(vaet, r, cmp.vaet, edit);
+        if (a?.unique != null) uavet = treeRemove(uavet, r, cmp.avet, edit);
+      } else {
+        const back = table.link(r);
+        const a = schema.attr(table.a(back));
+        eavt = treeInsert(eavt, back, cmp.eavt, edit);
+        aevt = treeInsert(aevt, back, cmp.aevt, edit);
+        if (a?.isRef) vaet = treeInsert(vaet, back, cmp.vaet, edit);
+        if (a?.unique != null) uavet = treeInsert(uavet, back, cmp.avet, edit);
+      }
+    }
+  }
+  const lazyAvet = to.lazyAvetOf();
+  // An attribute made unique (or no longer unique) in between moved all its rows: rebuild.
+  if (from.schema !== schema && uniquenessDiffers(from.schema, schema)) uavet = uniqueOnly(lazyAvet.tree(), schema, table);
+  return indexTrees(eavt, aevt, vaet, uavet, lazyAvet);
+}
+
+function uniquenessDiffers(x: Schema, y: Schema): boolean {
+  for (const a of x.attrs()) if ((a.unique === null) !== ((y.attr(a.id)?.unique ?? null) === null)) return true;
+  for (const a of y.attrs()) if (x.attr(a.id) === undefined && a.unique !== null) return true;
+  return false;
+}
+
+/**
+ * Everything a database value is: the shared row table, its index trees, schema and counters.
+ * Immutable as a value: a transaction makes a new one. Its trees may be the live trees of its
+ * lineage (see {@link LiveTrees}); they are then read through {@link DbState.trees}, which rebuilds
+ * them once the value is no longer the head.
+ */
+export class DbState {
   readonly id: string;
   readonly table: DatomTable;
   readonly cmp: IndexComparators;
@@ -56,9 +173,94 @@ export interface DbState {
   readonly maxEid: number;
   /** The txInstant of the latest transaction, in ms since the epoch. */
   readonly lastInstant: number;
-  readonly trees: IndexTrees;
   /** Retractions, for asOf and history (built lazily). */
   readonly history: HistoryIndex;
+  /** The rows of the transaction that made this value (empty for a loaded one). */
+  readonly txRows: readonly number[];
+  #trees: IndexTrees | null;
+  /** The lineage whose commits may change {@link #trees} in place, or null once they are permanent. */
+  #live: LiveTrees | null;
+  /** The lineage this value belongs to (commits from its head are written in place). */
+  #lineage: LiveTrees | null;
+
+  constructor(fields: DbFields, trees: IndexTrees, txRows: readonly number[] = NO_ROWS) {
+    this.id = fields.id;
+    this.table = fields.table;
+    this.cmp = fields.cmp;
+    this.schema = fields.schema;
+    this.basisT = fields.basisT;
+    this.maxEid = fields.maxEid;
+    this.lastInstant = fields.lastInstant;
+    this.history = fields.history;
+    this.txRows = txRows;
+    this.#trees = trees;
+    this.#live = null;
+    this.#lineage = null;
+  }
+
+  /** The current-state trees of this value. */
+  get trees(): IndexTrees {
+    const live = this.#live;
+    if (live !== null && live.head !== this) {
+      this.#trees = live.rewind(this);
+      this.#live = null;
+    }
+    const t = this.#trees;
+    if (t === null) throw new Error('This database value belongs to a transaction that failed');
+    return t;
+  }
+
+  /** The trees of this value, made permanent first: for reads that outlive the next commit. */
+  stableTrees(): IndexTrees {
+    const live = this.#live;
+    if (live !== null && live.head === this) live.freeze();
+    return this.trees;
+  }
+
+  /** The lazily kept AVET of this value (never changed in place). */
+  lazyAvetOf(): LazyTree {
+    const t = this.#trees;
+    if (t === null) throw new Error('This database value belongs to a transaction that failed');
+    return t.lazyAvet;
+  }
+
+  /** The lineage in which this value is the head, or null: a commit from it may write in place. */
+  liveHead(): LiveTrees | null {
+    const l = this.#lineage;
+    return l !== null && l.head === this ? l : null;
+  }
+
+  /** A value with `fields` changed and the given trees (a detached value, not in any lineage). */
+  derive(fields: Partial<DbFields>, trees: IndexTrees, txRows: readonly number[] = NO_ROWS): DbState {
+    const s = new DbState(this, trees, txRows);
+    // Assigned here rather than spread into a fresh object: this runs once per transaction.
+    const w = s as { -readonly [K in keyof DbFields]: DbFields[K] };
+    if (fields.schema !== undefined) w.schema = fields.schema;
+    if (fields.basisT !== undefined) w.basisT = fields.basisT;
+    if (fields.maxEid !== undefined) w.maxEid = fields.maxEid;
+    if (fields.lastInstant !== undefined) w.lastInstant = fields.lastInstant;
+    if (fields.history !== undefined) w.history = fields.history;
+    return s;
+  }
+
+  /** Makes `s` a live value of `live` (its trees changed in place by the commits after it). */
+  static attach(s: DbState, live: LiveTrees, trees?: IndexTrees): void {
+    if (trees !== undefined) s.#trees = trees;
+    s.#live = live;
+    s.#lineage = live;
+  }
+
+  /** Marks the trees of `s` permanent: nothing changes them in place any more. */
+  static settle(s: DbState): void {
+    s.#live = null;
+  }
+
+  /** Marks `s` unusable (its transaction was undone). */
+  static retire(s: DbState): void {
+    s.#trees = null;
+    s.#live = null;
+    s.#lineage = null;
+  }
 }
 
 /** The state of a new, empty database: the bootstrap schema at t = 0. */
@@ -83,15 +285,5 @@ export function emptyDbState(id: string): DbState {
     uniqueOnly(avet, schema, table),
     new LazyTree(avet, null, cmp.avet),
   );
-  return {
-    id,
-    table,
-    cmp,
-    schema,
-    basisT: 0,
-    maxEid: FIRST_USER_EID - 1,
-    lastInstant: 0,
-    trees,
-    history: HistoryIndex.EMPTY,
-  };
+  return new DbState({ id, table, cmp, schema, basisT: 0, maxEid: FIRST_USER_EID - 1, lastInstant: 0, history: HistoryIndex.EMPTY }, trees);
 }

@@ -256,11 +256,12 @@ export class DbValue implements Database {
    * Rows visible through this value's filter, in `order`, starting at `probe`; continuing while
    * rows start with `probe` (prefix) or to the end (seek), stopping when `stop(row)` is true.
    */
-  *#rows(order: IndexOrder, probe: Probe, prefix: boolean, stop: ((row: number) => boolean) | null): Generator<number> {
+  *#rows(order: IndexOrder, probe: Probe, prefix: boolean, stop: ((row: number) => boolean) | null, sync: boolean): Generator<number> {
     const s = this.#s;
     const f = this.#f;
     const pcmp = s.cmp.probe(order, probe);
-    const cur = new TreeCursor(s.trees[order], pcmp);
+    // A read that may be interleaved with commits reads trees that no commit changes in place.
+    const cur = new TreeCursor((sync ? s.trees : s.stableTrees())[order], pcmp);
     const table = s.table;
     const sinceT = f.since;
     if (!f.history && f.asOf === null) {
@@ -314,7 +315,7 @@ export class DbValue implements Database {
   scanRows(order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
     const out: number[] = [];
     if (limit <= 0) return out;
-    for (const r of this.#rows(order, probe, true, null)) {
+    for (const r of this.#rows(order, probe, true, null, true)) {
       out.push(r);
       if (out.length >= limit) break;
     }
@@ -330,12 +331,12 @@ export class DbValue implements Database {
     const s = this.#s;
     const self = this;
     const f = this.#f;
-    return new BatchStream(function* () {
+    return new BatchStream(function* (sync: boolean) {
       if (probe === null) return;
       if (!f.history && f.asOf === null && f.since === null && stop === null) {
         // The common case, without a generator step per row.
         const pcmp = s.cmp.probe(order, probe);
-        const cur = new TreeCursor(s.trees[order], pcmp);
+        const cur = new TreeCursor((sync ? s.trees : s.stableTrees())[order], pcmp);
         const check = prefix && probe.length > 0;
         const table = s.table;
         let batch: Datom[] = [];
@@ -351,7 +352,7 @@ export class DbValue implements Database {
         return;
       }
       let batch: Datom[] = [];
-      for (const r of self.#rows(order, probe, prefix, stop)) {
+      for (const r of self.#rows(order, probe, prefix, stop, sync)) {
         batch.push(s.table.datom(r));
         if (batch.length === BATCH_SIZE) {
           yield batch;

@@ -9,20 +9,24 @@ export const BATCH_SIZE = 4096;
  * indexes) or asynchronously (storage). A stream can be read more than once; each read starts over.
  */
 export class BatchStream implements DatomStream {
-  readonly #produce: () => Iterable<Datom[]> | AsyncIterable<Datom[]>;
+  readonly #produce: (sync: boolean) => Iterable<Datom[]> | AsyncIterable<Datom[]>;
 
-  constructor(produce: () => Iterable<Datom[]> | AsyncIterable<Datom[]>) {
+  /**
+   * `produce(sync)` starts a read; `sync` is true when the read will be finished before anything
+   * else runs (no await in between), so it may read structures that a later commit changes.
+   */
+  constructor(produce: (sync: boolean) => Iterable<Datom[]> | AsyncIterable<Datom[]>) {
     this.#produce = produce;
   }
 
   /** The datoms in index order, a few thousand at a time. */
   async *batches(): AsyncGenerator<readonly Datom[]> {
-    for await (const b of this.#produce()) if (b.length > 0) yield b;
+    for await (const b of this.#produce(false)) if (b.length > 0) yield b;
   }
 
   /** Every datom, in index order. */
   async toArray(): Promise<Datom[]> {
-    const src = this.#produce();
+    const src = this.#produce(true);
     // An in-memory source is read without a promise per batch.
     if (Symbol.iterator in src) {
       let out: Datom[] | null = null;
@@ -40,13 +44,13 @@ export class BatchStream implements DatomStream {
   /** How many datoms there are. */
   async count(): Promise<number> {
     let n = 0;
-    const src = this.#produce();
+    const src = this.#produce(true);
     if (Symbol.iterator in src) for (const b of src) n += b.length;
     else for await (const b of src) n += b.length;
     return n;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Datom> {
-    for await (const b of this.#produce()) yield* b;
+    for await (const b of this.#produce(false)) yield* b;
   }
 }

@@ -205,10 +205,18 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
   if (n.leaf) {
     const at = leafLowerBound(n.keys, row, cmp);
     if (at >= n.keys.length || n.keys[at] !== row) return undefined;
-    if (n.keys.length === 1) return null;
-    const m = own(n, edit);
-    m.keys.splice(at, 1);
-    return m;
+    const len = n.keys.length;
+    if (len === 1) return null;
+    if (edit !== null && n.edit === edit) {
+      const keys = n.keys;
+      for (let j = at + 1; j < len; j++) keys[j - 1] = keys[j] as number;
+      keys.length = len - 1;
+      return n;
+    }
+    const keys = new Array<number>(len - 1);
+    for (let j = 0; j < at; j++) keys[j] = n.keys[j] as number;
+    for (let j = at + 1; j < len; j++) keys[j - 1] = n.keys[j] as number;
+    return leafOf(keys, edit);
   }
   const i = childFor(n, row, cmp);
   const child = removeFrom(n.children[i] as Node, row, cmp, edit);

@@ -3,9 +3,8 @@ import { DatomError } from '../error/datom-error.js';
 import { treeFromSorted, treeForEach, type Tree } from '../index/btree.js';
 import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
-import type { DbState } from '../db/db-state.js';
 import { HistoryIndex } from '../db/history-index.js';
-import { indexTrees, uniqueOnly } from '../db/db-state.js';
+import { DbState, indexTrees, uniqueOnly } from '../db/db-state.js';
 import { LazyTree } from '../db/lazy-tree.js';
 import { currentRows } from '../db/lookup.js';
 import { Uuid } from '../model/uuid.js';
@@ -225,7 +224,7 @@ function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
   }
   const history = state.history.trees(state.cmp);
   for (const name of TREE_NAMES) {
-    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.trees[name as 'eavt' | 'aevt' | 'avet' | 'vaet'];
+    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.stableTrees()[name as 'eavt' | 'aevt' | 'avet' | 'vaet'];
     w.uvar(tree.size);
     yield;
     let prev = 0;
@@ -302,19 +301,21 @@ export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase 
   const { heavt, haevt, havet, hvaet, eavt, aevt, avet, vaet } = trees as Record<(typeof TREE_NAMES)[number], Tree>;
   const cmp = new IndexComparators(table);
   const lazyAvet = new LazyTree(avet, null, cmp.avet);
-  const partial: DbState = {
-    id: meta.id,
-    table,
-    cmp,
-    schema: Schema.fromDatoms([]),
-    basisT: meta.basisT,
-    maxEid: meta.maxEid,
-    lastInstant: meta.lastInstant,
-    trees: indexTrees(eavt, aevt, vaet, avet, lazyAvet),
-    history: new HistoryIndex({ heavt, haevt, havet, hvaet }, null),
-  };
+  const partial = new DbState(
+    {
+      id: meta.id,
+      table,
+      cmp,
+      schema: Schema.fromDatoms([]),
+      basisT: meta.basisT,
+      maxEid: meta.maxEid,
+      lastInstant: meta.lastInstant,
+      history: new HistoryIndex({ heavt, haevt, havet, hvaet }, null),
+    },
+    indexTrees(eavt, aevt, vaet, avet, lazyAvet),
+  );
   const schema = schemaOf(partial, meta.aliases);
-  const state: DbState = { ...partial, schema, trees: indexTrees(eavt, aevt, vaet, uniqueOnly(avet, schema, table), lazyAvet) };
+  const state = partial.derive({ schema }, indexTrees(eavt, aevt, vaet, uniqueOnly(avet, schema, table), lazyAvet));
   return { state, bootRows, log };
 }
 

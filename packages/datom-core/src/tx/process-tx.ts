@@ -1,7 +1,7 @@
 import { DatomError } from '../error/datom-error.js';
 import { newEdit, TreeCursor, treeInsertMany, treeRemove } from '../index/btree.js';
 import type { Database } from '../db/database.js';
-import { type DbState, type IndexTrees, indexTrees } from '../db/db-state.js';
+import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
 import { currentRows, firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
@@ -24,6 +24,11 @@ export interface TxEnv {
   readonly parseTx: (text: string) => readonly unknown[];
   /** The clock, in ms. */
   readonly now: () => number;
+  /**
+   * True for a connection's commits: the trees of the head are changed in place (see
+   * {@link LiveTrees}). Absent for `db.with`, whose result must leave the database untouched.
+   */
+  readonly inPlace?: boolean;
 }
 
 /** The result of processing one transaction: the new state and what it wrote. */
@@ -274,12 +279,13 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     });
   }
 
-  const { trees, history, rows } = writeRows(
+  const { trees, history, rows, live } = writeRows(
     before,
     t,
     finalRetracts,
     [{ add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null }, ...finalAdds],
     schema,
+    env.inPlace === true,
   );
 
   const tempids: Record<string, number> = Object.create(null);
@@ -287,21 +293,9 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     if (name !== null) tempids[name] = eids[i] as number;
   });
   tempids['datomic.tx'] = txEid;
-  return {
-    state: {
-      id: before.id,
-      table: before.table,
-      cmp: before.cmp,
-      schema,
-      basisT: t,
-      maxEid: res.maxEid,
-      lastInstant: instant.getTime(),
-      trees,
-      history,
-    },
-    rows,
-    tempids,
-  };
+  const state = before.derive({ schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), history }, trees, rows);
+  live?.advance(state);
+  return { state, rows, tempids };
 }
 
 /** A datom to retract and the live row that holds it. */
@@ -315,6 +309,10 @@ export interface Retraction {
  * Writes one transaction's datoms: rows into the table (the txInstant first when it is first in
  * `adds`), retracted rows out of the current trees and, unless the attribute keeps no history,
  * their retraction rows into the history. Returns the new trees and history, and the rows.
+ *
+ * With `inPlace`, when `before` is the head of its lineage, the trees are changed in place and the
+ * lineage is returned: the caller makes the new value its head (see {@link LiveTrees}). Otherwise
+ * the trees are copied where they change, and `before` stays as it was.
  */
 export function writeRows(
   before: DbState,
@@ -322,12 +320,15 @@ export function writeRows(
   retracts: readonly Retraction[],
   adds: readonly Op[],
   schemaAfter: Schema,
-): { trees: IndexTrees; history: HistoryIndex; rows: number[] } {
+  inPlace = false,
+): { trees: IndexTrees; history: HistoryIndex; rows: number[]; live: LiveTrees | null } {
   const table = before.table;
-  const edit = newEdit();
+  const live = inPlace ? before.liveHead() : null;
+  const edit = live !== null ? live.edit : newEdit();
   const cmp = before.cmp;
   const rows: number[] = [];
-  let { eavt, aevt, vaet, uavet } = before.trees;
+  const src = live !== null ? before.trees : before.stableTrees();
+  let { eavt, aevt, vaet, uavet } = src;
   const hist: number[] = [];
   const histRefs: number[] = [];
   const removed: number[] = [];
@@ -364,7 +365,7 @@ export function writeRows(
     if (op.a.isRef) addedRefs.push(r);
     if (op.a.unique !== null) addedUnique.push(r);
   }
-  const lazyAvet = before.trees.lazyAvet.with(added, removed);
+  const lazyAvet = src.lazyAvet.with(added, removed);
   uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
   // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
   if (schemaAfter !== before.schema) {
@@ -386,7 +387,7 @@ export function writeRows(
     uavet,
     lazyAvet,
   );
-  return { trees, history: before.history.with(hist, histRefs), rows };
+  return { trees, history: before.history.with(hist, histRefs), rows, live };
 }
 
 function uniqueError(op: Op, holder: number): DatomError {

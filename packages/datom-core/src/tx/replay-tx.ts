@@ -57,6 +57,6 @@ export function replayTx(before: DbState, t: number, datoms: readonly StoredDato
       ? before.schema
       : before.schema.apply(changes, { hasManyValues: () => false, hasDuplicateValues: () => false });
   const { trees, history, rows } = writeRows(before, t, retracts, adds, schema);
-  return { state: { ...before, schema, basisT: t, maxEid, lastInstant: instant, trees, history }, rows };
+  return { state: before.derive({ schema, basisT: t, maxEid, lastInstant: instant, history }, trees, rows), rows };
 }
 
