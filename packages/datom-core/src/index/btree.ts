@@ -28,13 +28,18 @@ export function newEdit(): Edit {
 export const LEAF_MAX = 64;
 export const BRANCH_MAX = 32;
 
-interface Leaf {
+/** A leaf: rows in order. */
+export interface Leaf {
   readonly leaf: true;
   keys: number[];
   edit: Edit | null;
 }
 
-interface Branch {
+/**
+ * A branch: children in order. `children` may be a getter that loads them from storage (see
+ * storage/paged-node.ts); such a branch is never owned by an edit, so it is copied, never changed.
+ */
+export interface Branch {
   readonly leaf: false;
   children: Node[];
   /** The first row below this branch (children are searched by their first rows). */
@@ -42,7 +47,8 @@ interface Branch {
   edit: Edit | null;
 }
 
-type Node = Leaf | Branch;
+/** A node of a tree. */
+export type Node = Leaf | Branch;
 
 /** An immutable tree value: its root and its size. */
 export interface Tree {
