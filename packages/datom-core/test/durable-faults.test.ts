@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ let n = 0;
 const SCHEMA = [{ 'db/ident': kw('item/n'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') }];
 
 /** A database with `count` items whose directory is then copied as a crashed writer would leave it. */
-async function crashedCopy(count: number): Promise<{ dir: string; log: string; snap: string }> {
+async function crashedCopy(count: number): Promise<{ dir: string; log: string; directory: string; pack: string }> {
   const dir = join(root, `src-${++n}`);
   await createDatabase(dir);
   const conn = await connect(dir);
@@ -33,7 +33,8 @@ async function crashedCopy(count: number): Promise<{ dir: string; log: string; s
   rmSync(join(copy, 'LOCK'), { force: true });
   await conn.close();
   const files = readdirSync(copy);
-  return { dir: copy, log: join(copy, files.find((f) => f.startsWith('log-')) as string), snap: join(copy, files.find((f) => f.startsWith('snap-')) as string) };
+  const named = (prefix: string): string => join(copy, files.find((f) => f.startsWith(prefix)) as string);
+  return { dir: copy, log: named('log-'), directory: named('dir-'), pack: named('pack-') };
 }
 
 describe('durable storage faults', () => {
@@ -60,32 +61,74 @@ describe('durable storage faults', () => {
     expect((err as Error).message).toContain('log-');
   });
 
-  it('refuses a corrupted snapshot, naming it', async () => {
-    const { dir, snap } = await crashedCopy(2);
-    const bytes = readFileSync(snap);
+  it('refuses a corrupted directory, naming it', async () => {
+    const { dir, directory } = await crashedCopy(2);
+    const bytes = readFileSync(directory);
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0x55;
-    writeFileSync(snap, bytes);
+    writeFileSync(directory, bytes);
     const err = await connect(dir).catch((e: unknown) => e);
     expect(isDatomError(err, 'storage/corrupt')).toBe(true);
-    expect((err as Error).message).toContain('snap-');
+    expect((err as Error).message).toContain('dir-');
   });
 
-  it('names the snapshot format when it is not the one this version reads', async () => {
-    const { dir, snap } = await crashedCopy(1);
-    const bytes = readFileSync(snap);
-    bytes.write('DKSNAP00', 0, 'latin1');
-    writeFileSync(snap, bytes);
+  /** Opens `dir` and reads every index: pages load on first read, so damage shows at open or then. */
+  async function openAndReadAll(dir: string): Promise<unknown> {
+    try {
+      const conn = await connect(dir);
+      try {
+        for (const index of ['eavt', 'aevt', 'avet', 'vaet'] as const) await conn.db().datoms(index).toArray();
+      } finally {
+        await conn.close();
+      }
+      return null;
+    } catch (err) {
+      return err;
+    }
+  }
+
+  it('refuses a corrupted index page, naming its pack and offset', async () => {
+    const { dir, pack } = await crashedCopy(2);
+    const bytes = readFileSync(pack);
+    for (let i = 0; i < bytes.length; i += 97) bytes[i] = (bytes[i] as number) ^ 0x55;
+    writeFileSync(pack, bytes);
+    const err = await openAndReadAll(dir);
+    expect(isDatomError(err, 'storage/corrupt')).toBe(true);
+    expect((err as Error).message).toMatch(/pack-[^:]+:\d+/);
+  });
+
+  it('names the directory format when it is not the one this version reads', async () => {
+    const { dir, directory } = await crashedCopy(1);
+    const bytes = readFileSync(directory);
+    bytes.write('DKDIR000', 0, 'latin1');
+    writeFileSync(directory, bytes);
     const err = await connect(dir).catch((e: unknown) => e);
     expect(isDatomError(err, 'storage/format')).toBe(true);
-    expect((err as Error).message).toContain('DKSNAP00');
+    expect((err as Error).message).toContain('DKDIR000');
   });
 
-  it('refuses a missing snapshot, naming it', async () => {
-    const { dir, snap } = await crashedCopy(2);
-    rmSync(snap);
+  it('names the root format when it is not the one this version reads', async () => {
+    const { dir } = await crashedCopy(1);
+    const rootFile = join(dir, 'root');
+    writeFileSync(rootFile, JSON.stringify({ ...JSON.parse(readFileSync(rootFile, 'utf8')), format: 2 }));
+    const err = await connect(dir).catch((e: unknown) => e);
+    expect(isDatomError(err, 'storage/format')).toBe(true);
+    expect((err as Error).message).toContain('format 2');
+  });
+
+  it('refuses a missing directory, naming it', async () => {
+    const { dir, directory } = await crashedCopy(2);
+    rmSync(directory);
     const err = await connect(dir).catch((e: unknown) => e);
     expect(isDatomError(err, 'storage/missing')).toBe(true);
-    expect((err as Error).message).toContain('snap-');
+    expect((err as Error).message).toContain('dir-');
+  });
+
+  it('refuses a missing pack, naming it', async () => {
+    const { dir, pack } = await crashedCopy(2);
+    rmSync(pack);
+    const err = await openAndReadAll(dir);
+    expect(isDatomError(err, 'storage/missing')).toBe(true);
+    expect((err as Error).message).toContain('pack-');
   });
 
   it('fails a transaction cleanly on a write error and stays usable', async () => {
@@ -128,9 +171,10 @@ describe('durable storage faults', () => {
     conn = await connect(dir);
     await conn.transact([{ 'item/n': 1 }]);
     await conn.close();
-    const before = readdirSync(dir).filter((f) => f.startsWith('snap-') || f.startsWith('log-'));
+    const stored = (): string[] => readdirSync(dir).filter((f) => /^(dir|pack|log)-/.test(f));
+    const before = stored();
     const { removed } = await gcStorage(dir, new Date(Date.now() + 1000));
-    const after = readdirSync(dir).filter((f) => f.startsWith('snap-') || f.startsWith('log-'));
+    const after = stored();
     expect(removed.length).toBeGreaterThan(0);
     expect(after.length).toBe(before.length - removed.length);
     conn = await connect(dir);
@@ -147,15 +191,21 @@ describe('durable storage faults', () => {
     expect(isDatomError(err, 'db/not-found')).toBe(true);
   });
 
-  it('reopens from its snapshot after a checkpoint without replaying the log', async () => {
+  it('reopens from its directory after a checkpoint without replaying the log', async () => {
     const dir = join(root, `cp-${++n}`);
     await createDatabase(`file:${dir}`);
     const conn = await connect(`file:${dir}`, { checkpointRows: 10 });
     await conn.transact(SCHEMA);
     for (let i = 1; i <= 40; i++) await conn.transact([{ 'item/n': i }]);
-    const snaps = readdirSync(dir).filter((f) => f.startsWith('snap-'));
-    expect(snaps.length).toBeGreaterThan(1);
     await conn.close();
+    // Checkpoints ran while it committed, and a last one on close: the root's directory holds every
+    // transaction, and its one log is empty.
+    expect(readdirSync(dir).filter((f) => f.startsWith('dir-')).length).toBeGreaterThan(2);
+    const rootRecord = JSON.parse(readFileSync(join(dir, 'root'), 'utf8')) as { dirT: number; logs: string[] };
+    expect(rootRecord.dirT).toBe(41);
+    expect(rootRecord.logs).toHaveLength(1);
+    const lastLog = join(dir, rootRecord.logs[0] as string);
+    expect(existsSync(lastLog) && readFileSync(lastLog).some((b) => b !== 0)).toBe(false);
     const again = await connect(`file:${dir}`);
     expect(await again.db().datoms('aevt', 'item/n').count()).toBe(40);
     let txs = 0;

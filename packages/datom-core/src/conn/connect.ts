@@ -71,14 +71,14 @@ export async function createDatabase(uri: string): Promise<boolean> {
   return createStoreDatabase(new FileBlobStore(u.path));
 }
 
-async function openWriter(store: BlobStore): Promise<SharedDatabase> {
+async function openWriter(store: BlobStore, cacheBytes: number | undefined): Promise<SharedDatabase> {
   const dir = store.location;
   if (!(await store.exists())) {
     throw new DatomError('db/not-found', `No database at ${dir}: create it with createDatabase first`, { data: { uri: dir } });
   }
   await store.lock();
   try {
-    const durable = new DurableStore(store, false);
+    const durable = new DurableStore(store, false, cacheBytes);
     const loaded = await durable.open();
     const shared: SharedDatabase = new SharedDatabase(loaded, durable, async () => {
       fileWriters.delete(dir);
@@ -86,6 +86,7 @@ async function openWriter(store: BlobStore): Promise<SharedDatabase> {
         if (!shared.deleted) await shared.maybeCheckpoint(true);
         else await shared.checkpointing;
       } finally {
+        durable.close();
         await store.unlock();
       }
     });
@@ -133,12 +134,13 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
   const key = store.location;
   if (options.readOnly === true) {
     if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}: create it with createDatabase first`, { data: { uri: key } });
-    const durable = new DurableStore(store, true);
-    return new LocalConnection(new SharedDatabase(await durable.open(), durable, null), options.txFns);
+    const durable = new DurableStore(store, true, options.cacheBytes);
+    const release = async (): Promise<void> => durable.close();
+    return new LocalConnection(new SharedDatabase(await durable.open(), durable, release), options.txFns);
   }
   let opening = fileWriters.get(key);
   if (opening === undefined) {
-    opening = openWriter(store);
+    opening = openWriter(store, options.cacheBytes);
     fileWriters.set(key, opening);
     opening.catch(() => fileWriters.delete(key));
   }

@@ -9,10 +9,17 @@ export interface ConnectOptions {
   /** Open without taking the writer lock; `transact` is refused, `sync` catches up. */
   readonly readOnly?: boolean;
   /**
-   * Durable databases: write a new index snapshot once this many datoms have been logged since the
-   * last one (and at least half the database). Default 200,000.
+   * Durable databases: write the index pages that changed once this many datoms have been logged
+   * since the last checkpoint (and at least a quarter of the database, up to a million). Default
+   * 200,000.
    */
   readonly checkpointRows?: number;
+  /**
+   * Durable databases: how many bytes of index pages to keep in memory; pages beyond it are
+   * dropped, least recently used first, and read again from storage when needed. Default 128 MiB.
+   * Fixed by the first connection of a process to the database.
+   */
+  readonly cacheBytes?: number;
 }
 
 /** One transaction as read from the log. */

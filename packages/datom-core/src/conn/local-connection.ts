@@ -6,7 +6,8 @@ import type { Datom } from '../model/datom.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
-import type { LoadedDatabase, LogEntry } from '../storage/durable-store.js';
+import { type LoadedDatabase, LogEntry } from '../storage/durable-store.js';
+import { swapWritten } from '../storage/paged-index.js';
 import type { DurableStore } from '../storage/durable-store.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
@@ -94,7 +95,7 @@ export class SharedDatabase {
       await this.checkpointing;
     }
     if (this.noveltyRows === 0) return;
-    if (!force && this.noveltyRows < Math.max(this.checkpointRows, this.snapshotRows / 2)) return;
+    if (!force && this.noveltyRows < Math.max(this.checkpointRows, Math.min(this.snapshotRows / 4, CHECKPOINT_MAX_ROWS))) return;
     // The state is immutable and the log entries up to it never change: a consistent picture.
     // Its trees are made permanent first, as the commits during the snapshot would change them.
     this.state.stableTrees();
@@ -104,8 +105,11 @@ export class SharedDatabase {
     this.noveltyRows = 0;
     const running = durable
       .finishCheckpoint(picture)
-      .then(() => {
+      .then((written) => {
         this.checkpointError = null;
+        // The rows and branches written are in storage now: they leave memory, read from pages from now on.
+        picture.state.table.rebase(written.dir.meta.rows, written.table, written.dir.pinned);
+        swapWritten(written.written);
       })
       .catch((err: unknown) => {
         // The transactions are safe in the logs; the next checkpoint tries again.
@@ -123,8 +127,10 @@ export class SharedDatabase {
 /** A durable transaction lets the event loop turn when this long has passed since the last time. */
 export const YIELD_EVERY_MS = 20;
 
-/** A snapshot is written once at least this many rows have been logged since the last one. */
+/** A checkpoint is written once at least this many rows have been logged since the last one. */
 export const CHECKPOINT_MIN_ROWS = 200_000;
+/** ...and a quarter of the database, up to this many rows (so that novelty in memory stays bounded). */
+export const CHECKPOINT_MAX_ROWS = 1_000_000;
 
 /**
  * A connection to a database held in this process. Transactions are processed one at a time in the
@@ -246,7 +252,7 @@ export class LocalConnection implements Connection {
     }
     shared.state = out.state;
     shared.live.adopt(out.state);
-    shared.log.push({ t: out.state.basisT, rows: out.rows, instant: out.state.lastInstant });
+    shared.log.push(LogEntry.of(out.state.basisT, out.rows, out.state.lastInstant));
     const report: TxReport = {
       dbBefore: this.valueOf(before),
       dbAfter: this.valueOf(out.state),

@@ -1,6 +1,7 @@
 import type { Datom } from '../model/datom.js';
 import type { Scalar, Value } from '../model/value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
+import type { CachedPage } from '../storage/page-cache.js';
 
 /**
  * The value to hand to a caller: Dates and byte arrays are mutable, so each reader gets its own
@@ -36,11 +37,50 @@ class DatomRecord implements Datom {
   }
 }
 
+/** Rows per page of a table kept in storage: 2^ROW_PAGE_SHIFT. */
+export const ROW_PAGE_SHIFT = 9;
+/** Rows per page. */
+export const ROW_PAGE_ROWS = 1 << ROW_PAGE_SHIFT;
+const ROW_MASK = ROW_PAGE_ROWS - 1;
+
+/** The rows of one page in columns, as {@link DatomTable} stores them (t signed, plus one). */
+export interface RowColumns {
+  readonly e: Float64Array;
+  readonly a: Int32Array;
+  readonly t: Int32Array;
+  readonly link: Int32Array;
+  readonly v: Value[];
+}
+
+/** One row held outside its page (a branch's first row, which tree searches compare against). */
+export interface PinnedRow {
+  readonly e: number;
+  readonly a: number;
+  /** t plus one, negative for a retraction, as stored. */
+  readonly t: number;
+  readonly link: number;
+  readonly v: Value;
+}
+
+/** Where the rows below a table's base come from: pages loaded synchronously, on demand. */
+export interface RowPageSource {
+  /** The rows of page `k` (rows k * ROW_PAGE_ROWS onwards). */
+  loadRows(k: number): RowColumns;
+  /** Registers a loaded page with the cache that bounds memory. */
+  track(page: CachedPage): void;
+}
+
+interface RowPage extends RowColumns, CachedPage {}
+
 /**
  * Every datom row ever written, in columns: entity, attribute, value, t and whether it is an
  * assertion. Rows are only appended and never change, so a row number identifies one datom for
  * good and the indexes can be trees of row numbers. Columns keep the heap small: a row costs about
  * 24 bytes plus its value, where an object per datom would cost 60 or more.
+ *
+ * In a durable database the rows below {@link DatomTable.base} are in storage, in pages of
+ * {@link ROW_PAGE_ROWS} rows loaded when first read and dropped by the page cache under memory
+ * pressure; the rows a checkpoint has not written yet are in memory.
  *
  * Rows written by a speculative `db.with` stay in the table unreferenced by committed values; that
  * waste is bounded by what the caller speculated.
@@ -51,7 +91,13 @@ export class DatomTable {
   #t: Int32Array;
   #link: Int32Array;
   #v: Value[];
-  #size = 0;
+  /** Rows in memory. */
+  #n = 0;
+  /** Rows below this are in pages. */
+  #base = 0;
+  #pages: (RowPage | undefined)[] = [];
+  #pinned = new Map<number, PinnedRow>();
+  #source: RowPageSource | null = null;
 
   constructor(capacity = 1024) {
     this.#e = new Float64Array(capacity);
@@ -61,9 +107,23 @@ export class DatomTable {
     this.#v = [];
   }
 
+  /** A table whose first `base` rows are in `source`; `pinned` are rows kept in memory. */
+  static paged(base: number, source: RowPageSource, pinned: ReadonlyMap<number, PinnedRow>): DatomTable {
+    const t = new DatomTable();
+    t.#base = base;
+    t.#source = source;
+    t.#pinned = new Map(pinned);
+    return t;
+  }
+
   /** Number of rows. */
   get size(): number {
-    return this.#size;
+    return this.#base + this.#n;
+  }
+
+  /** Rows below this are kept in storage pages. */
+  get base(): number {
+    return this.#base;
   }
 
   #grow(): void {
@@ -87,45 +147,127 @@ export class DatomTable {
    * so that history needs to index only the retraction.
    */
   add(e: number, a: number, v: Value, t: number, added: boolean, link = -1): number {
-    const r = this.#size;
-    if (r === this.#e.length) this.#grow();
-    this.#e[r] = e;
-    this.#a[r] = a;
+    const i = this.#n;
+    if (i === this.#e.length) this.#grow();
+    this.#e[i] = e;
+    this.#a[i] = a;
     // t is stored plus one so that the sign can carry `added` even at t = 0.
-    this.#t[r] = added ? t + 1 : -(t + 1);
-    this.#link[r] = link;
+    this.#t[i] = added ? t + 1 : -(t + 1);
+    this.#link[i] = link;
     this.#v.push(v);
-    this.#size = r + 1;
-    return r;
+    this.#n = i + 1;
+    return this.#base + i;
+  }
+
+  /**
+   * The rows below `base` are now in `source` (a checkpoint wrote them): they leave memory, and are
+   * read from pages from now on. `pinned` adds rows to keep in memory.
+   */
+  rebase(base: number, source: RowPageSource, pinned: ReadonlyMap<number, PinnedRow>): void {
+    if (base < this.#base || base > this.size) throw new RangeError(`rebase to ${base}: the table has rows ${this.#base}..${this.size}`);
+    const drop = base - this.#base;
+    const keep = this.#n - drop;
+    const cap = Math.max(1024, keep * 2);
+    const cut = <T extends Float64Array | Int32Array>(col: T, make: (n: number) => T): T => {
+      const out = make(cap);
+      out.set(col.subarray(drop, this.#n) as T);
+      return out;
+    };
+    this.#e = cut(this.#e, (n) => new Float64Array(n));
+    this.#a = cut(this.#a, (n) => new Int32Array(n));
+    this.#t = cut(this.#t, (n) => new Int32Array(n));
+    this.#link = cut(this.#link, (n) => new Int32Array(n));
+    this.#v = this.#v.slice(drop);
+    // A page that was partly in memory has more rows in storage now: load it again when read.
+    for (let k = this.#base >>> ROW_PAGE_SHIFT; k <= base >>> ROW_PAGE_SHIFT; k++) this.#pages[k] = undefined;
+    this.#n = keep;
+    this.#base = base;
+    this.#source = source;
+    for (const [r, row] of pinned) this.#pinned.set(r, row);
+  }
+
+  /** The page of base row `r`, loaded if needed; null when `r` is pinned and its page not loaded. */
+  #page(r: number): RowPage | null {
+    const k = r >>> ROW_PAGE_SHIFT;
+    const p = this.#pages[k];
+    if (p !== undefined) {
+      p.used = true;
+      return p;
+    }
+    if (this.#pinned.has(r)) return null;
+    const source = this.#source;
+    if (source === null || r < 0) throw new RangeError(`No row ${r}`);
+    const cols = source.loadRows(k);
+    const pages = this.#pages;
+    const page: RowPage = {
+      ...cols,
+      // Columns, plus an estimate for the values.
+      bytes: cols.e.length * 28 + cols.v.length * 48,
+      used: true,
+      evict() {
+        if (pages[k] === page) pages[k] = undefined;
+      },
+    };
+    pages[k] = page;
+    source.track(page);
+    return page;
+  }
+
+  #pin(r: number): PinnedRow {
+    return this.#pinned.get(r) as PinnedRow;
   }
 
   /** Entity of row `r`. */
   e(r: number): number {
-    return this.#e[r] as number;
+    const i = r - this.#base;
+    if (i >= 0) return this.#e[i] as number;
+    const p = this.#page(r);
+    return p !== null ? (p.e[r & ROW_MASK] as number) : this.#pin(r).e;
   }
   /** Attribute of row `r`. */
   a(r: number): number {
-    return this.#a[r] as number;
+    const i = r - this.#base;
+    if (i >= 0) return this.#a[i] as number;
+    const p = this.#page(r);
+    return p !== null ? (p.a[r & ROW_MASK] as number) : this.#pin(r).a;
   }
   /** Value of row `r`. */
   v(r: number): Value {
-    return this.#v[r] as Value;
+    const i = r - this.#base;
+    if (i >= 0) return this.#v[i] as Value;
+    const p = this.#page(r);
+    return p !== null ? (p.v[r & ROW_MASK] as Value) : this.#pin(r).v;
+  }
+  /** t of row `r` as stored: plus one, negative for a retraction. */
+  #st(r: number): number {
+    const i = r - this.#base;
+    if (i >= 0) return this.#t[i] as number;
+    const p = this.#page(r);
+    return p !== null ? (p.t[r & ROW_MASK] as number) : this.#pin(r).t;
   }
   /** The t of row `r`. */
   t(r: number): number {
-    const t = this.#t[r] as number;
+    const t = this.#st(r);
     return t < 0 ? -t - 1 : t - 1;
   }
   /** For a retraction row, the assertion row it retracts; -1 otherwise. */
   link(r: number): number {
-    return this.#link[r] as number;
+    const i = r - this.#base;
+    if (i >= 0) return this.#link[i] as number;
+    const p = this.#page(r);
+    return p !== null ? (p.link[r & ROW_MASK] as number) : this.#pin(r).link;
   }
   /** Row `r` as a datom, its value copied where it is mutable. */
   datom(r: number): Datom {
-    return new DatomRecord(this.#e[r] as number, this.#a[r] as number, exposeValue(this.#v[r] as Value), TX_BASE + this.t(r), (this.#t[r] as number) > 0);
+    const st = this.#st(r);
+    return new DatomRecord(this.e(r), this.a(r), exposeValue(this.v(r)), TX_BASE + (st < 0 ? -st - 1 : st - 1), st > 0);
   }
   /** True when row `r` is an assertion. */
   added(r: number): boolean {
-    return (this.#t[r] as number) > 0;
+    return this.#st(r) > 0;
+  }
+  /** Row `r` as stored, for writing it to storage. */
+  stored(r: number): PinnedRow {
+    return { e: this.e(r), a: this.a(r), t: this.#st(r), link: this.link(r), v: this.v(r) };
   }
 }

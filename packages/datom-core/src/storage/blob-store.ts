@@ -16,8 +16,20 @@ export interface BlobStore {
   writeRoot(bytes: Uint8Array): Promise<void>;
   /** Stores an immutable blob durably. */
   putBlob(key: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores an immutable blob durably from chunks, for blobs too large to hold in memory whole (the
+   * packs of index pages). The blob appears whole or not at all.
+   */
+  writeBlob(key: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /** Reads a blob; a missing blob is a `storage/missing` error naming it. */
   getBlob(key: string): Promise<Uint8Array>;
+  /**
+   * Reads `length` bytes of blob `key` at `offset`, synchronously: index pages load while an index
+   * is searched. Optional: without it, the packs of a database are read whole when it opens.
+   */
+  readRangeSync?(key: string, offset: number, length: number): Uint8Array;
+  /** Releases what reads hold open (file handles); reads reopen them when needed. */
+  closeReads?(): void;
   /** Every blob and log, with when it was last written (ms since the epoch). */
   list(): Promise<{ readonly key: string; readonly mtimeMs: number }[]>;
   /** Removes a blob or a log (no error when it is already gone). */

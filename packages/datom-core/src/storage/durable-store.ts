@@ -1,10 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { DatomError } from '../error/datom-error.js';
-import { treeFromSorted, treeForEach, type Tree } from '../index/btree.js';
+import type { Tree } from '../index/btree.js';
 import { DatomTable } from '../index/datom-table.js';
 import { IndexComparators } from '../index/index-order.js';
 import { HistoryIndex } from '../db/history-index.js';
-import { DbState, indexTrees, uniqueOnly } from '../db/db-state.js';
+import { DbState, indexTrees } from '../db/db-state.js';
 import { LazyTree } from '../db/lazy-tree.js';
 import { currentRows } from '../db/lookup.js';
 import { Uuid } from '../model/uuid.js';
@@ -13,13 +13,30 @@ import { Schema, SCHEMA_ATTRS } from '../schema/schema.js';
 import { replayTx, type StoredDatom } from '../tx/replay-tx.js';
 import type { BlobStore } from './blob-store.js';
 import { ByteReader, ByteWriter } from './byte-codec.js';
+import { PageCache } from './page-cache.js';
+import { decodeDirectory, type Directory, encodeDirectory, PackReader, type PackResult, TablePages, type TreeName, type TxSpan, writePack } from './paged-index.js';
 
-/** One committed transaction as the connection keeps it. */
-export interface LogEntry {
-  readonly t: number;
-  readonly rows: readonly number[];
-  /** Its txInstant, in ms. */
-  readonly instant: number;
+/** One committed transaction as the connection keeps it: its rows are `start` onwards, `count` of them. */
+export class LogEntry {
+  constructor(
+    readonly t: number,
+    readonly start: number,
+    readonly count: number,
+    /** Its txInstant, in ms. */
+    readonly instant: number,
+  ) {}
+
+  /** An entry for the rows `rows` (a transaction's rows are consecutive). */
+  static of(t: number, rows: readonly number[], instant: number): LogEntry {
+    return new LogEntry(t, rows[0] ?? 0, rows.length, instant);
+  }
+
+  /** The transaction's rows, its txInstant first. */
+  get rows(): number[] {
+    const out = new Array<number>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.start + i;
+    return out;
+  }
 }
 
 /** What an open database holds in memory. */
@@ -31,21 +48,27 @@ export interface LoadedDatabase {
   readonly log: LogEntry[];
 }
 
+/** A pack and how many of its bytes the directory still uses. */
+interface PackUse {
+  readonly name: string;
+  readonly bytes: number;
+  readonly live: number;
+}
+
 /**
- * The root record: the snapshot, the t it holds, and the logs after it, in order. A checkpoint
- * first adds a fresh log (transactions go on into it while the snapshot is written), then names the
- * new snapshot with only the logs after it.
+ * The root record: the directory of the last checkpoint, the t it holds, the packs its pages are
+ * in, and the logs after it, in order. A checkpoint first adds a fresh log (transactions go on into
+ * it while the pages are written), then names the new directory with only the logs after it.
  */
 interface Root {
-  readonly format: 2;
+  readonly format: 3;
   readonly id: string;
-  readonly snapshot: string | null;
-  readonly snapshotT: number;
+  readonly dir: string;
+  readonly dirT: number;
+  readonly packs: readonly PackUse[];
   readonly logs: readonly string[];
 }
 
-const SNAP_MAGIC = 'DKSNAP03';
-const TREE_NAMES = ['eavt', 'aevt', 'avet', 'vaet', 'heavt', 'haevt', 'havet', 'hvaet'] as const;
 const RECORD_HEADER = 8;
 
 function corrupt(message: string, source: string, extra: Record<string, unknown> = {}): DatomError {
@@ -142,8 +165,13 @@ function decodeRoot(bytes: Uint8Array, source: string): Root {
   } catch (err) {
     throw new DatomError('storage/corrupt', `The root record of ${source} is not readable`, { data: { source }, cause: err });
   }
-  if (root.format !== 2 || typeof root.id !== 'string' || !Array.isArray(root.logs) || root.logs.length === 0) {
-    throw corrupt(`The root record of ${source} has an unknown format`, source);
+  if (root.format !== 3) {
+    throw new DatomError('storage/format', `The root record of ${source} is in format ${JSON.stringify(root.format)}; this version of datomkit reads format 3`, {
+      data: { source, format: root.format, expected: 3 },
+    });
+  }
+  if (typeof root.id !== 'string' || typeof root.dir !== 'string' || !Array.isArray(root.packs) || !Array.isArray(root.logs) || root.logs.length === 0) {
+    throw corrupt(`The root record of ${source} is incomplete`, source);
   }
   return root;
 }
@@ -157,191 +185,92 @@ function schemaOf(state: DbState, aliases: Iterable<[string, number]>): Schema {
   return Schema.fromDatoms(datoms, aliases);
 }
 
-/** Rows encoded between two yields of {@link encodeSnapshotSteps}. */
-const ROWS_PER_STEP = 50_000;
+/** A checkpoint rewrites every page once the packs hold this many times the bytes still used. */
+const COMPACT_RATIO = 2;
 
-/** Writes the committed rows and trees of `db` as one snapshot blob. */
-export function encodeSnapshot(db: LoadedDatabase): Uint8Array {
-  const steps = encodeSnapshotSteps(db);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-  }
-}
-
-/** {@link encodeSnapshot} in slices, yielding to the event loop so transactions go on meanwhile. */
-export async function encodeSnapshotAsync(db: LoadedDatabase): Promise<Uint8Array> {
-  const steps = encodeSnapshotSteps(db);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-    await new Promise((res) => setImmediate(res));
-  }
-}
-
-/** The snapshot encoder, pausing every {@link ROWS_PER_STEP} rows. */
-function* encodeSnapshotSteps(db: LoadedDatabase): Generator<void, Uint8Array> {
-  const { state } = db;
-  const table = state.table;
-  const renum = new Int32Array(table.size).fill(-1);
-  let next = 0;
-  const order: number[] = [];
-  const place = (r: number): void => {
-    renum[r] = next++;
-    order.push(r);
-  };
-  for (const r of db.bootRows) place(r);
-  for (const e of db.log) for (const r of e.rows) place(r);
-  const meta = {
-    id: state.id,
-    basisT: state.basisT,
-    maxEid: state.maxEid,
-    lastInstant: state.lastInstant,
-    aliases: [...state.schema.aliases()],
-    rows: order.length,
-    bootRows: db.bootRows.length,
-  };
-  const w = new ByteWriter(1 << 20);
-  for (const ch of SNAP_MAGIC) w.byte(ch.charCodeAt(0));
-  const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
-  w.u32(metaBytes.length);
-  w.bytes(metaBytes);
-  w.uvar(db.log.length);
-  for (const e of db.log) w.uvar(e.rows.length);
-  // Entities and index orders are delta-encoded: neighbouring rows mostly have nearby numbers.
-  let prevE = 0;
-  let done = 0;
-  for (const r of order) {
-    if (++done % ROWS_PER_STEP === 0) yield;
-    const e = table.e(r);
-    w.svar(e - prevE);
-    prevE = e;
-    w.uvar(table.a(r));
-    const added = table.added(r);
-    w.svar(added ? table.t(r) + 1 : -(table.t(r) + 1));
-    w.value(table.v(r));
-    if (!added) w.uvar(renum[table.link(r)] as number);
-  }
-  const history = state.history.trees(state.cmp);
-  for (const name of TREE_NAMES) {
-    const tree: Tree = name.startsWith('h') ? history[name as keyof typeof history] : state.stableTrees()[name as 'eavt' | 'aevt' | 'avet' | 'vaet'];
-    w.uvar(tree.size);
-    yield;
-    let prev = 0;
-    treeForEach(tree, (r) => {
-      const n = renum[r] as number;
-      if (n < 0) throw new DatomError('storage/encode', `Index ${name} holds an uncommitted row`);
-      w.svar(n - prev);
-      prev = n;
-    });
-  }
-  const body = w.view();
-  const out = new Uint8Array(body.length + 4);
-  out.set(body);
-  new DataView(out.buffer).setUint32(body.length, crc32(body), true);
-  return out;
-}
-
-/** Reads a snapshot blob back into an in-memory database. */
-export function decodeSnapshot(buf: Uint8Array, source: string): LoadedDatabase {
-  if (buf.length < SNAP_MAGIC.length + 8) throw corrupt(`Snapshot ${source} is truncated`, source);
-  const magic = new TextDecoder().decode(buf.subarray(0, SNAP_MAGIC.length));
-  if (magic !== SNAP_MAGIC) {
-    throw new DatomError('storage/format', `Snapshot ${source} is in format ${JSON.stringify(magic)}; this version of datomkit reads ${SNAP_MAGIC}`, {
-      data: { source, format: magic, expected: SNAP_MAGIC },
-    });
-  }
-  const body = buf.subarray(0, buf.length - 4);
-  const crc = new DataView(buf.buffer, buf.byteOffset + buf.length - 4, 4).getUint32(0, true);
-  if (crc32(body) !== crc) throw corrupt(`Snapshot ${source} is corrupt (checksum mismatch)`, source);
-  const rd = new ByteReader(body, source, SNAP_MAGIC.length);
-  const metaLen = rd.u32();
-  const meta = JSON.parse(new TextDecoder().decode(rd.bytes(metaLen))) as {
-    id: string;
-    basisT: number;
-    maxEid: number;
-    lastInstant: number;
-    aliases: [string, number][];
-    rows: number;
-    bootRows: number;
-  };
-  const txCount = rd.uvar();
-  const txRows = new Array<number>(txCount);
-  for (let i = 0; i < txCount; i++) txRows[i] = rd.uvar();
-  const table = new DatomTable(Math.max(1024, meta.rows));
-  let e = 0;
-  for (let i = 0; i < meta.rows; i++) {
-    e += rd.svar();
-    const a = rd.uvar();
-    const st = rd.svar();
-    const v = rd.value() as Value;
-    table.add(e, a, v, st > 0 ? st - 1 : -st - 1, st > 0, st > 0 ? -1 : rd.uvar());
-  }
-  const trees: Partial<Record<(typeof TREE_NAMES)[number], Tree>> = {};
-  for (const name of TREE_NAMES) {
-    const n = rd.uvar();
-    const rows = new Uint32Array(n);
-    let prev = 0;
-    for (let i = 0; i < n; i++) {
-      prev += rd.svar();
-      if (prev < 0 || prev >= meta.rows) throw corrupt(`Snapshot ${source} names row ${prev} of ${meta.rows} in index ${name}`, source);
-      rows[i] = prev;
-    }
-    trees[name] = treeFromSorted(rows, null);
-  }
-  const bootRows = Array.from({ length: meta.bootRows }, (_, i) => i);
-  const log: LogEntry[] = [];
-  let r = meta.bootRows;
-  for (let i = 0; i < txCount; i++) {
-    const n = txRows[i] as number;
-    const rows = Array.from({ length: n }, (_, k) => r + k);
-    log.push({ t: i + 1, rows, instant: (table.v(r) as Date).getTime() });
-    r += n;
-  }
-  const { heavt, haevt, havet, hvaet, eavt, aevt, avet, vaet } = trees as Record<(typeof TREE_NAMES)[number], Tree>;
+/** The database a directory describes (pages load when read), with its log up to the directory. */
+function openDirectory(dir: Directory, reader: PackReader): LoadedDatabase {
+  const { meta } = dir;
+  const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages), dir.pinned);
   const cmp = new IndexComparators(table);
-  const lazyAvet = new LazyTree(avet, null, cmp.avet);
-  const partial = new DbState(
-    {
-      id: meta.id,
-      table,
-      cmp,
-      schema: Schema.fromDatoms([]),
-      basisT: meta.basisT,
-      maxEid: meta.maxEid,
-      lastInstant: meta.lastInstant,
-      history: new HistoryIndex({ heavt, haevt, havet, hvaet }, null),
-    },
-    indexTrees(eavt, aevt, vaet, avet, lazyAvet),
-  );
-  const schema = schemaOf(partial, meta.aliases);
-  const state = partial.derive({ schema }, indexTrees(eavt, aevt, vaet, uniqueOnly(avet, schema, table), lazyAvet));
-  return { state, bootRows, log };
+  const tr = dir.trees;
+  const lazyAvet = new LazyTree(tr.avet, null, cmp.avet);
+  const trees = indexTrees(tr.eavt, tr.aevt, tr.vaet, tr.uavet, lazyAvet);
+  const fields = {
+    id: meta.id,
+    table,
+    cmp,
+    schema: Schema.fromDatoms([]),
+    basisT: meta.basisT,
+    maxEid: meta.maxEid,
+    lastInstant: meta.lastInstant,
+    history: new HistoryIndex({ heavt: tr.heavt, haevt: tr.haevt, havet: tr.havet, hvaet: tr.hvaet }, null),
+  };
+  const partial = new DbState(fields, trees);
+  const state = partial.derive({ schema: schemaOf(partial, meta.aliases) }, trees);
+  const bootRows = Array.from({ length: meta.bootRows }, (_, i) => i);
+  return { state, bootRows, log: dir.txs.map((x) => new LogEntry(x.t, x.start, x.count, x.instant)) };
+}
+
+/** The trees of `state` to store, the history brought up to date. */
+function treesOf(state: DbState): Record<TreeName, Tree> {
+  const t = state.stableTrees();
+  const h = state.history.trees(state.cmp);
+  return { eavt: t.eavt, aevt: t.aevt, avet: t.avet, vaet: t.vaet, uavet: t.uavet, heavt: h.heavt, haevt: h.haevt, havet: h.havet, hvaet: h.hvaet };
+}
+
+/** How many bytes of each pack `dir` uses. */
+function packUse(dir: Directory, sizes: ReadonlyMap<string, number>): PackUse[] {
+  const live = new Map<string, number>(dir.packs.map((p) => [p, 0]));
+  const add = (a: { pack: string; length: number }): void => {
+    live.set(a.pack, (live.get(a.pack) ?? 0) + a.length);
+  };
+  for (const a of dir.tablePages) add(a);
+  const walk = (n: unknown): void => {
+    const x = n as { addr?: { pack: string; length: number }; leaf: boolean; children?: unknown[] };
+    if (x.addr !== undefined) add(x.addr);
+    else if (!x.leaf) for (const c of x.children as unknown[]) walk(c);
+  };
+  for (const t of Object.values(dir.trees)) if (t.root !== null) walk(t.root);
+  return [...live].map(([name, l]) => ({ name, bytes: sizes.get(name) ?? l, live: l }));
 }
 
 /**
- * A database kept in a {@link BlobStore}: a snapshot of the indexes plus the transaction log since
- * that snapshot. Opening loads the snapshot and replays the log; each transaction is appended to the
- * log and synced before it counts as committed; a checkpoint writes a new snapshot and switches the
- * root to it and to a fresh log.
+ * A database kept in a {@link BlobStore}: index pages in packs named by a directory, plus the
+ * transaction log since that directory. Opening reads the directory and replays the log after it;
+ * pages load when first read, through a page cache bounded in bytes. Each transaction is appended
+ * to the log and synced before it counts as committed; a checkpoint writes the pages that changed
+ * into a new pack, a new directory, and switches the root to them and to a fresh log.
  */
 export class DurableStore {
   #root: Root | null = null;
+  #dir: Directory | null = null;
   /** Which log of the root is being read or appended to, and how much of it has been read. */
   #logIndex = 0;
   #logLength = 0;
   #sinceSnapshot = 0;
-  /** The log a started checkpoint switched to, and the t its snapshot will hold. */
-  #pending: { readonly log: string; readonly snapshot: string; readonly t: number } | null = null;
+  /** The log a started checkpoint switched to, and the names and t of what it writes. */
+  #pending: { readonly log: string; readonly dir: string; readonly pack: string; readonly t: number } | null = null;
+  readonly #cache: PageCache;
+  readonly #reader: PackReader;
 
   constructor(
     readonly store: BlobStore,
     readonly readOnly: boolean,
-  ) {}
+    cacheBytes?: number,
+  ) {
+    this.#cache = new PageCache(cacheBytes);
+    this.#reader = new PackReader(store, this.#cache);
+  }
 
-  /** Transactions appended since the last snapshot. */
+  /** Transactions appended since the last checkpoint. */
   get transactionsSinceSnapshot(): number {
     return this.#sinceSnapshot;
+  }
+
+  /** The cache that index pages load into. */
+  get cache(): PageCache {
+    return this.#cache;
   }
 
   /** Creates a new, empty database in the store (the store must hold none). */
@@ -349,26 +278,29 @@ export class DurableStore {
     if (await store.exists()) return false;
     await store.create();
     const db = bootstrap();
-    const snapshot = `snap-0-${shortId()}`;
-    await store.putBlob(snapshot, encodeSnapshot(db));
-    await store.writeRoot(encodeRoot({ format: 2, id: db.state.id, snapshot, snapshotT: 0, logs: [`log-0-${shortId()}`] }));
+    const d = new DurableStore(store, false);
+    const names = { dir: `dir-0-${shortId()}`, pack: `pack-0-${shortId()}` };
+    const { root } = await d.#writeCheckpoint(db, names, [`log-0-${shortId()}`]);
+    await store.writeRoot(encodeRoot(root));
+    store.closeReads?.();
     return true;
   }
 
-  /** Loads the database: the root's snapshot, then every whole record of its logs. */
+  /** Opens the database: the root's directory, then every whole record of its logs. */
   async open(): Promise<LoadedDatabase> {
     const rootBytes = await this.store.readRoot();
     if (rootBytes === null) {
       throw new DatomError('db/not-found', `No database at ${this.store.location}: create it first`, { data: { location: this.store.location } });
     }
     const root = decodeRoot(rootBytes, this.store.location);
-    if (root.snapshot === null) throw corrupt(`The root of ${this.store.location} names no snapshot`, this.store.location);
-    const db = decodeSnapshot(await this.store.getBlob(root.snapshot), `${this.store.location}/${root.snapshot}`);
+    const dir = decodeDirectory(await this.store.getBlob(root.dir), `${this.store.location}/${root.dir}`, this.#reader);
+    await this.#reader.prepare(dir.packs);
     this.#root = root;
+    this.#dir = dir;
     this.#logIndex = 0;
     this.#logLength = 0;
     this.#sinceSnapshot = 0;
-    return this.#replay(db);
+    return this.#replay(openDirectory(dir, this.#reader));
   }
 
   /** Reads log records past what has been read, through every log of the root, and applies them. */
@@ -387,7 +319,7 @@ export class DurableStore {
         if (rec.t <= state.basisT) continue;
         const out = replayTx(state, rec.t, rec.datoms, source);
         state = out.state;
-        db.log.push({ t: rec.t, rows: out.rows, instant: state.lastInstant });
+        db.log.push(LogEntry.of(rec.t, out.rows, state.lastInstant));
         this.#sinceSnapshot += 1;
       }
       if (last) {
@@ -419,7 +351,7 @@ export class DurableStore {
 
   /**
    * First half of a checkpoint at t: the root gains a fresh log, and transactions after t go on
-   * into it while the snapshot is written. Quick: one root write.
+   * into it while the pages are written. Quick: one root write.
    */
   async startCheckpoint(t: number): Promise<void> {
     const root = this.#root as Root;
@@ -430,37 +362,75 @@ export class DurableStore {
     this.#logIndex = next.logs.length - 1;
     this.#logLength = 0;
     this.#sinceSnapshot = 0;
-    this.#pending = { log, snapshot: `snap-${t}-${shortId()}`, t };
+    this.#pending = { log, dir: `dir-${t}-${shortId()}`, pack: `pack-${t}-${shortId()}`, t };
   }
 
   /**
-   * Second half: writes the snapshot of `db` (the database as of the started checkpoint's t) in
-   * slices, then switches the root to it and to the logs from the checkpoint's on.
+   * Second half: writes the pages of `db` (the database as of the started checkpoint's t) that are
+   * not stored yet, in slices, and its directory; then switches the root to it and to the logs from
+   * the checkpoint's on. Returns what was written, for {@link DurableStore.settle}.
    */
-  async finishCheckpoint(db: LoadedDatabase): Promise<void> {
+  async finishCheckpoint(db: LoadedDatabase): Promise<PackResult> {
     const pending = this.#pending;
     if (pending === null || db.state.basisT !== pending.t) throw new DatomError('storage/encode', 'No checkpoint was started at this t');
-    const snapshot = pending.snapshot;
-    await this.store.putBlob(snapshot, await encodeSnapshotAsync(db));
     const root = this.#root as Root;
     const from = root.logs.indexOf(pending.log);
-    const next: Root = { format: 2, id: db.state.id, snapshot, snapshotT: pending.t, logs: root.logs.slice(from) };
+    const { root: next, result } = await this.#writeCheckpoint(db, pending, root.logs.slice(from));
     await this.store.writeRoot(encodeRoot(next));
     this.#logIndex -= from;
     this.#root = next;
+    this.#dir = result.dir;
     this.#pending = null;
+    return result;
+  }
+
+  /** Writes the pack and directory of `db`; the root to switch to is returned, not written. */
+  async #writeCheckpoint(db: LoadedDatabase, names: { dir: string; pack: string }, logs: readonly string[]): Promise<{ root: Root; result: PackResult }> {
+    const { state } = db;
+    const prevRoot = this.#root;
+    // Rewrite everything once the packs hold mostly pages that are no longer used.
+    const used = prevRoot?.packs ?? [];
+    const bytes = used.reduce((n, p) => n + p.bytes, 0);
+    const live = used.reduce((n, p) => n + p.live, 0);
+    const full = this.#dir === null || bytes > COMPACT_RATIO * live + (8 << 20);
+    const txs: TxSpan[] = db.log.map((e) => ({ t: e.t, start: e.start, count: e.count, instant: e.instant }));
+    const result = await writePack({
+      store: this.store,
+      reader: this.#reader,
+      pack: names.pack,
+      prev: this.#dir,
+      table: state.table,
+      meta: {
+        id: state.id,
+        basisT: state.basisT,
+        maxEid: state.maxEid,
+        lastInstant: state.lastInstant,
+        aliases: [...state.schema.aliases()],
+        rows: state.table.size,
+        bootRows: db.bootRows.length,
+      },
+      txs,
+      trees: treesOf(state),
+      full,
+    });
+    await this.store.putBlob(names.dir, encodeDirectory(result.dir));
+    const sizes = new Map<string, number>((prevRoot?.packs ?? []).map((p) => [p.name, p.bytes]));
+    sizes.set(names.pack, result.packBytes);
+    await this.#reader.prepare(result.dir.packs);
+    const root: Root = { format: 3, id: state.id, dir: names.dir, dirT: state.basisT, packs: packUse(result.dir, sizes), logs };
+    return { root, result };
   }
 
   /**
    * Catches a read-only view up with the writer: new records are replayed onto `db`, through logs the
-   * writer has added; when the writer has switched to a new snapshot, the database is loaded afresh.
+   * writer has added; when the writer has switched to a new directory, the database is opened afresh.
    */
   async catchUp(db: LoadedDatabase): Promise<LoadedDatabase> {
     const rootBytes = await this.store.readRoot();
     if (rootBytes === null) throw new DatomError('db/not-found', `The database at ${this.store.location} is gone`, { data: { location: this.store.location } });
     const root = decodeRoot(rootBytes, this.store.location);
     const cur = this.#root;
-    const extends_ = cur !== null && root.snapshot === cur.snapshot && cur.logs.every((l, i) => root.logs[i] === l);
+    const extends_ = cur !== null && root.dir === cur.dir && cur.logs.every((l, i) => root.logs[i] === l);
     if (!extends_) {
       const fresh = await this.open();
       return fresh.state.basisT >= db.state.basisT ? fresh : db;
@@ -469,11 +439,16 @@ export class DurableStore {
     return this.#replay(db);
   }
 
+  /** Releases open read handles. */
+  close(): void {
+    this.store.closeReads?.();
+  }
+
   /** Removes blobs and logs that the root does not name and that were last written before `olderThanMs`. */
   async gc(olderThanMs: number): Promise<{ removed: string[] }> {
     const root = this.#root ?? decodeRoot((await this.store.readRoot()) ?? new Uint8Array(), this.store.location);
-    // A snapshot still being written is kept too (the writer's own store knows its name).
-    const keep = new Set<string | null>([root.snapshot, ...root.logs, this.#pending?.snapshot ?? null]);
+    // What a checkpoint is writing right now is kept too (the writer's own store knows its names).
+    const keep = new Set<string | null>([root.dir, ...root.packs.map((p) => p.name), ...root.logs, this.#pending?.dir ?? null, this.#pending?.pack ?? null]);
     const removed: string[] = [];
     for (const { key, mtimeMs } of await this.store.list()) {
       if (keep.has(key) || mtimeMs >= olderThanMs) continue;

@@ -1,4 +1,4 @@
-import { constants as C, fdatasyncSync, fsyncSync, writeSync } from 'node:fs';
+import { closeSync, constants as C, fdatasyncSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -92,20 +92,23 @@ export class FileBlobStore implements BlobStore {
   }
 
   async writeRoot(bytes: Uint8Array): Promise<void> {
-    await this.#writeDurably(path.join(this.dir, ROOT), bytes);
+    await this.#writeDurably(path.join(this.dir, ROOT), [bytes]);
   }
 
   async putBlob(key: string, bytes: Uint8Array): Promise<void> {
-    await this.#writeDurably(this.#file(key), bytes);
+    await this.#writeDurably(this.#file(key), [bytes]);
   }
 
-  /** Writes `file` whole or not at all: a synced temporary file renamed over it, then the directory synced. */
-  async #writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes `file` whole or not at all: `chunks` into a temporary file, synced and renamed over it,
+   * then the directory synced.
+   */
+  async #writeDurably(file: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
       const h = await fs.open(tmp, 'w');
       try {
-        await h.writeFile(bytes);
+        for await (const c of chunks) await h.write(c);
         await h.sync();
       } finally {
         await h.close();
@@ -114,8 +117,51 @@ export class FileBlobStore implements BlobStore {
       await fsyncDir(this.dir);
     } catch (err) {
       await fs.rm(tmp, { force: true });
+      if (err instanceof DatomError) throw err;
       throw ioError('write', file, err);
     }
+  }
+
+  async writeBlob(key: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.#writeDurably(this.#file(key), chunks);
+  }
+
+  /** Open read descriptors of blobs, by key. */
+  #readFds = new Map<string, number>();
+
+  readRangeSync(key: string, offset: number, length: number): Uint8Array {
+    const file = this.#file(key);
+    let fd = this.#readFds.get(key);
+    try {
+      if (fd === undefined) {
+        fd = openSync(file, 'r');
+        this.#readFds.set(key, fd);
+      }
+      const buf = Buffer.allocUnsafe(length);
+      let read = 0;
+      while (read < length) {
+        const n = readSync(fd, buf, read, length - read, offset + read);
+        if (n === 0) break;
+        read += n;
+      }
+      return buf.subarray(0, read);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DatomError('storage/missing', `Storage file ${file} is missing: the database is damaged`, { data: { file } });
+      }
+      throw ioError('read', file, err);
+    }
+  }
+
+  closeReads(): void {
+    for (const fd of this.#readFds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#readFds.clear();
   }
 
   async getBlob(key: string): Promise<Uint8Array> {
@@ -141,6 +187,11 @@ export class FileBlobStore implements BlobStore {
   }
 
   async remove(key: string): Promise<void> {
+    const fd = this.#readFds.get(key);
+    if (fd !== undefined) {
+      this.#readFds.delete(key);
+      closeSync(fd);
+    }
     await fs.rm(this.#file(key), { force: true });
   }
 

@@ -1,0 +1,88 @@
+/**
+ * One page held by a {@link PageCache}: its size, a flag that readers set when they use it, and
+ * how to drop it.
+ */
+export interface CachedPage {
+  /** Bytes it takes in memory (an estimate). */
+  readonly bytes: number;
+  /** Set by readers on use; the cache clears it as its hand passes (second chance). */
+  used: boolean;
+  /** Drops the page from whatever holds it, so that it is loaded again on next use. */
+  evict(): void;
+}
+
+/** The default budget of a database's page cache. */
+export const DEFAULT_CACHE_BYTES = 128 * 2 ** 20;
+
+/**
+ * A cache of storage pages bounded in bytes, with CLOCK eviction: each page has a used bit that
+ * readers set (a plain store, cheap enough for the hottest loops); when the cache is over budget,
+ * a hand sweeps the pages, clearing set bits and evicting the first page found clear. Pages
+ * evicted are loaded again from storage on next use.
+ */
+export class PageCache {
+  #pages: CachedPage[] = [];
+  #hand = 0;
+  #bytes = 0;
+  #loads = 0;
+
+  constructor(readonly budgetBytes: number = DEFAULT_CACHE_BYTES) {
+    if (!Number.isFinite(budgetBytes) || budgetBytes < 0) throw new RangeError(`cacheBytes must be a non-negative number, got ${budgetBytes}`);
+  }
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Pages held now. */
+  get size(): number {
+    return this.#pages.length;
+  }
+
+  /** Pages loaded since the cache was made. */
+  get loads(): number {
+    return this.#loads;
+  }
+
+  /** Registers a page just loaded; evicts others while the cache is over budget. */
+  add(page: CachedPage): void {
+    this.#loads += 1;
+    page.used = true;
+    this.#pages.push(page);
+    this.#bytes += page.bytes;
+    this.#shrink(page);
+  }
+
+  #shrink(keep: CachedPage): void {
+    const pages = this.#pages;
+    // Two full turns clear every used bit, so the sweep ends; `keep` (just loaded) stays.
+    let budget = pages.length * 2 + 1;
+    while (this.#bytes > this.budgetBytes && pages.length > 1 && budget-- > 0) {
+      if (this.#hand >= pages.length) this.#hand = 0;
+      const p = pages[this.#hand] as CachedPage;
+      if (p === keep) {
+        this.#hand += 1;
+        continue;
+      }
+      if (p.used) {
+        p.used = false;
+        this.#hand += 1;
+        continue;
+      }
+      // Swap-remove: the last page takes this slot, and the hand looks at it next.
+      const last = pages.pop() as CachedPage;
+      if (last !== p) pages[this.#hand] = last;
+      this.#bytes -= p.bytes;
+      p.evict();
+    }
+  }
+
+  /** Drops every page. */
+  clear(): void {
+    for (const p of this.#pages) p.evict();
+    this.#pages = [];
+    this.#bytes = 0;
+    this.#hand = 0;
+  }
+}
