@@ -9,7 +9,9 @@ const conn = await core.connect(`file:${dir}`, { readOnly: true });
 const openMs = performance.now() - t0;
 const db = conn.db();
 const first = core.FIRST_USER_EID;
-const max = (await db.datoms('aevt', 'track/name').toArray()).reduce((m, d) => Math.max(m, d.e), first);
+// The largest entity id, read in batches rather than as one array of every track.
+let max = first;
+for await (const batch of db.datoms('aevt', 'track/name').batches()) for (const d of batch) if (d.e > max) max = d.e;
 let seed = 12345;
 let found = 0;
 const t1 = performance.now();

@@ -197,8 +197,8 @@ export async function deleteDatabase(uri: string): Promise<boolean> {
 }
 
 /**
- * Removes storage that no root can reach (old snapshots and logs) and that was last written before
- * `olderThan`. Safe while a writer runs, as long as `olderThan` lies before any snapshot still being
+ * Removes storage that no root can reach (old directories, packs and logs) and that was last written
+ * before `olderThan`. Safe while a writer runs, as long as `olderThan` lies before any checkpoint still being
  * written (the default keeps the last 10 minutes).
  *
  * @example

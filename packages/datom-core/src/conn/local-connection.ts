@@ -29,7 +29,7 @@ export class SharedDatabase {
   deleted = false;
   /** Open connections; the database is released when the last one closes. */
   refs = 0;
-  /** Rows written since the last snapshot, and in it. */
+  /** Rows written since the last checkpoint, and in the database at it. */
   noveltyRows = 0;
   snapshotRows = 0;
   checkpointRows = CHECKPOINT_MIN_ROWS;
@@ -77,15 +77,15 @@ export class SharedDatabase {
 
   /** When a transaction last let the event loop turn (see {@link YIELD_EVERY_MS}). */
   lastYield = 0;
-  /** The snapshot being written in the background, if any. */
+  /** The checkpoint being written in the background, if any. */
   checkpointing: Promise<void> | null = null;
-  /** Why the last background snapshot failed (it is retried after the next transaction). */
+  /** Why the last background checkpoint failed (it is retried after the next transaction). */
   checkpointError: unknown = null;
 
   /**
-   * Starts a snapshot when the log since the last one has grown past half the database (or when
-   * forced). Transactions go on into a fresh log while the snapshot is written in the background;
-   * `force` waits for it.
+   * Starts a checkpoint when the log since the last one has grown past `checkpointRows` and a
+   * quarter of the database (at most CHECKPOINT_MAX_ROWS), or when forced. Transactions go on into a
+   * fresh log while the pages are written in the background; `force` waits for it.
    */
   async maybeCheckpoint(force = false): Promise<void> {
     const durable = this.durable;
@@ -109,7 +109,8 @@ export class SharedDatabase {
         this.checkpointError = null;
         // The rows and branches written are in storage now: they leave memory, read from pages from now on.
         picture.state.table.rebase(written.dir.meta.rows, written.table, written.dir.pinned);
-        swapWritten(written.written);
+        const head = this.state.trees;
+        swapWritten(written.written, [head.eavt, head.aevt, head.vaet, head.uavet, head.lazyAvet.base, ...Object.values(this.state.history.base)]);
       })
       .catch((err: unknown) => {
         // The transactions are safe in the logs; the next checkpoint tries again.

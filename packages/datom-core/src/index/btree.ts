@@ -295,17 +295,19 @@ export function treeToArray(t: Tree): number[] {
 }
 
 /**
- * Adds many rows at once. Small batches go in one by one (in place on nodes this edit owns); a batch
- * that is large next to the tree is merged with it in one linear pass.
+ * Adds many rows at once. Small batches go in one by one (in place on nodes this edit owns); a
+ * sorted batch goes in leaf by leaf, copying only the paths it touches; a batch at least as large as
+ * the tree is merged with it in one linear pass. (A merge rebuilds every node, which for a tree in
+ * storage means reading and writing all of it, so it is kept for batches that dwarf the tree.)
  */
 export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null): Tree {
   if (rows.length === 0) return t;
-  if (rows.length < 16 || (edit === null && rows.length * 8 < t.size)) {
+  if (rows.length < 16 || (edit === null && rows.length < t.size)) {
     let out = t;
     for (const r of rows) out = treeInsert(out, r, cmp, edit);
     return out;
   }
-  if (rows.length * 8 < t.size && edit !== null) return insertSortedRuns(t, rows.slice().sort(cmp), cmp, edit);
+  if (rows.length < t.size && edit !== null) return insertSortedRuns(t, rows.slice().sort(cmp), cmp, edit);
   const sorted = rows.slice().sort(cmp);
   if (t.size === 0) return treeFromSorted(sorted, edit);
   const old = treeToArray(t);

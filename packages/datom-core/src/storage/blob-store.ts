@@ -1,7 +1,7 @@
 /**
  * The storage interface: what a durable database needs from the place it is kept. Small enough to
  * implement over any key-value store that has one atomic root switch:
- * - immutable blobs (index snapshots), written once under a fresh key and never changed;
+ * - immutable blobs (index pages in packs, directories), written once under a fresh key and never changed;
  * - append-only logs (the transaction log), whose appends are durable when `append` resolves;
  * - one small root record, replaced atomically, that names the blobs and the log in use.
  * Everything a root names was fully written before the root was switched, so a crash at any moment

@@ -516,9 +516,21 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
  * in the trees that hold them, so that their leaves can leave memory. A stub holds the same rows,
  * so the swap changes no tree's content, even in trees other values share.
  */
-export function swapWritten(written: readonly WrittenBranch[]): void {
+export function swapWritten(written: readonly WrittenBranch[], trees: readonly Tree[]): void {
   for (const w of written) {
     const p = w.parent;
     if (p !== null && !isPaged(p as Node) && p.children[w.index] === w.node) p.children[w.index] = w.paged as unknown as Branch;
   }
+  // Trees written since the checkpoint's picture share the unchanged branches under new parents.
+  const stub = new Map<Node, PagedBranch>(written.map((w) => [w.node, w.paged]));
+  const visit = (b: Branch): void => {
+    const kids = b.children;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i] as Node;
+      const s = stub.get(c);
+      if (s !== undefined) kids[i] = s as unknown as Branch;
+      else if (!c.leaf && !isPaged(c)) visit(c);
+    }
+  };
+  for (const t of trees) if (t.root !== null && !t.root.leaf && !isPaged(t.root)) visit(t.root);
 }
