@@ -1,5 +1,7 @@
 import { EMPTY_TREE, newEdit, treeInsertMany, type Tree } from '../index/btree.js';
+import type { DatomTable } from '../index/datom-table.js';
 import type { IndexComparators } from '../index/index-order.js';
+import type { Schema } from '../schema/schema.js';
 
 /** The history indexes: the retraction rows (each linking to the assertion it ends), in four orders. */
 export interface HistoryTrees {
@@ -9,11 +11,20 @@ export interface HistoryTrees {
   readonly hvaet: Tree;
 }
 
-/** Retraction rows not yet in the history trees: one transaction's, then the earlier ones. */
+/**
+ * Rows not yet in the history trees, newest first: each node is a range of table rows written by
+ * whole transactions, whose retraction rows belong in the history unless their attribute keeps
+ * none in `schema` (the schema those transactions saw). Consecutive transactions under one schema
+ * extend one range instead of chaining a node each, so that a long run of small commits leaves no
+ * per-transaction garbage behind for the collector to keep.
+ */
 interface Pending {
-  readonly rows: readonly number[];
-  /** The rows of ref attributes among them (VAET holds refs only). */
-  readonly refs: readonly number[];
+  readonly table: DatomTable;
+  /** First row of the range. */
+  readonly from: number;
+  /** One past the last row of the range. */
+  readonly to: number;
+  readonly schema: Schema;
   readonly next: Pending | null;
 }
 
@@ -21,7 +32,7 @@ const EMPTY_TREES: HistoryTrees = Object.freeze({ heavt: EMPTY_TREE, haevt: EMPT
 
 /**
  * The history of a database value, built lazily. Only `asOf`, `history` and snapshots read history,
- * so a transaction just records its retraction rows; the trees are brought up to date, in one sorted
+ * so a transaction just records where its rows are; the trees are brought up to date, in one sorted
  * batch, the first time a value is asked for them (and kept, so later values start from there).
  */
 export class HistoryIndex {
@@ -42,8 +53,15 @@ export class HistoryIndex {
     const rows: number[] = [];
     const refs: number[] = [];
     for (let p = this.pending; p !== null; p = p.next) {
-      for (const r of p.rows) rows.push(r);
-      for (const r of p.refs) refs.push(r);
+      const { table, schema } = p;
+      for (let r = p.from; r < p.to; r++) {
+        if (table.added(r)) continue;
+        // History indexes the retraction row only: it links to the assertion it ends.
+        const a = schema.attr(table.a(r));
+        if (a === undefined || a.noHistory) continue;
+        rows.push(r);
+        if (a.isRef) refs.push(r);
+      }
     }
     const edit = newEdit();
     const b = this.base;
@@ -56,10 +74,20 @@ export class HistoryIndex {
     return this.#trees;
   }
 
-  /** This history plus one transaction's retraction rows. */
-  with(rows: readonly number[], refs: readonly number[]): HistoryIndex {
-    if (rows.length === 0) return this;
+  /**
+   * This history plus one transaction: the rows `from` (inclusive) to `to` (exclusive) of `table`,
+   * written against `schema`. `retracted` says whether any of them is a retraction; a transaction
+   * without one changes nothing, but is still taken into a range it directly follows, so that the
+   * range stays one.
+   */
+  with(table: DatomTable, from: number, to: number, schema: Schema, retracted: boolean): HistoryIndex {
+    if (from === to) return this;
+    const p = this.pending;
+    const follows = p !== null && p.table === table && p.to === from && p.schema === schema;
+    if (!retracted && !follows) return this;
     const built = this.#trees;
-    return built !== null ? new HistoryIndex(built, { rows, refs, next: null }) : new HistoryIndex(this.base, { rows, refs, next: this.pending });
+    if (built !== null) return new HistoryIndex(built, { table, from, to, schema, next: null });
+    const pending = follows ? { table, from: (p as Pending).from, to, schema, next: (p as Pending).next } : { table, from, to, schema, next: p };
+    return new HistoryIndex(this.base, pending);
   }
 }

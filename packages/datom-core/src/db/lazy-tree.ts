@@ -1,18 +1,28 @@
 import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
 import type { RowCompare } from '../index/btree.js';
+import type { DatomTable } from '../index/datom-table.js';
 
-/** Rows added to and removed from a tree by transactions not yet applied to it, newest first. */
+/**
+ * Rows written by transactions not yet applied to a tree, newest first: each node is a range of
+ * table rows. A transaction writes its rows in one contiguous run, so a range stands for whole
+ * transactions: its assertion rows are added, and the assertions its retraction rows end are
+ * removed. Consecutive transactions extend one range instead of chaining a node each, so that a
+ * long run of small commits leaves no per-transaction garbage behind for the collector to keep.
+ */
 interface Pending {
-  readonly adds: readonly number[];
-  readonly removes: readonly number[];
+  readonly table: DatomTable;
+  /** First row of the range. */
+  readonly from: number;
+  /** One past the last row of the range. */
+  readonly to: number;
   readonly next: Pending | null;
 }
 
 /**
- * A tree kept up to date lazily: transactions record the rows they add and remove, and the tree
- * catches up in one batch the first time it is read (and keeps the result, so that values derived
- * later start from there). Used for the full AVET index, which only reads need: transactions find
- * unique values through an index of the unique attributes alone, kept eagerly.
+ * A tree kept up to date lazily: transactions record the rows they wrote, and the tree catches up
+ * in one batch the first time it is read (and keeps the result, so that values derived later start
+ * from there). Used for the full AVET index, which only reads need: transactions find unique
+ * values through an index of the unique attributes alone, kept eagerly.
  */
 export class LazyTree {
   #tree: Tree | null;
@@ -31,8 +41,11 @@ export class LazyTree {
     const adds: number[] = [];
     const removed = new Set<number>();
     for (let p = this.pending; p !== null; p = p.next) {
-      for (const r of p.removes) removed.add(r);
-      for (const r of p.adds) adds.push(r);
+      const table = p.table;
+      for (let r = p.from; r < p.to; r++) {
+        if (table.added(r)) adds.push(r);
+        else removed.add(table.link(r));
+      }
     }
     const edit = newEdit();
     // A row is added once and removed at most once, so the order of the batches does not matter.
@@ -48,12 +61,18 @@ export class LazyTree {
     return this.#tree;
   }
 
-  /** This tree plus one transaction's changes. */
-  with(adds: readonly number[], removes: readonly number[]): LazyTree {
-    if (adds.length === 0 && removes.length === 0) return this;
+  /**
+   * This tree plus the rows `from` (inclusive) to `to` (exclusive) of `table`, which one
+   * transaction wrote: its assertions go in, and the assertion each of its retractions links to
+   * goes out.
+   */
+  with(table: DatomTable, from: number, to: number): LazyTree {
+    if (from === to) return this;
     const built = this.#tree;
-    return built !== null
-      ? new LazyTree(built, { adds, removes, next: null }, this.cmp)
-      : new LazyTree(this.base, { adds, removes, next: this.pending }, this.cmp);
+    if (built !== null) return new LazyTree(built, { table, from, to, next: null }, this.cmp);
+    const p = this.pending as Pending;
+    // Right after the previous transaction's rows: one range covers both.
+    const pending = p.table === table && p.to === from ? { table, from: p.from, to, next: p.next } : { table, from, to, next: p };
+    return new LazyTree(this.base, pending, this.cmp);
   }
 }

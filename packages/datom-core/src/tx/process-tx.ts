@@ -326,13 +326,16 @@ export function writeRows(
   const live = inPlace ? before.liveHead() : null;
   const edit = live !== null ? live.edit : newEdit();
   const cmp = before.cmp;
-  const rows: number[] = [];
   const src = live !== null ? before.trees : before.stableTrees();
   let { eavt, aevt, vaet, uavet } = src;
-  const hist: number[] = [];
-  const histRefs: number[] = [];
-  const removed: number[] = [];
-  const added: number[] = [];
+  // The transaction's rows are one contiguous run of the table, [from, from + rows.length): the
+  // lazily kept indexes record just that range. Arrays that outlive the transaction (`rows` is kept
+  // in the log) are allocated at their exact size.
+  const from = table.size;
+  const rows = new Array<number>(retracts.length + adds.length);
+  let n = 0;
+  // The assertion rows, adds[i]'s at added[i].
+  const added = new Array<number>(adds.length);
   const addedRefs: number[] = [];
   const addedUnique: number[] = [];
   const first = adds[0];
@@ -340,32 +343,27 @@ export function writeRows(
   const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
   if (instantFirst) {
     const r = table.add(first.e, first.a.id, first.v, t, true);
-    rows.push(r);
-    added.push(r);
+    rows[n++] = r;
+    added[0] = r;
   }
-  for (const { op, row } of retracts) {
-    const rr = table.add(op.e, op.a.id, op.v, t, false, row);
-    rows.push(rr);
+  for (let i = 0; i < retracts.length; i++) {
+    const { op, row } = retracts[i] as Retraction;
+    rows[n++] = table.add(op.e, op.a.id, op.v, t, false, row);
     eavt = treeRemove(eavt, row, cmp.eavt, edit);
     aevt = treeRemove(aevt, row, cmp.aevt, edit);
-    removed.push(row);
     if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
-    // History indexes the retraction row only: it links to the assertion it ends.
-    if (!op.a.noHistory) {
-      hist.push(rr);
-      if (op.a.isRef) histRefs.push(rr);
-    }
   }
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
     const op = adds[i] as Op;
     const r = table.add(op.e, op.a.id, op.v, t, true);
-    rows.push(r);
-    added.push(r);
+    rows[n++] = r;
+    added[i] = r;
     if (op.a.isRef) addedRefs.push(r);
     if (op.a.unique !== null) addedUnique.push(r);
   }
-  const lazyAvet = src.lazyAvet.with(added, removed);
+  const to = table.size;
+  const lazyAvet = src.lazyAvet.with(table, from, to);
   uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
   // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
   if (schemaAfter !== before.schema) {
@@ -387,7 +385,10 @@ export function writeRows(
     uavet,
     lazyAvet,
   );
-  return { trees, history: before.history.with(hist, histRefs), rows, live };
+  // History takes the retraction rows of the range whose attribute keeps history in the schema the
+  // operations were expanded against, `before`'s.
+  const history = before.history.with(table, from, to, before.schema, retracts.length > 0);
+  return { trees, history, rows, live };
 }
 
 function uniqueError(op: Op, holder: number): DatomError {
