@@ -86,6 +86,8 @@ export class Schema {
   readonly #attrs: Map<number, AttrInfo>;
   readonly #byIdent: Map<string, number>;
   readonly #aliases: Map<string, number>;
+  /** Attributes by current ident and by alias: transactions name attributes by ident. */
+  readonly #attrsByName: Map<string, AttrInfo>;
 
   private constructor(records: Map<number, SchemaRecord>, aliases: Map<string, number>) {
     this.#records = records;
@@ -107,6 +109,17 @@ export class Schema {
       }
     }
     for (const [e, r] of pending) this.#attrs.set(e, this.#build(e, r, partOf.get(e) ?? []));
+    this.#attrsByName = new Map();
+    for (const [fqn, e] of aliases) {
+      const a = this.#attrs.get(e);
+      if (a !== undefined) this.#attrsByName.set(fqn, a);
+    }
+    // A current ident wins over an alias of the same name.
+    for (const [fqn, e] of this.#byIdent) {
+      const a = this.#attrs.get(e);
+      if (a !== undefined) this.#attrsByName.set(fqn, a);
+      else this.#attrsByName.delete(fqn);
+    }
   }
 
   #build(e: number, r: SchemaRecord, partOf: readonly number[]): AttrInfo {
@@ -171,8 +184,7 @@ export class Schema {
 
   /** The attribute named `fqn` (current ident or alias), or undefined. */
   attrByIdent(fqn: string): AttrInfo | undefined {
-    const e = this.identEid(fqn);
-    return e === undefined ? undefined : this.#attrs.get(e);
+    return this.#attrsByName.get(fqn);
   }
 
   /** The current ident of entity `e`, or null. */

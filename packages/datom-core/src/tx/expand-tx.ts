@@ -13,9 +13,13 @@ import type { Op } from './op.js';
 /** The tempid naming the transaction entity. */
 export const TX_TEMPID = 'datomic.tx';
 
+/** Named tempids up to this many are found by a scan of their names; past it, through a Map. */
+const SCAN_NAMES = 8;
+
 /** Tempids of one transaction: negative numbers standing for entities yet to be resolved. */
 export class Tempids {
-  readonly #byName = new Map<string, number>();
+  /** Made once a transaction names more tempids than a scan finds quickly: most never need it. */
+  #byName: Map<string, number> | null = null;
   /** Name of each tempid (index `-id - 1`); implicit tempids have `null`. */
   readonly names: (string | null)[] = [];
   /** Whether each tempid appears in entity position. */
@@ -23,13 +27,26 @@ export class Tempids {
 
   /** The id of named tempid `name`. */
   named(name: string): number {
-    let id = this.#byName.get(name);
-    if (id === undefined) {
-      this.names.push(name);
-      this.asEntity.push(false);
-      id = -this.names.length;
-      this.#byName.set(name, id);
+    const names = this.names;
+    let byName = this.#byName;
+    if (byName === null) {
+      for (let i = 0; i < names.length; i++) if (names[i] === name) return -(i + 1);
+      if (names.length >= SCAN_NAMES) {
+        byName = this.#byName = new Map();
+        for (let i = 0; i < names.length; i++) {
+          const n = names[i];
+          if (n !== null && n !== undefined) byName.set(n, -(i + 1));
+        }
+      }
     }
+    if (byName !== null) {
+      const id = byName.get(name);
+      if (id !== undefined) return id;
+    }
+    names.push(name);
+    this.asEntity.push(false);
+    const id = -names.length;
+    byName?.set(name, id);
     return id;
   }
 
@@ -92,7 +109,6 @@ export function isMapForm(x: unknown): x is Record<string, unknown> | Map<unknow
 export class TxExpander {
   readonly ops: Op[] = [];
   readonly tempids = new Tempids();
-  readonly #attrCache = new Map<string, AttrInfo>();
 
   constructor(
     readonly db: DbState,
@@ -111,7 +127,7 @@ export class TxExpander {
     else throw syntax(`A transaction form must be a map or a list, got ${formToString(form)}`, form);
   }
 
-  /** The attribute named by `key`, through the cache. */
+  /** The attribute named by `key`. */
   attr(key: unknown, form: unknown): AttrInfo {
     let name: string;
     if (typeof key === 'string') name = key.startsWith(':') ? key.slice(1) : key;
@@ -121,12 +137,8 @@ export class TxExpander {
       if (a === undefined) throw unknownAttr(String(key), form);
       return a;
     } else throw syntax(`An attribute must be a keyword, got ${formToString(key)}`, form);
-    let a = this.#attrCache.get(name);
-    if (a === undefined) {
-      a = this.db.schema.attrByIdent(name);
-      if (a === undefined) throw unknownAttr(name, form);
-      this.#attrCache.set(name, a);
-    }
+    const a = this.db.schema.attrByIdent(name);
+    if (a === undefined) throw unknownAttr(name, form);
     return a;
   }
 

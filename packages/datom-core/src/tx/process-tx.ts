@@ -102,18 +102,48 @@ function conflict(message: string, x: Op, y: Op): DatomError {
   });
 }
 
-/** Sorts and de-duplicates, returning the distinct operations. */
+/** Sorts `ops` and drops the duplicates, in place (the first of equal operations stays). */
 function distinct(ops: Op[]): Op[] {
   if (ops.length < 2) return ops;
   ops.sort(cmpOps);
-  const out: Op[] = [];
-  let prev: Op | null = null;
-  for (const op of ops) {
-    if (prev !== null && cmpOps(prev, op) === 0) continue;
-    out.push(op);
-    prev = op;
+  let k = 1;
+  for (let i = 1; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    if (cmpOps(ops[k - 1] as Op, op) !== 0) ops[k++] = op;
   }
-  return out;
+  ops.length = k;
+  return ops;
+}
+
+const NO_OPS: Op[] = [];
+
+/** Set membership of rows by a scan up to this many rows; past it, through a Set. */
+const SCAN_ROWS = 8;
+
+/**
+ * The retractions a transaction will write, each of a distinct live row. Most transactions retract
+ * nothing or a few rows, so membership is a scan until there are enough rows to pay for a Set.
+ */
+class Retractions {
+  readonly list: Retraction[] = [];
+  #rows: Set<number> | null = null;
+
+  /** True when `row` is retracted already. */
+  has(row: number): boolean {
+    const rows = this.#rows;
+    if (rows !== null) return rows.has(row);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if ((list[i] as Retraction).row === row) return true;
+    return false;
+  }
+
+  /** Adds the retraction of `row` (not retracted yet). */
+  push(op: Op, row: number): void {
+    const list = this.list;
+    list.push({ op, row });
+    if (this.#rows !== null) this.#rows.add(row);
+    else if (list.length > SCAN_ROWS) this.#rows = new Set(list.map((r) => r.row));
+  }
 }
 
 /**
@@ -149,29 +179,42 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   const txEid = tToTx(t);
   const x = new TxExpander(before, txEid);
   x.expandAll(forms);
-  const res = resolveTempids(before, x.ops, x.tempids);
+  const ops = x.ops;
+  const res = resolveTempids(before, ops, x.tempids);
   const eids = res.eids;
-  const isNew = (e: number): boolean => (e > before.maxEid && e < TX_BASE) || e === txEid;
 
-  const adds: Op[] = [];
-  const retracts: Op[] = [];
-  for (const op of x.ops) {
+  // Tempids become entity ids. What the transaction holds decides which later steps it needs.
+  let retractions = 0;
+  let tupleParts = false;
+  for (const op of ops) {
     if (op.e < 0) {
       const i = -op.e - 1;
-      if (!op.add && res.allocated[i] === 1) {
+      const e = eids[i] as number;
+      if (!op.add && isNew(before, e, txEid)) {
         throw new DatomError('transact/tempid', `A retraction names tempid ${x.tempids.names[i] ?? ''} that resolves to no existing entity`, {
           data: { tempid: x.tempids.names[i], form: formToString(op.form) },
         });
       }
-      op.e = eids[i] as number;
+      op.e = e;
     }
     if (op.a.isRef && (op.v as number) < 0) op.v = eids[-(op.v as number) - 1] as number;
-    (op.add ? adds : retracts).push(op);
+    if (!op.add) retractions++;
+    if (op.a.partOf.length > 0) tupleParts = true;
   }
 
-  // Conflicts inside the transaction.
-  const A_ = distinct(adds);
-  const R_ = distinct(retracts);
+  // Conflicts inside the transaction. The operations are sorted in place: nothing reads them in
+  // their original order any more.
+  let A_ = NO_OPS;
+  let R_ = NO_OPS;
+  if (retractions === 0) A_ = distinct(ops);
+  else if (retractions === ops.length) R_ = distinct(ops);
+  else {
+    A_ = [];
+    R_ = [];
+    for (const op of ops) (op.add ? A_ : R_).push(op);
+    distinct(A_);
+    distinct(R_);
+  }
   for (let i = 1; i < A_.length; i++) {
     const p = A_[i - 1] as Op;
     const q = A_[i] as Op;
@@ -187,43 +230,41 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   }
 
   // Redundancy against the db before, and the implicit retraction of old cardinality-one values.
-  const finalRetracts: Retraction[] = [];
-  const retracting = new Set<number>();
+  // Distinct retractions name distinct rows.
+  const retracts = new Retractions();
   for (const op of R_) {
     const row = liveRow(before, op.e, op.a.id, op.v);
-    if (row !== -1 && !retracting.has(row)) {
-      finalRetracts.push({ op, row });
-      retracting.add(row);
-    }
+    if (row !== -1) retracts.push(op, row);
   }
-  let finalAdds: Op[] = [];
+  // The assertions to write; slot 0 is for the txInstant datom, which leads the transaction's rows.
+  const adds: Op[] = new Array<Op>(A_.length + 1);
+  let n = 1;
   for (const op of A_) {
-    if (isNew(op.e)) {
-      finalAdds.push(op);
+    if (isNew(before, op.e, txEid)) {
+      adds[n++] = op;
       continue;
     }
     if (op.a.many) {
-      if (liveRow(before, op.e, op.a.id, op.v) === -1) finalAdds.push(op);
+      if (liveRow(before, op.e, op.a.id, op.v) === -1) adds[n++] = op;
       continue;
     }
     const row = firstLiveRow(before, op.e, op.a.id);
-    if (row === -1) finalAdds.push(op);
+    if (row === -1) adds[n++] = op;
     else if (compareValues(before.table.v(row), op.v) !== 0) {
-      finalAdds.push(op);
-      if (!retracting.has(row)) {
-        finalRetracts.push({ op: { add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form }, row });
-        retracting.add(row);
-      }
+      adds[n++] = op;
+      if (!retracts.has(row)) retracts.push({ add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form }, row);
     }
   }
+  adds.length = n;
   // Composite tuples follow their parts.
   // Redundant assertions of a part count too: re-asserting a part fills in a composite installed
   // after the data, as in Datomic.
-  finalAdds = finalAdds.concat(compositeTuples(before, A_, finalRetracts, retracting));
+  if (tupleParts) compositeTuples(before, A_, adds, retracts);
 
   // Uniqueness against the db after.
   let seen: Map<string, Op> | null = null;
-  for (const op of finalAdds) {
+  for (let i = 1; i < adds.length; i++) {
+    const op = adds[i] as Op;
     if (op.a.unique === null) continue;
     seen ??= new Map();
     const key = `${op.a.id}|${valueKey(op.v)}`;
@@ -232,29 +273,42 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     seen.set(key, op);
     // The row found is the holder's live datom: if this transaction retracts it, the value is free.
     const held = rowWithValue(before, op.a.id, op.v);
-    if (held !== -1 && before.table.e(held) !== op.e && !retracting.has(held)) throw uniqueError(op, before.table.e(held));
+    if (held !== -1 && before.table.e(held) !== op.e && !retracts.has(held)) throw uniqueError(op, before.table.e(held));
   }
 
   // txInstant: explicit, or now; never earlier than the previous transaction.
-  let instantOp: Op | undefined;
-  for (const op of finalAdds) if (op.e === txEid && op.a.id === A.txInstant) instantOp = op;
+  let instantAt = -1;
+  for (let i = 1; i < adds.length; i++) {
+    const op = adds[i] as Op;
+    if (op.e === txEid && op.a.id === A.txInstant) instantAt = i;
+  }
   let instant: Date;
-  if (instantOp !== undefined) {
+  if (instantAt !== -1) {
+    const instantOp = adds[instantAt] as Op;
     instant = instantOp.v as Date;
     if (instant.getTime() < before.lastInstant) {
       throw new DatomError('transact/tx-instant', `db/txInstant ${instant.toISOString()} is earlier than the previous transaction's ${new Date(before.lastInstant).toISOString()}`, {
         data: { txInstant: instant.toISOString(), previous: new Date(before.lastInstant).toISOString() },
       });
     }
-    finalAdds = finalAdds.filter((op) => op !== instantOp);
-  } else instant = new Date(Math.max(env.now(), before.lastInstant));
+    // It moves to the front; the others keep their order.
+    adds[0] = instantOp;
+    for (let i = instantAt + 1; i < adds.length; i++) adds[i - 1] = adds[i] as Op;
+    adds.length -= 1;
+  } else {
+    instant = new Date(Math.max(env.now(), before.lastInstant));
+    adds[0] = { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null };
+  }
 
   // Schema changes.
   let schema = before.schema;
-  const changes: SchemaChange[] = [];
-  for (const r of finalRetracts) if (SCHEMA_ATTRS.has(r.op.a.id)) changes.push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
-  for (const op of finalAdds) if (SCHEMA_ATTRS.has(op.a.id)) changes.push({ e: op.e, a: op.a.id, v: op.v, added: true });
-  if (changes.length > 0) {
+  let changes: SchemaChange[] | null = null;
+  for (const r of retracts.list) if (SCHEMA_ATTRS.has(r.op.a.id)) (changes ??= []).push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
+  for (let i = 1; i < adds.length; i++) {
+    const op = adds[i] as Op;
+    if (SCHEMA_ATTRS.has(op.a.id)) (changes ??= []).push({ e: op.e, a: op.a.id, v: op.v, added: true });
+  }
+  if (changes !== null) {
     schema = schema.apply(changes, {
       hasManyValues: (a) => {
         let prev = -1;
@@ -279,23 +333,23 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     });
   }
 
-  const { trees, history, rows, live } = writeRows(
-    before,
-    t,
-    finalRetracts,
-    [{ add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null }, ...finalAdds],
-    schema,
-    env.inPlace === true,
-  );
+  const { trees, history, rows, live } = writeRows(before, t, retracts.list, adds, schema, env.inPlace === true);
 
   const tempids: Record<string, number> = Object.create(null);
-  x.tempids.names.forEach((name, i) => {
-    if (name !== null) tempids[name] = eids[i] as number;
-  });
+  const names = x.tempids.names;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== null && name !== undefined) tempids[name] = eids[i] as number;
+  }
   tempids['datomic.tx'] = txEid;
   const state = before.derive({ schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), history }, trees, rows);
   live?.advance(state);
   return { state, rows, tempids };
+}
+
+/** True when `e` is an entity this transaction creates: a newly allocated id, or the transaction. */
+function isNew(before: DbState, e: number, txEid: number): boolean {
+  return (e > before.maxEid && e < TX_BASE) || e === txEid;
 }
 
 /** A datom to retract and the live row that holds it. */
@@ -400,11 +454,11 @@ function uniqueError(op: Op, holder: number): DatomError {
 }
 
 /**
- * The tuple assertions (and, through `retracts`, retractions) that keep composite tuples equal to
- * their parts in the db after the transaction. A tuple whose parts are all gone is retracted.
+ * Appends to `out` the tuple assertions (and to `retracts` the retractions) that keep composite
+ * tuples equal to their parts in the db after the transaction. A tuple whose parts are all gone is
+ * retracted.
  */
-function compositeTuples(before: DbState, adds: readonly Op[], retracts: Retraction[], retracting: Set<number>): Op[] {
-  if (!adds.some((op) => op.a.partOf.length > 0) && !retracts.some((r) => r.op.a.partOf.length > 0)) return [];
+function compositeTuples(before: DbState, adds: readonly Op[], out: Op[], retracts: Retractions): void {
   const touched = new Map<number, Set<AttrInfo>>();
   const schema = before.schema;
   const note = (e: number, a: AttrInfo): void => {
@@ -424,31 +478,25 @@ function compositeTuples(before: DbState, adds: readonly Op[], retracts: Retract
     if (l === undefined) partAdds.set(op.e, (l = []));
     l.push(op);
   }
-  for (const r of retracts) if (r.op.a.partOf.length > 0) note(r.op.e, r.op.a);
-  if (touched.size === 0) return [];
-  const out: Op[] = [];
+  for (const r of retracts.list) if (r.op.a.partOf.length > 0) note(r.op.e, r.op.a);
   for (const [e, tupleAttrs] of touched) {
     for (const ta of tupleAttrs) {
       const parts = (ta.tupleAttrs as readonly number[]).map((pid) => {
         for (const op of partAdds.get(e) ?? []) if (op.a.id === pid) return op.v;
-        const rows = liveRowsOf(before, e, pid).filter((r) => !retracting.has(r));
+        const rows = liveRowsOf(before, e, pid).filter((r) => !retracts.has(r));
         return rows.length === 0 ? null : before.table.v(rows[0] as number);
       });
       const value = parts.every((p) => p === null) ? null : Object.freeze(parts);
       const curRows = liveRowsOf(before, e, ta.id);
       const cur = curRows[0];
       if (cur !== undefined && (value === null || compareValues(before.table.v(cur), value as Value) !== 0)) {
-        if (!retracting.has(cur)) {
-          retracts.push({ op: { add: false, e, a: ta, v: before.table.v(cur), form: null }, row: cur });
-          retracting.add(cur);
-        }
+        if (!retracts.has(cur)) retracts.push({ add: false, e, a: ta, v: before.table.v(cur), form: null }, cur);
       }
       if (value !== null && (cur === undefined || compareValues(before.table.v(cur), value as Value) !== 0)) {
         out.push({ add: true, e, a: ta, v: value as Value, form: null });
       }
     }
   }
-  return out;
 }
 
 export { isMapForm };

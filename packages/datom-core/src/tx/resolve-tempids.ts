@@ -9,10 +9,11 @@ import { valueKey } from './value-key.js';
 
 /** What tempid resolution decided. */
 export interface TempidResolution {
-  /** Entity id of each tempid (index `-id - 1`). */
-  readonly eids: number[];
-  /** Which tempids got a new entity (as opposed to upserting into an existing one). */
-  readonly allocated: number[];
+  /**
+   * Entity id of each tempid (index `-id - 1`). A tempid got a new entity (rather than upserting
+   * into an existing one) exactly when its id is above the database's `maxEid` and below `TX_BASE`.
+   */
+  readonly eids: readonly number[];
   /** The largest user entity id after allocation. */
   readonly maxEid: number;
 }
@@ -20,6 +21,17 @@ export interface TempidResolution {
 function tempidName(t: Tempids, id: number): string {
   return t.names[-id - 1] ?? `(map without db/id #${-id})`;
 }
+
+/** The representative of tempid `i` among those merged with it (`parent` is a union-find forest). */
+function rootOf(parent: number[], i: number): number {
+  while (parent[i] !== i) {
+    parent[i] = parent[parent[i] as number] as number;
+    i = parent[i] as number;
+  }
+  return i;
+}
+
+const NO_EIDS: readonly number[] = Object.freeze([]);
 
 /**
  * Resolves the tempids of one transaction with Datomic's set semantics: every tempid that asserts
@@ -30,52 +42,45 @@ function tempidName(t: Tempids, id: number): string {
  */
 export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids): TempidResolution {
   const n = tempids.size;
+  if (n === 0) return { eids: NO_EIDS, maxEid: db.maxEid };
   // Plain arrays: transactions usually have a handful of tempids, and typed arrays cost more to make.
   const eids = new Array<number>(n).fill(0);
-  const allocated = new Array<number>(n).fill(0);
-  if (n === 0) return { eids, allocated, maxEid: db.maxEid };
 
-  const upserts: Op[] = [];
-  for (const op of ops) if (op.add && op.e < 0 && op.a.unique === 'identity') upserts.push(op);
+  let upserts: Op[] | null = null;
+  for (const op of ops) if (op.add && op.e < 0 && op.a.unique === 'identity') (upserts ??= []).push(op);
 
-  // Bind tempids to existing entities until nothing changes.
-  for (let changed = upserts.length > 0; changed; ) {
-    changed = false;
-    for (const op of upserts) {
-      let v = op.v;
-      if (op.a.isRef && (v as number) < 0) {
-        const bound = eids[-(v as number) - 1] as number;
-        if (bound === 0) continue;
-        v = bound;
-      }
-      const holder = entityWith(db, op.a.id, v);
-      if (holder === -1) continue;
-      const i = -op.e - 1;
-      const cur = eids[i] as number;
-      if (cur === 0) {
-        eids[i] = holder;
-        changed = true;
-      } else if (cur !== holder) {
-        throw new DatomError(
-          'transact/upsert',
-          `Conflicting upsert: tempid ${tempidName(tempids, op.e)} resolves both to ${cur} and ${holder}`,
-          { data: { tempid: tempidName(tempids, op.e), entities: [cur, holder], attribute: `:${op.a.ident.fqn}`, form: formToString(op.form) } },
-        );
+  // Without upserts every tempid is its own new entity: no merging to find.
+  let parent: number[] | null = null;
+  if (upserts !== null) {
+    // Bind tempids to existing entities until nothing changes.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const op of upserts) {
+        let v = op.v;
+        if (op.a.isRef && (v as number) < 0) {
+          const bound = eids[-(v as number) - 1] as number;
+          if (bound === 0) continue;
+          v = bound;
+        }
+        const holder = entityWith(db, op.a.id, v);
+        if (holder === -1) continue;
+        const i = -op.e - 1;
+        const cur = eids[i] as number;
+        if (cur === 0) {
+          eids[i] = holder;
+          changed = true;
+        } else if (cur !== holder) {
+          throw new DatomError(
+            'transact/upsert',
+            `Conflicting upsert: tempid ${tempidName(tempids, op.e)} resolves both to ${cur} and ${holder}`,
+            { data: { tempid: tempidName(tempids, op.e), entities: [cur, holder], attribute: `:${op.a.ident.fqn}`, form: formToString(op.form) } },
+          );
+        }
       }
     }
-  }
 
-  // Unbound tempids asserting the same identity value are one new entity.
-  const parent: number[] = upserts.length === 0 ? [] : Array.from({ length: n }, (_, i) => i);
-  const find = (i: number): number => {
-    if (upserts.length === 0) return i;
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i] as number] as number;
-      i = parent[i] as number;
-    }
-    return i;
-  };
-  if (upserts.length > 0) {
+    // Unbound tempids asserting the same identity value are one new entity.
+    parent = Array.from({ length: n }, (_, i) => i);
     const byValue = new Map<string, number>();
     for (const op of upserts) {
       const i = -op.e - 1;
@@ -89,8 +94,8 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
       const other = byValue.get(key);
       if (other === undefined) byValue.set(key, i);
       else {
-        const x = find(i);
-        const y = find(other);
+        const x = rootOf(parent, i);
+        const y = rootOf(parent, other);
         if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);
       }
     }
@@ -99,16 +104,15 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
   let maxEid = db.maxEid;
   for (let i = 0; i < n; i++) {
     if (eids[i] !== 0) continue;
-    const root = find(i);
+    const root = parent === null ? i : rootOf(parent, i);
     if (root !== i && eids[root] !== 0) {
       eids[i] = eids[root] as number;
-      allocated[i] = allocated[root] as number;
       continue;
     }
     if (!tempids.asEntity[i]) {
       // Only a member of a merged group, or a tempid used only as a value.
       let usedAsEntity = false;
-      for (let j = 0; j < n && !usedAsEntity; j++) if (find(j) === root && tempids.asEntity[j]) usedAsEntity = true;
+      if (parent !== null) for (let j = 0; j < n && !usedAsEntity; j++) if (rootOf(parent, j) === root && tempids.asEntity[j]) usedAsEntity = true;
       if (!usedAsEntity) {
         const id = -(i + 1);
         const where = ops.find((op) => op.a.isRef && op.v === id);
@@ -124,9 +128,7 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
       });
     }
     eids[root] = maxEid;
-    allocated[root] = 1;
     eids[i] = maxEid;
-    allocated[i] = 1;
   }
-  return { eids, allocated, maxEid };
+  return { eids, maxEid };
 }
