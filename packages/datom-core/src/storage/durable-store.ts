@@ -189,9 +189,9 @@ function schemaOf(state: DbState, aliases: Iterable<[string, number]>): Schema {
 const COMPACT_RATIO = 2;
 
 /** The database a directory describes (pages load when read), with its log up to the directory. */
-function openDirectory(dir: Directory, reader: PackReader): LoadedDatabase {
+function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache): LoadedDatabase {
   const { meta } = dir;
-  const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages), dir.pinned);
+  const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages, rowCache), dir.pinned);
   const cmp = new IndexComparators(table);
   const tr = dir.trees;
   const lazyAvet = new LazyTree(tr.avet, null, cmp.avet);
@@ -252,6 +252,8 @@ export class DurableStore {
   /** The log a started checkpoint switched to, and the names and t of what it writes. */
   #pending: { readonly log: string; readonly dir: string; readonly pack: string; readonly t: number } | null = null;
   readonly #cache: PageCache;
+  /** Where table pages are kept: the page cache for a reader, a cache without bound for the writer. */
+  readonly #rowCache: PageCache;
   readonly #reader: PackReader;
 
   constructor(
@@ -260,6 +262,10 @@ export class DurableStore {
     cacheBytes?: number,
   ) {
     this.#cache = new PageCache(cacheBytes);
+    // Maintaining AVET and VAET compares rows in value order, all over the table: a writer whose
+    // table pages came and went would read the same pages again and again. So the writer keeps the
+    // table pages it has read; readers keep what their cache allows.
+    this.#rowCache = readOnly ? this.#cache : new PageCache(Number.POSITIVE_INFINITY);
     this.#reader = new PackReader(store, this.#cache);
   }
 
@@ -300,7 +306,7 @@ export class DurableStore {
     this.#logIndex = 0;
     this.#logLength = 0;
     this.#sinceSnapshot = 0;
-    return this.#replay(openDirectory(dir, this.#reader));
+    return this.#replay(openDirectory(dir, this.#reader, this.#rowCache));
   }
 
   /** Reads log records past what has been read, through every log of the root, and applies them. */
@@ -397,6 +403,7 @@ export class DurableStore {
     const result = await writePack({
       store: this.store,
       reader: this.#reader,
+      rowCache: this.#rowCache,
       pack: names.pack,
       prev: this.#dir,
       table: state.table,

@@ -27,7 +27,7 @@ export class PageCache {
   #loads = 0;
 
   constructor(readonly budgetBytes: number = DEFAULT_CACHE_BYTES) {
-    if (!Number.isFinite(budgetBytes) || budgetBytes < 0) throw new RangeError(`cacheBytes must be a non-negative number, got ${budgetBytes}`);
+    if (Number.isNaN(budgetBytes) || budgetBytes < 0) throw new RangeError(`cacheBytes must be a non-negative number, got ${budgetBytes}`);
   }
 
   /** Bytes held now. */

@@ -117,11 +117,12 @@ function decodeRowPage(body: Uint8Array, source: string): RowColumns {
   return cols;
 }
 
-/** The table rows of a directory, loaded page by page through the cache. */
+/** The table rows of a directory, loaded page by page into `cache`. */
 export class TablePages implements RowPageSource {
   constructor(
     readonly reader: PackReader,
     readonly pages: readonly PageAddr[],
+    readonly cache: PageCache = reader.cache,
   ) {}
 
   loadRows(k: number): RowColumns {
@@ -131,7 +132,7 @@ export class TablePages implements RowPageSource {
   }
 
   track(page: CachedPage): void {
-    this.reader.cache.add(page);
+    this.cache.add(page);
   }
 }
 
@@ -403,6 +404,8 @@ export interface PackResult {
 export async function writePack(args: {
   store: BlobStore;
   reader: PackReader;
+  /** Where the table's pages are cached. */
+  rowCache: PageCache;
   pack: string;
   prev: Directory | null;
   table: DatomTable;
@@ -495,7 +498,7 @@ export async function writePack(args: {
   return {
     dir: { meta, packs: [...packs], tablePages, txs: args.txs, pinned, trees },
     written,
-    table: new TablePages(reader, tablePages),
+    table: new TablePages(reader, tablePages, args.rowCache),
     packBytes: offset,
   };
 }
