@@ -233,7 +233,7 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
     const transforms = options.transforms ?? [];
     const ctx = { ident: (a: number) => schema.identOf(a), t: null };
     const seen = new Set<number>();
-    const batches = new Channel<Datom[]>(txParallelism * 2);
+    const batches = new Channel<Datom[]>(txParallelism);
     const onAbort = (): void => batches.fail(abortedError(signal as AbortSignal, step));
     signal?.addEventListener('abort', onAbort, { once: true });
     const producer = (async () => {
@@ -248,7 +248,12 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
         });
         for await (const chunk of reader) {
           meter.datomsRead += chunk.length;
-          for (const d of chunk) seen.add(d.e);
+          let lastE = -1;
+          for (const d of chunk) {
+            if (d.e === lastE) continue;
+            lastE = d.e;
+            seen.add(d.e);
+          }
           for (const b of batcher.add(applyTransforms(chunk, transforms, ctx))) await batches.put(b);
         }
         for (const b of batcher.flush()) await batches.put(b);

@@ -43,12 +43,28 @@ export function isDataDatom(schema: SourceSchema, d: Datom): boolean {
   return true;
 }
 
+/** {@link isDataDatom} with the decision about each attribute made once. */
+function dataFilter(schema: SourceSchema): (d: Datom) => boolean {
+  // Per attribute: 0 never data, 1 always, 2 unless the entity is a schema entity (db/doc).
+  const byAttr = new Map<number, number>();
+  return (d) => {
+    let k = byAttr.get(d.a);
+    if (k === undefined) {
+      const kind = schema.kind(d.a);
+      k = kind === null || kind.bookkeeping || kind.composite ? 0 : d.a >= FIRST_USER_EID ? 1 : d.a === schema.sys.doc ? 2 : 0;
+      byAttr.set(d.a, k);
+    }
+    return k === 1 || (k === 2 && !schema.isSchemaEntity(d.e));
+  };
+}
+
 /**
  * The current-state reader: every data datom of `sourceDb` as of one basis t, in chunks that each
- * hold whole entities (an entity is never split between two chunks). Entity id ranges are read
- * `readParallelism` at a time from EAVT, so chunks arrive in no particular order. Transaction
- * entities' own datoms (other than `db/txInstant`) come last. A failure of any range reader fails
- * the iteration; breaking out of it stops the readers.
+ * hold whole entities (an entity is never split between two chunks). With `readParallelism` 1 the
+ * user entities come in EAVT order, in one pass; above 1, entity id ranges are read that many at a
+ * time, so chunks arrive in no particular order. Transaction entities' own datoms (other than
+ * `db/txInstant`) are read alongside. A failure of any range reader fails the iteration; breaking
+ * out of it stops the readers.
  *
  * @example
  * ```ts
@@ -59,7 +75,10 @@ export async function* readCurrentState(options: ReadCurrentStateOptions): Async
   const { sourceDb, signal } = options;
   const basisT = options.basisT ?? sourceDb.asOfT ?? sourceDb.basisT;
   const schema = options.schema ?? (await SourceSchema.load(sourceDb, basisT));
-  const db = sourceDb.asOf(basisT);
+  // A plain value read at its own basis needs no asOf filter, which would merge in the history index.
+  const plain = sourceDb.asOfT === null && sourceDb.sinceT === null && !sourceDb.isHistory && basisT >= sourceDb.basisT;
+  const db = plain ? sourceDb : sourceDb.asOf(basisT);
+  const isData = dataFilter(schema);
   const parallelism = Math.max(1, options.readParallelism ?? 20);
   const chunk = Math.max(1, options.readChunk ?? 5000);
   const out = new Channel<readonly Datom[]>(parallelism * 2);
@@ -87,17 +106,19 @@ export async function* readCurrentState(options: ReadCurrentStateOptions): Async
           }
           lastE = d.e;
         }
-        if (isDataDatom(schema, d)) acc.push(d);
+        if (isData(d)) acc.push(d);
       }
     }
     if (acc.length > 0) await out.put(acc);
     return beyond;
   };
 
+  // One reader scans the user entities in one pass: no range restarts, no datoms read past a range's end.
+  const span = parallelism === 1 ? TX_BASE : chunk;
   const worker = async (): Promise<void> => {
     while (!userDone && !stopped) {
       const lo = next;
-      const hi = Math.min(lo + chunk, TX_BASE);
+      const hi = Math.min(lo + span, TX_BASE);
       next = hi;
       const beyond = await readRange(lo, hi);
       if (beyond >= TX_BASE) userDone = true;

@@ -45,10 +45,23 @@ export interface RestoreWriterOptions {
 
 const SKIP = Symbol('skip');
 const NEED = Symbol('need');
+const NONE: ReadonlySet<number> = new Set();
+
+/** How a current-state copy writes the datoms of one source attribute (worked out once per attribute). */
+interface CopyAttr {
+  readonly kind: AttrKind;
+  /** Never written: composite tuples (derived by the destination), bookkeeping, `db/txInstant`. */
+  readonly skip: boolean;
+  /** The destination attribute id, or -1 when it has none (an error unless the datom is skipped). */
+  readonly a: number;
+  /** Values are written as they are: neither a ref nor a tuple holding refs. */
+  readonly plain: boolean;
+}
 
 class Build {
   readonly forms: TxForm[] = [];
-  readonly tempids = new Set<number>();
+  /** The tempid of each source entity named by one in this transaction. */
+  readonly tempids = new Map<number, string>();
   /** Tuple ref targets that must exist before the transaction (tuples hold entity ids only). */
   readonly need = new Set<number>();
   datoms = 0;
@@ -90,6 +103,9 @@ export class RestoreWriter {
    */
   readonly forwardTargets = new Map<number, Datom>();
   #markerA = -1;
+  /** {@link CopyAttr}s by source attribute id, for the source schema as of {@link #copyAttrsT}. */
+  readonly #copyAttrs = new Map<number, CopyAttr>();
+  #copyAttrsT = -1;
 
   constructor(options: RestoreWriterOptions) {
     this.#conn = options.destConn;
@@ -133,9 +149,10 @@ export class RestoreWriter {
     if (src < FIRST_USER_EID) return src;
     const m = this.#mapping.get(src);
     if (m !== undefined) return m;
-    const name = TEMPID_PREFIX + src;
-    if (!b.tempids.has(src)) {
-      b.tempids.add(src);
+    let name = b.tempids.get(src);
+    if (name === undefined) {
+      name = TEMPID_PREFIX + src;
+      b.tempids.set(src, name);
       b.forms.push(['db/add', name, this.#marker(), src]);
     }
     return name;
@@ -225,6 +242,64 @@ export class RestoreWriter {
     }
   }
 
+  /** Records the destination ids of the source entities `b` named by tempids. */
+  #learnBuild(report: TxReport, b: Build): void {
+    const ids = report.tempids;
+    for (const [src, name] of b.tempids) {
+      const id = ids[name];
+      if (id !== undefined) this.#mapping.set(src, id);
+    }
+  }
+
+  /** How a current-state copy writes attribute `d.a` (cached while the source schema stays put). */
+  #copyAttr(d: Datom): CopyAttr {
+    if (this.#copyAttrsT !== this.#schema.t) {
+      this.#copyAttrs.clear();
+      this.#copyAttrsT = this.#schema.t;
+    }
+    const cached = this.#copyAttrs.get(d.a);
+    if (cached !== undefined) return cached;
+    const kind = this.#schema.kind(d.a);
+    if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
+    const skip = kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant;
+    const c: CopyAttr = { kind, skip, a: skip ? -1 : (this.#mapping.get(d.a) ?? -1), plain: !kind.refBearing };
+    this.#copyAttrs.set(d.a, c);
+    return c;
+  }
+
+  /**
+   * The current-state form of {@link #add}, for datoms grouped by entity: the entity position is
+   * worked out once per entity and the attribute once per attribute, not once per datom. Datoms
+   * about transaction entities (rare) go through {@link #add}.
+   */
+  #addCurrent(datoms: readonly Datom[], b: Build): void {
+    let lastE = -1;
+    let e: number | string | null = null;
+    let ownBookkeeping = false;
+    for (const d of datoms) {
+      if (d.e >= TX_BASE || !d.added) {
+        this.#add(d, b);
+        lastE = -1;
+        continue;
+      }
+      if (d.e !== lastE) {
+        lastE = d.e;
+        e = null;
+        // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
+        const subject = this.#schema.entities.get(d.e)?.ident;
+        ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
+      }
+      const c = this.#copyAttr(d);
+      if (c.skip || ownBookkeeping) continue;
+      if (c.a === -1) this.#fail(d, d.a, 'the attribute has no copy in the destination');
+      e ??= this.#entity(d.e, b);
+      const v = c.plain ? d.v : this.#value(c.kind, d, b);
+      if (v === SKIP || v === NEED) continue;
+      b.forms.push(['db/add', e, c.a, v]);
+      b.datoms++;
+    }
+  }
+
   /** Creates destination entities (carrying only their source-eid) for tuple ref targets. */
   async #materialize(need: ReadonlySet<number>): Promise<void> {
     const marker = this.#marker();
@@ -236,7 +311,8 @@ export class RestoreWriter {
     for (let round = 0; ; round++) {
       const b = new Build(entry, createdHere);
       for (const f of extra) b.forms.push(f);
-      for (const d of datoms) this.#add(d, b);
+      if (entry === null) this.#addCurrent(datoms, b);
+      else for (const d of datoms) this.#add(d, b);
       if (b.need.size === 0 || round > 0) return b;
       await this.#materialize(b.need);
     }
@@ -270,9 +346,9 @@ export class RestoreWriter {
   async writeCurrentState(datoms: readonly Datom[]): Promise<number> {
     if (datoms.length === 0) return 0;
     await this.#checkTargets(datoms);
-    const b = await this.#build(datoms, null, new Set(), []);
+    const b = await this.#build(datoms, null, NONE, []);
     if (b.forms.length === 0) return 0;
-    this.#learn(await this.#conn.transact(b.forms));
+    this.#learnBuild(await this.#conn.transact(b.forms), b);
     return b.datoms;
   }
 
