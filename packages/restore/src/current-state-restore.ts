@@ -21,13 +21,25 @@ import type { UnmappableRef, UnmappableRefPolicy, UnmappableReport } from './unm
  * ```
  */
 export interface RestoreOptions {
-  /** Datoms per destination transaction (an entity's composite-tuple parts are never split). Default 500. */
+  /**
+   * Most datoms per destination transaction of a current-state copy (an entity's composite-tuple
+   * parts are never split). The first transaction holds 500 and each one after it twice as many, up
+   * to this. Default 50,000: every transaction costs a durable sync and an index merge, so a copy
+   * goes fastest in large ones. (Replay is always one transaction per source transaction.)
+   */
   readonly maxBatchSize?: number;
-  /** Entity ranges read at once. Default 20. */
+  /**
+   * Entity ranges read at once. Default 1: a database value's indexes are read in this thread,
+   * so concurrent ranges only interleave (and hold more datoms in memory).
+   */
   readonly readParallelism?: number;
-  /** Entity ids per read range. Default 5000. */
+  /** Entity ids per read range, and datoms per chunk read. Default 5000. */
   readonly readChunk?: number;
-  /** Destination transactions in flight at once. Default 4. */
+  /**
+   * Destination transactions in flight at once. Default 1: a connection commits one transaction at
+   * a time, and a batch built while an earlier one is in flight names that batch's entities by
+   * tempid, which the destination must then upsert.
+   */
   readonly txParallelism?: number;
   /** Logs each step with `console.debug`. */
   readonly debug?: boolean;
@@ -97,37 +109,48 @@ async function holdsOnlyRestoreData(db: Database): Promise<boolean> {
   return true;
 }
 
+/** The size of the first batch of a copy; each batch after it is twice as big, up to `maxBatchSize`. */
+const FIRST_BATCH = 500;
+
 /**
  * Splits entity-grouped datoms into transaction batches of about `max` datoms. The datoms of one
  * entity that are parts of a composite tuple stay together, so the destination derives every
  * composite from complete parts in one transaction: no partial tuples, no spurious uniqueness
  * conflicts on unique composites.
+ *
+ * Batches start at {@link FIRST_BATCH} datoms and double up to `max`: the first commit, its progress
+ * report and any error in the data come as soon as with small batches, while the bulk of a large
+ * copy goes in large transactions.
  */
 class Batcher {
   #batch: Datom[] = [];
+  #limit: number;
   constructor(
     readonly max: number,
     readonly parts: ReadonlySet<number>,
-  ) {}
+  ) {
+    this.#limit = Math.min(max, FIRST_BATCH);
+  }
 
   *add(datoms: readonly Datom[]): Generator<Datom[]> {
+    const parts = this.parts;
     let i = 0;
     while (i < datoms.length) {
       const e = (datoms[i] as Datom).e;
       let j = i;
       while (j < datoms.length && (datoms[j] as Datom).e === e) j++;
-      const unit: Datom[] = [];
+      let unit: Datom[] | null = null;
       for (let k = i; k < j; k++) {
         const d = datoms[k] as Datom;
-        if (this.parts.has(d.a)) unit.push(d);
+        if (parts.has(d.a)) (unit ??= []).push(d);
         else {
           this.#batch.push(d);
-          if (this.#batch.length >= this.max) yield this.#take();
+          if (this.#batch.length >= this.#limit) yield this.#take();
         }
       }
-      if (unit.length > 0) {
+      if (unit !== null) {
         for (const d of unit) this.#batch.push(d);
-        if (this.#batch.length >= this.max) yield this.#take();
+        if (this.#batch.length >= this.#limit) yield this.#take();
       }
       i = j;
     }
@@ -136,6 +159,7 @@ class Batcher {
   #take(): Datom[] {
     const b = this.#batch;
     this.#batch = [];
+    this.#limit = Math.min(this.max, this.#limit * 2);
     return b;
   }
 
@@ -162,8 +186,8 @@ class Batcher {
  */
 export async function currentStateRestore(options: CurrentStateRestoreOptions): Promise<CurrentStateRestoreResult> {
   const { sourceDb, destConn, signal } = options;
-  const maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
-  const txParallelism = Math.max(1, options.txParallelism ?? 4);
+  const maxBatchSize = Math.max(1, options.maxBatchSize ?? 50_000);
+  const txParallelism = Math.max(1, options.txParallelism ?? 1);
   const debug = options.debug === true ? (msg: string) => console.debug(`[restore] ${msg}`) : () => {};
   const meter = new ProgressMeter(options.onProgress, options.progressIntervalMs);
   const steps: string[] = [];
@@ -248,6 +272,7 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
         });
         for await (const chunk of reader) {
           meter.datomsRead += chunk.length;
+          meter.tick();
           let lastE = -1;
           for (const d of chunk) {
             if (d.e === lastE) continue;

@@ -18,7 +18,7 @@ export interface ReadCurrentStateOptions {
   readonly basisT?: number;
   /** The source schema as of `basisT` (loaded when not given). */
   readonly schema?: SourceSchema;
-  /** How many entity ranges are read at once. Default 20. */
+  /** How many entity ranges are read at once. Default 1: the whole of EAVT in one pass, in order. */
   readonly readParallelism?: number;
   /** Entity ids per range, and the datom count at which a chunk is handed on. Default 5000. */
   readonly readChunk?: number;
@@ -79,7 +79,7 @@ export async function* readCurrentState(options: ReadCurrentStateOptions): Async
   const plain = sourceDb.asOfT === null && sourceDb.sinceT === null && !sourceDb.isHistory && basisT >= sourceDb.basisT;
   const db = plain ? sourceDb : sourceDb.asOf(basisT);
   const isData = dataFilter(schema);
-  const parallelism = Math.max(1, options.readParallelism ?? 20);
+  const parallelism = Math.max(1, options.readParallelism ?? 1);
   const chunk = Math.max(1, options.readChunk ?? 5000);
   const out = new Channel<readonly Datom[]>(parallelism * 2);
   let next = FIRST_USER_EID;
