@@ -206,25 +206,34 @@ export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | n
   return { root: newRoot, size: t.size + 1 };
 }
 
-/** Removes from `n`; returns the new node (null when it became empty), or `undefined` when not found. */
+/**
+ * Removes from `n`; returns the new node (null when it became empty), or `undefined` when not found.
+ * Like {@link insertInto}, notes in {@link leafOut} the leaf the row was in, when that leaf is owned
+ * by `edit` and stays in the tree, and in {@link afterOut} the first row of the subtree after it.
+ */
 function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): Node | null | undefined {
   if (n.leaf) {
-    const at = leafLowerBound(n.keys, row, cmp);
-    if (at >= n.keys.length || n.keys[at] !== row) return undefined;
+    // The row itself is searched for, not its position by order: no comparisons in the leaf.
+    const at = n.keys.indexOf(row);
+    if (at === -1) return undefined;
     const len = n.keys.length;
     if (len === 1) return null;
     if (edit !== null && n.edit === edit) {
       const keys = n.keys;
       for (let j = at + 1; j < len; j++) keys[j - 1] = keys[j] as number;
       keys.length = len - 1;
+      leafOut = n;
       return n;
     }
     const keys = new Array<number>(len - 1);
     for (let j = 0; j < at; j++) keys[j] = n.keys[j] as number;
     for (let j = at + 1; j < len; j++) keys[j - 1] = n.keys[j] as number;
-    return leafOf(keys, edit);
+    const m = leafOf(keys, edit);
+    if (edit !== null) leafOut = m;
+    return m;
   }
   const i = childFor(n, row, cmp);
+  if (i + 1 < n.children.length) afterOut = firstRow(n.children[i + 1] as Node);
   const child = removeFrom(n.children[i] as Node, row, cmp, edit);
   if (child === undefined) return undefined;
   if (child === null && n.children.length === 1) return null;
@@ -243,6 +252,7 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
       const merged = leafOf(left.keys.concat(child.keys), edit);
       m.children.splice(i - 1, 2, merged);
       m.min = firstRow(m.children[0] as Node);
+      leafOut = null;
     }
   }
   return m;
@@ -255,6 +265,45 @@ export function treeRemove(t: Tree, row: number, cmp: RowCompare, edit: Edit | n
   if (root === undefined) return t;
   while (root !== null && !root.leaf && root.children.length === 1) root = root.children[0] as Node;
   return { root, size: t.size - 1 };
+}
+
+/**
+ * Removes many rows; those not in the tree are skipped. Each descent from the root removes one row
+ * and notes its leaf and that leaf's upper bound; the rows after it that fall inside the same leaf
+ * (past its first row, so no branch's first row changes, and while the leaf stays large enough not
+ * to be merged) come straight out of it. Rows in the tree's order, as those of one entity in EAVT,
+ * thus cost about one descent per leaf.
+ */
+export function treeRemoveMany(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edit | null): Tree {
+  let out = t;
+  let leaf: Leaf | null = null;
+  let after = -1;
+  let removed = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as number;
+    if (leaf !== null) {
+      const keys = leaf.keys;
+      if (keys.length > LEAF_MAX >>> 2 && cmp(row, keys[0] as number) > 0 && (after === -1 || cmp(row, after) < 0)) {
+        // The row belongs in this leaf: it is here, or not in the tree at all.
+        const at = keys.indexOf(row);
+        if (at !== -1) {
+          for (let j = at + 1; j < keys.length; j++) keys[j - 1] = keys[j] as number;
+          keys.length -= 1;
+          removed++;
+        }
+        continue;
+      }
+    }
+    if (removed > 0) out = { root: out.root, size: out.size - removed };
+    removed = 0;
+    leafOut = null;
+    afterOut = -1;
+    out = treeRemove(out, row, cmp, edit);
+    leaf = leafOut as Leaf | null;
+    after = afterOut;
+  }
+  leafOut = null;
+  return removed > 0 ? { root: out.root, size: out.size - removed } : out;
 }
 
 /** Builds a tree from rows already in order. */

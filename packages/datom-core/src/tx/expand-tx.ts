@@ -232,8 +232,8 @@ export class TxExpander {
     return a.isRef ? this.entity(v, form, true) : this.scalar(a, v);
   }
 
-  #push(add: boolean, e: number, a: AttrInfo, v: Value, form: unknown): void {
-    this.ops.push({ add, e, a, v, form });
+  #push(add: boolean, e: number, a: AttrInfo, v: Value, form: unknown, row = -1): void {
+    this.ops.push({ add, e, a, v, form, row });
   }
 
   #expandMap(m: Record<string, unknown> | Map<unknown, unknown>, nestedUnder: AttrInfo | false): number {
@@ -328,7 +328,7 @@ export class TxExpander {
           const v = a.isRef ? this.entity(items[3], form, false) : this.scalar(a, items[3]);
           this.#push(false, e, a, v, form);
         } else {
-          for (const r of liveRowsOf(this.db, e, a.id)) this.#push(false, e, a, this.db.table.v(r), form);
+          for (const r of liveRowsOf(this.db, e, a.id)) this.#push(false, e, a, this.db.table.v(r), form, r);
         }
         return;
       }
@@ -371,12 +371,12 @@ export class TxExpander {
     for (const r of currentRows(this.db, 'eavt', [e])) {
       const a = this.db.schema.attr(t.a(r)) as AttrInfo;
       if (a.tupleAttrs !== null) continue;
-      this.#push(false, e, a, t.v(r), form);
+      this.#push(false, e, a, t.v(r), form, r);
       if (a.isComponent) components.push(t.v(r) as number);
     }
     for (const r of currentRows(this.db, 'vaet', [e])) {
       const a = this.db.schema.attr(t.a(r)) as AttrInfo;
-      this.#push(false, t.e(r), a, e, form);
+      this.#push(false, t.e(r), a, e, form, r);
     }
     for (const c of components) this.#retractEntity(c, form, seen);
   }

@@ -13,4 +13,9 @@ export interface Op {
   v: Value;
   /** The form the operation came from, for error messages. */
   readonly form: unknown;
+  /**
+   * For a retraction read from the database before the transaction (retractEntity, a retract
+   * without a value), the live row holding the datom; else -1. Saves looking the datom up again.
+   */
+  readonly row: number;
 }

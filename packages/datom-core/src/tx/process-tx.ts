@@ -1,5 +1,5 @@
 import { DatomError } from '../error/datom-error.js';
-import { newEdit, TreeCursor, treeInsertMany, treeRemove } from '../index/btree.js';
+import { newEdit, TreeCursor, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
 import type { Database } from '../db/database.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
@@ -233,7 +233,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // Distinct retractions name distinct rows.
   const retracts = new Retractions();
   for (const op of R_) {
-    const row = liveRow(before, op.e, op.a.id, op.v);
+    const row = op.row !== -1 ? op.row : liveRow(before, op.e, op.a.id, op.v);
     if (row !== -1) retracts.push(op, row);
   }
   // The assertions to write; slot 0 is for the txInstant datom, which leads the transaction's rows.
@@ -252,7 +252,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     if (row === -1) adds[n++] = op;
     else if (compareValues(before.table.v(row), op.v) !== 0) {
       adds[n++] = op;
-      if (!retracts.has(row)) retracts.push({ add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form }, row);
+      if (!retracts.has(row)) retracts.push({ add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form, row }, row);
     }
   }
   adds.length = n;
@@ -298,7 +298,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   } else {
     const ms = Math.max(env.now(), before.lastInstant);
     instant = (ms === before.lastInstant ? previousInstant(before) : null) ?? new Date(ms);
-    adds[0] = { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null };
+    adds[0] = { add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: instant, form: null, row: -1 };
   }
 
   // Schema changes.
@@ -415,14 +415,18 @@ export function writeRows(
     rows[n++] = r;
     added[0] = r;
   }
+  // The retracted rows, in the order of `retracts`: retractions of one entity, as retractEntity
+  // makes them, are in EAVT order and come out of the tree together.
+  const removed = new Array<number>(retracts.length);
   for (let i = 0; i < retracts.length; i++) {
     const { op, row } = retracts[i] as Retraction;
     rows[n++] = table.add(op.e, op.a.id, op.v, t, false, row);
-    eavt = treeRemove(eavt, row, cmp.eavt, edit);
-    aevt = treeRemove(aevt, row, cmp.aevt, edit);
+    removed[i] = row;
     if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
   }
+  eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
+  aevt = treeRemoveMany(aevt, removed, cmp.aevt, edit);
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
     const op = adds[i] as Op;
     const r = table.add(op.e, op.a.id, op.v, t, true);
@@ -505,10 +509,10 @@ function compositeTuples(before: DbState, adds: readonly Op[], out: Op[], retrac
       const curRows = liveRowsOf(before, e, ta.id);
       const cur = curRows[0];
       if (cur !== undefined && (value === null || compareValues(before.table.v(cur), value as Value) !== 0)) {
-        if (!retracts.has(cur)) retracts.push({ add: false, e, a: ta, v: before.table.v(cur), form: null }, cur);
+        if (!retracts.has(cur)) retracts.push({ add: false, e, a: ta, v: before.table.v(cur), form: null, row: cur }, cur);
       }
       if (value !== null && (cur === undefined || compareValues(before.table.v(cur), value as Value) !== 0)) {
-        out.push({ add: true, e, a: ta, v: value as Value, form: null });
+        out.push({ add: true, e, a: ta, v: value as Value, form: null, row: -1 });
       }
     }
   }

@@ -35,7 +35,7 @@ export function replayTx(before: DbState, t: number, datoms: readonly StoredDato
     if (a === undefined) {
       throw new DatomError('storage/corrupt', `${source}: transaction t=${t} uses unknown attribute ${d.a}`, { data: { source, t, attribute: d.a } });
     }
-    const op: Op = { add: d.added, e: d.e, a, v: d.v, form: null };
+    const op: Op = { add: d.added, e: d.e, a, v: d.v, form: null, row: -1 };
     if (d.added) {
       if (d.e === txEid && d.a === A.txInstant) {
         instant = (d.v as Date).getTime();
