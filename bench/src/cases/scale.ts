@@ -14,22 +14,27 @@ const DATOMS = Number(process.env.BENCH_SCALE_DATOMS ?? 1_000_000);
 const PULLS = 10_000;
 const CHILD = fileURLToPath(new URL('../scale-child.ts', import.meta.url));
 
-let built: { dir: string; datoms: number } | null = null;
+let built: { dir: string; datoms: number; maxEid: number } | null = null;
 
 /** Builds the database once per run: the catalog in batches, then closed (a final snapshot). */
-async function database(): Promise<{ dir: string; datoms: number }> {
+async function database(): Promise<{ dir: string; datoms: number; maxEid: number }> {
   if (built !== null) return built;
   const dir = join(mkdtempSync(join(tmpdir(), 'datomkit-bench-scale-')), 'db');
   process.on('exit', () => rmSync(join(dir, '..'), { recursive: true, force: true }));
   await core.createDatabase(`file:${dir}`);
   const conn = await core.connect(`file:${dir}`);
   await conn.transact(catalogSchema());
-  for (const batch of generateCatalog({ datoms: DATOMS, seed: 1, batchEntities: 5000 })) await conn.transact(batch).then(() => undefined);
+  // The largest entity id, from the transactions' tempids: the pulls pick entities up to it.
+  let maxEid = 0;
+  for (const batch of generateCatalog({ datoms: DATOMS, seed: 1, batchEntities: 5000 })) {
+    const { tempids } = await conn.transact(batch);
+    for (const e of Object.values(tempids)) if (e < core.TX_BASE && e > maxEid) maxEid = e;
+  }
   const datoms = await conn.db().datoms('eavt').count();
   await conn.close();
   // What a user would do after a load: drop the snapshots that later ones replaced.
   await core.gcStorage(`file:${dir}`, new Date(Date.now() + 1000));
-  built = { dir, datoms };
+  built = { dir, datoms, maxEid };
   return built;
 }
 
@@ -40,8 +45,8 @@ interface Measured {
   rssMb: number;
 }
 
-function measure(dir: string): Measured {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, dir, String(PULLS)], { encoding: 'utf8' });
+function measure(dir: string, maxEid: number): Measured {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, dir, String(PULLS), String(maxEid)], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
 }
 
@@ -59,7 +64,7 @@ export function scaleCases(): BenchCase[] {
       description: `opening a file database of ${label} catalog datoms read-only in a fresh process (issue target: 10M in under 300 ms)`,
       metric: 'ms-reported',
       target: { kind: 'at-most', max: 300 },
-      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string }) => measure(db.dir).openMs })],
+      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string; maxEid: number }) => measure(db.dir, db.maxEid).openMs })],
     },
     {
       group: GROUP,
@@ -67,7 +72,7 @@ export function scaleCases(): BenchCase[] {
       description: `resident memory of that process after ${PULLS} random pulls (issue target: under 300 MB at 10M)`,
       metric: 'MB',
       target: { kind: 'at-most', max: 300 },
-      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string }) => measure(db.dir).rssMb })],
+      sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string; maxEid: number }) => measure(db.dir, db.maxEid).rssMb })],
     },
     {
       group: GROUP,

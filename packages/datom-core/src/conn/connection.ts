@@ -16,7 +16,7 @@ export interface ConnectOptions {
   readonly checkpointRows?: number;
   /**
    * Durable databases: how many bytes of index pages to keep in memory; pages beyond it are
-   * dropped, least recently used first, and read again from storage when needed. Default 128 MiB.
+   * dropped, least recently used first, and read again from storage when needed. Default 32 MiB.
    * Fixed by the first connection of a process to the database.
    */
   readonly cacheBytes?: number;

@@ -43,12 +43,16 @@ export const ROW_PAGE_SHIFT = 9;
 export const ROW_PAGE_ROWS = 1 << ROW_PAGE_SHIFT;
 const ROW_MASK = ROW_PAGE_ROWS - 1;
 
-/** The rows of one page in columns, as {@link DatomTable} stores them (t signed, plus one). */
+/**
+ * The rows of one page in columns, as {@link DatomTable} stores them (t signed, plus one). Plain
+ * arrays, on the JS heap: pages come and go through the cache, and typed arrays, allocated outside
+ * the heap, left the process's resident memory fragmented.
+ */
 export interface RowColumns {
-  readonly e: Float64Array;
-  readonly a: Int32Array;
-  readonly t: Int32Array;
-  readonly link: Int32Array;
+  readonly e: number[];
+  readonly a: number[];
+  readonly t: number[];
+  readonly link: number[];
   readonly v: Value[];
 }
 
@@ -60,6 +64,50 @@ export interface PinnedRow {
   readonly t: number;
   readonly link: number;
   readonly v: Value;
+}
+
+/**
+ * Rows held outside their pages: the first row of each stored branch, kept for good (searches
+ * compare with them on every descent), and the first rows of the leaves of loaded branches, held
+ * while the branch is loaded. Without them, finding the leaf within a branch would load a table page
+ * for each row compared.
+ */
+export class RowPins {
+  readonly #rows = new Map<number, PinnedRow>();
+  /** How many loaded branches hold a row that is not kept for good. */
+  readonly #holds = new Map<number, number>();
+
+  /** The row `r`, if pinned. */
+  get(r: number): PinnedRow | undefined {
+    return this.#rows.get(r);
+  }
+
+  /** Pins `r` for good. */
+  keep(r: number, row: PinnedRow): void {
+    this.#rows.set(r, row);
+    this.#holds.delete(r);
+  }
+
+  /** Pins `r` until as many {@link RowPins.release}s. */
+  hold(r: number, row: PinnedRow): void {
+    const n = this.#holds.get(r);
+    if (n !== undefined) this.#holds.set(r, n + 1);
+    else if (!this.#rows.has(r)) {
+      this.#rows.set(r, row);
+      this.#holds.set(r, 1);
+    }
+  }
+
+  /** Releases one hold of `r`. */
+  release(r: number): void {
+    const n = this.#holds.get(r);
+    if (n === undefined) return;
+    if (n > 1) this.#holds.set(r, n - 1);
+    else {
+      this.#holds.delete(r);
+      this.#rows.delete(r);
+    }
+  }
 }
 
 /** Where the rows below a table's base come from: pages loaded synchronously, on demand. */
@@ -96,7 +144,7 @@ export class DatomTable {
   /** Rows below this are in pages. */
   #base = 0;
   #pages: (RowPage | undefined)[] = [];
-  #pinned = new Map<number, PinnedRow>();
+  #pinned = new RowPins();
   #source: RowPageSource | null = null;
 
   constructor(capacity = 1024) {
@@ -107,12 +155,12 @@ export class DatomTable {
     this.#v = [];
   }
 
-  /** A table whose first `base` rows are in `source`; `pinned` are rows kept in memory. */
-  static paged(base: number, source: RowPageSource, pinned: ReadonlyMap<number, PinnedRow>): DatomTable {
+  /** A table whose first `base` rows are in `source`; `pins` holds rows kept outside their pages. */
+  static paged(base: number, source: RowPageSource, pins: RowPins): DatomTable {
     const t = new DatomTable();
     t.#base = base;
     t.#source = source;
-    t.#pinned = new Map(pinned);
+    t.#pinned = pins;
     return t;
   }
 
@@ -183,7 +231,7 @@ export class DatomTable {
     this.#n = keep;
     this.#base = base;
     this.#source = source;
-    for (const [r, row] of pinned) this.#pinned.set(r, row);
+    for (const [r, row] of pinned) this.#pinned.keep(r, row);
   }
 
   /** The page of base row `r`, loaded if needed; null when `r` is pinned and its page not loaded. */
@@ -194,7 +242,7 @@ export class DatomTable {
       p.used = true;
       return p;
     }
-    if (this.#pinned.has(r)) return null;
+    if (this.#pinned.get(r) !== undefined) return null;
     const source = this.#source;
     if (source === null || r < 0) throw new RangeError(`No row ${r}`);
     const cols = source.loadRows(k);

@@ -25,7 +25,9 @@ export interface BlobStore {
   getBlob(key: string): Promise<Uint8Array>;
   /**
    * Reads `length` bytes of blob `key` at `offset`, synchronously: index pages load while an index
-   * is searched. Optional: without it, the packs of a database are read whole when it opens.
+   * is searched. The bytes may be those of a buffer that the next call reuses: callers decode them at
+   * once and keep nothing that shares their memory. Optional: without it, the packs of a database
+   * are read whole when it opens.
    */
   readRangeSync?(key: string, offset: number, length: number): Uint8Array;
   /** Releases what reads hold open (file handles); reads reopen them when needed. */

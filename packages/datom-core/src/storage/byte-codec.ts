@@ -260,7 +260,8 @@ export class ByteReader {
 
   bytes(n: number): Uint8Array {
     this.#need(n);
-    const b = this.#buf.slice(this.#pos, this.#pos + n);
+    // A copy (Buffer's own slice would share the memory of a buffer that may be reused).
+    const b = Uint8Array.prototype.slice.call(this.#buf, this.#pos, this.#pos + n);
     this.#pos += n;
     return b;
   }

@@ -191,7 +191,8 @@ const COMPACT_RATIO = 2;
 /** The database a directory describes (pages load when read), with its log up to the directory. */
 function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache): LoadedDatabase {
   const { meta } = dir;
-  const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages, rowCache), dir.pinned);
+  for (const [r, row] of dir.pinned) reader.pins.keep(r, row);
+  const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages, rowCache), reader.pins);
   const cmp = new IndexComparators(table);
   const tr = dir.trees;
   const lazyAvet = new LazyTree(tr.avet, null, cmp.avet);

@@ -128,6 +128,8 @@ export class FileBlobStore implements BlobStore {
 
   /** Open read descriptors of blobs, by key. */
   #readFds = new Map<string, number>();
+  /** One buffer that every range read fills (allocating one per page fragmented the heap). */
+  #scratch = Buffer.allocUnsafe(1 << 16);
 
   readRangeSync(key: string, offset: number, length: number): Uint8Array {
     const file = this.#file(key);
@@ -137,7 +139,8 @@ export class FileBlobStore implements BlobStore {
         fd = openSync(file, 'r');
         this.#readFds.set(key, fd);
       }
-      const buf = Buffer.allocUnsafe(length);
+      if (this.#scratch.length < length) this.#scratch = Buffer.allocUnsafe(Math.max(length, this.#scratch.length * 2));
+      const buf = this.#scratch;
       let read = 0;
       while (read < length) {
         const n = readSync(fd, buf, read, length - read, offset + read);

@@ -12,7 +12,7 @@ export interface CachedPage {
 }
 
 /** The default budget of a database's page cache. */
-export const DEFAULT_CACHE_BYTES = 128 * 2 ** 20;
+export const DEFAULT_CACHE_BYTES = 32 * 2 ** 20;
 
 /**
  * A cache of storage pages bounded in bytes, with CLOCK eviction: each page has a used bit that

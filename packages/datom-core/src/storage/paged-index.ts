@@ -6,7 +6,7 @@
 import { crc32 } from 'node:zlib';
 import { DatomError } from '../error/datom-error.js';
 import type { Branch, Leaf, Node, Tree } from '../index/btree.js';
-import { type PinnedRow, ROW_PAGE_ROWS, ROW_PAGE_SHIFT, type RowColumns, type DatomTable, type RowPageSource } from '../index/datom-table.js';
+import { type PinnedRow, ROW_PAGE_ROWS, ROW_PAGE_SHIFT, type RowColumns, type DatomTable, type RowPageSource, RowPins } from '../index/datom-table.js';
 import type { Value } from '../model/value.js';
 import type { BlobStore } from './blob-store.js';
 import { ByteReader, ByteWriter } from './byte-codec.js';
@@ -23,7 +23,7 @@ export interface PageAddr {
 export const TREE_NAMES = ['eavt', 'aevt', 'avet', 'vaet', 'uavet', 'heavt', 'haevt', 'havet', 'hvaet'] as const;
 export type TreeName = (typeof TREE_NAMES)[number];
 
-const DIR_MAGIC = 'DKDIR001';
+const DIR_MAGIC = 'DKDIR002';
 const TAG_LEAF = 0;
 const TAG_BRANCH = 1;
 const TAG_PAGED = 2;
@@ -57,6 +57,8 @@ function unseal(bytes: Uint8Array, what: string, data: Record<string, unknown>):
  */
 export class PackReader {
   readonly #preloaded = new Map<string, Uint8Array>();
+  /** Rows held outside their pages, shared by the tables this reader serves. */
+  readonly pins = new RowPins();
 
   constructor(
     readonly store: BlobStore,
@@ -103,16 +105,16 @@ function decodeRowPage(body: Uint8Array, source: string): RowColumns {
   const rd = new ByteReader(body, source);
   const n = rd.uvar();
   if (n > ROW_PAGE_ROWS) throw corrupt(`${source} holds ${n} rows, more than a page`, { source });
-  const cols: RowColumns = { e: new Float64Array(n), a: new Int32Array(n), t: new Int32Array(n), link: new Int32Array(n), v: new Array<Value>(n) };
+  const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
   let e = 0;
   for (let i = 0; i < n; i++) {
     e += rd.svar();
-    cols.e[i] = e;
-    cols.a[i] = rd.uvar();
+    cols.e.push(e);
+    cols.a.push(rd.uvar());
     const t = rd.svar();
-    cols.t[i] = t;
-    cols.v[i] = rd.value() as Value;
-    cols.link[i] = t < 0 ? rd.uvar() : -1;
+    cols.t.push(t);
+    cols.v.push(rd.value() as Value);
+    cols.link.push(t < 0 ? rd.uvar() : -1);
   }
   return cols;
 }
@@ -138,8 +140,24 @@ export class TablePages implements RowPageSource {
 
 // --- tree pages -----------------------------------------------------------------------------
 
-/** The leaves of a branch whose children are all leaves, as one page. */
-function encodeTreePage(leaves: readonly Leaf[]): Uint8Array {
+function writeRow(w: ByteWriter, row: PinnedRow): void {
+  w.f64(row.e);
+  w.uvar(row.a);
+  w.svar(row.t);
+  w.svar(row.link);
+  w.value(row.v);
+}
+
+function readRow(rd: ByteReader): PinnedRow {
+  return { e: rd.f64(), a: rd.uvar(), t: rd.svar(), link: rd.svar(), v: rd.value() as Value };
+}
+
+/**
+ * The leaves of a branch whose children are all leaves, as one page, with the first row of each
+ * leaf after the first (the branch's own first row is pinned by the directory): a search picks the
+ * leaf by comparing with those rows, which then need no table page.
+ */
+function encodeTreePage(leaves: readonly Leaf[], table: DatomTable): Uint8Array {
   let n = 0;
   for (const l of leaves) n += l.keys.length;
   const w = new ByteWriter(16 + leaves.length * 4 + n * 4);
@@ -152,10 +170,11 @@ function encodeTreePage(leaves: readonly Leaf[]): Uint8Array {
       prev = k;
     }
   }
+  for (let i = 1; i < leaves.length; i++) writeRow(w, table.stored((leaves[i] as Leaf).keys[0] as number));
   return sealed(w.view());
 }
 
-function decodeTreePage(body: Uint8Array, source: string): { leaves: Node[]; rows: number } {
+function decodeTreePage(body: Uint8Array, source: string): { leaves: Node[]; rows: number; pins: [number, PinnedRow][] } {
   const rd = new ByteReader(body, source);
   const n = rd.uvar();
   const leaves: Node[] = new Array(n);
@@ -172,7 +191,9 @@ function decodeTreePage(body: Uint8Array, source: string): { leaves: Node[]; row
     leaves[i] = { leaf: true, keys, edit: null };
   }
   if (n === 0) throw corrupt(`${source} is an empty tree page`, { source });
-  return { leaves, rows };
+  const pins: [number, PinnedRow][] = [];
+  for (let i = 1; i < n; i++) pins.push([(leaves[i] as Leaf).keys[0] as number, readRow(rd)]);
+  return { leaves, rows, pins };
 }
 
 /**
@@ -200,15 +221,18 @@ export class PagedBranch implements CachedPage {
       this.used = true;
       return c;
     }
-    const { leaves, rows } = decodeTreePage(this.reader.read(this.addr), `${this.addr.pack}:${this.addr.offset}`);
+    const { leaves, rows, pins } = decodeTreePage(this.reader.read(this.addr), `${this.addr.pack}:${this.addr.offset}`);
     this.#children = leaves;
-    this.bytes = 64 + leaves.length * 48 + rows * 8;
+    this.bytes = 64 + leaves.length * 120 + rows * 8;
+    for (const [r, row] of pins) this.reader.pins.hold(r, row);
     this.reader.cache.add(this);
     return leaves;
   }
 
   evict(): void {
+    const c = this.#children;
     this.#children = undefined;
+    if (c !== undefined) for (let i = 1; i < c.length; i++) this.reader.pins.release((c[i] as Leaf).keys[0] as number);
   }
 }
 
@@ -283,11 +307,7 @@ export function encodeDirectory(dir: Directory): Uint8Array {
   w.uvar(dir.pinned.size);
   for (const [r, row] of dir.pinned) {
     w.uvar(r);
-    w.f64(row.e);
-    w.uvar(row.a);
-    w.svar(row.t);
-    w.svar(row.link);
-    w.value(row.v);
+    writeRow(w, row);
   }
   const node = (n: Node): void => {
     if (isPaged(n)) {
@@ -345,7 +365,7 @@ export function decodeDirectory(bytes: Uint8Array, source: string, reader: PackR
   const pinned = new Map<number, PinnedRow>();
   for (let i = rd.uvar(); i > 0; i--) {
     const r = rd.uvar();
-    pinned.set(r, { e: rd.f64(), a: rd.uvar(), t: rd.svar(), link: rd.svar(), v: rd.value() as Value });
+    pinned.set(r, readRow(rd));
   }
   const node = (): Node => {
     const tag = rd.byte();
@@ -452,7 +472,7 @@ export async function writePack(args: {
       if (n.leaf) return;
       const kids = n.children;
       if ((kids[0] as Node).leaf) {
-        const paged = new PagedBranch(n.min, put(encodeTreePage(kids as Leaf[])), reader);
+        const paged = new PagedBranch(n.min, put(encodeTreePage(kids as Leaf[], table)), reader);
         pinned.set(n.min, table.stored(n.min));
         written.push({ parent, index, node: n, paged });
         yield;
