@@ -10,9 +10,12 @@ import type { DbState } from './db-state.js';
 
 /** Rows of the current `order` tree that start with `probe`, in order. */
 export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
-  const cmp = s.cmp.probe(order, probe);
-  const cur = new TreeCursor(s.trees[order], cmp);
+  const tree = s.trees[order];
   const out: number[] = [];
+  // An empty tree (VAET of a database without refs) needs no probe and no cursor.
+  if (tree.root === null) return out;
+  const cmp = s.cmp.probe(order, probe);
+  const cur = new TreeCursor(tree, cmp);
   for (let r = cur.next(); r !== -1 && out.length < limit; r = cur.next()) {
     if (cmp(r) !== 0) break;
     out.push(r);

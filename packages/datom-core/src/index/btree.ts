@@ -234,7 +234,7 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
     if (edit !== null && n.edit === edit) {
       const keys = n.keys;
       for (let j = at + 1; j < len; j++) keys[j - 1] = keys[j] as number;
-      keys.length = len - 1;
+      keys.pop();
       leafOut = n;
       return n;
     }
@@ -301,7 +301,7 @@ export function treeRemoveMany(t: Tree, rows: readonly number[], cmp: RowCompare
         const at = keys.indexOf(row);
         if (at !== -1) {
           for (let j = at + 1; j < keys.length; j++) keys[j - 1] = keys[j] as number;
-          keys.length -= 1;
+          keys.pop();
           removed++;
         }
         continue;
@@ -473,8 +473,11 @@ export class TreeCursor {
       if (p < b.children.length) {
         pos[d] = p;
         let n = b.children[p] as Node;
-        stack.length = d + 1;
-        pos.length = d + 1;
+        // Setting a length calls into the runtime even when it does not change.
+        if (stack.length > d + 1) {
+          stack.length = d + 1;
+          pos.length = d + 1;
+        }
         while (!n.leaf) {
           stack.push(n);
           pos.push(0);

@@ -335,7 +335,7 @@ export class TxExpander {
       case 'db/retractEntity':
       case 'db.fn/retractEntity': {
         if (items.length !== 2) throw syntax(`${name} takes one entity`, form);
-        this.#retractEntity(this.entity(items[1], form, false), form, new Set());
+        this.#retractEntity(this.entity(items[1], form, false), form, null);
         return;
       }
       case 'db/cas':
@@ -363,22 +363,30 @@ export class TxExpander {
     }
   }
 
-  #retractEntity(e: number, form: unknown, seen: Set<number>): void {
-    if (seen.has(e)) return;
-    seen.add(e);
-    const t = this.db.table;
-    const components: number[] = [];
+  /**
+   * Retracts the datoms of `e`, the refs to it and, recursively, its components. `seen` holds the
+   * entities already retracted through components (made once there are components to follow).
+   */
+  #retractEntity(e: number, form: unknown, seen: Set<number> | null): void {
+    const { table: t, schema } = this.db;
+    let components: number[] | null = null;
     for (const r of currentRows(this.db, 'eavt', [e])) {
-      const a = this.db.schema.attr(t.a(r)) as AttrInfo;
+      const a = schema.attr(t.a(r)) as AttrInfo;
       if (a.tupleAttrs !== null) continue;
       this.#push(false, e, a, t.v(r), form, r);
-      if (a.isComponent) components.push(t.v(r) as number);
+      if (a.isComponent) (components ??= []).push(t.v(r) as number);
     }
     for (const r of currentRows(this.db, 'vaet', [e])) {
-      const a = this.db.schema.attr(t.a(r)) as AttrInfo;
+      const a = schema.attr(t.a(r)) as AttrInfo;
       this.#push(false, t.e(r), a, e, form, r);
     }
-    for (const c of components) this.#retractEntity(c, form, seen);
+    if (components === null) return;
+    const done = seen ?? new Set([e]);
+    for (const c of components) {
+      if (done.has(c)) continue;
+      done.add(c);
+      this.#retractEntity(c, form, done);
+    }
   }
 }
 

@@ -111,7 +111,8 @@ function distinct(ops: Op[]): Op[] {
     const op = ops[i] as Op;
     if (cmpOps(ops[k - 1] as Op, op) !== 0) ops[k++] = op;
   }
-  ops.length = k;
+  // Setting the length calls into the runtime even when it does not change.
+  if (k < ops.length) ops.length = k;
   return ops;
 }
 
@@ -255,7 +256,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
       if (!retracts.has(row)) retracts.push({ add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form, row }, row);
     }
   }
-  adds.length = n;
+  if (n < adds.length) adds.length = n;
   // Composite tuples follow their parts.
   // Redundant assertions of a part count too: re-asserting a part fills in a composite installed
   // after the data, as in Datomic.
@@ -294,7 +295,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     // It moves to the front; the others keep their order.
     adds[0] = instantOp;
     for (let i = instantAt + 1; i < adds.length; i++) adds[i - 1] = adds[i] as Op;
-    adds.length -= 1;
+    adds.pop();
   } else {
     const ms = Math.max(env.now(), before.lastInstant);
     instant = (ms === before.lastInstant ? previousInstant(before) : null) ?? new Date(ms);
