@@ -233,7 +233,9 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
     step = 'copying the schema';
     meter.phase = 'schema';
     const schema = await SourceSchema.load(sourceDb, basisT);
-    const mapping = new IdMapping(destConn);
+    // A resumed copy starts from the mapping the interrupted one left, so the entities it already
+    // wrote are addressed by id instead of by a tempid the destination would have to upsert.
+    const mapping = resumed ? await IdMapping.load(destConn) : new IdMapping(destConn);
     const schemaResult = await copySchema({ schema, destConn, mapping, ...(signal === undefined ? {} : { signal }) });
     meter.transactions += schemaResult.transactions;
     steps.push('schema');
