@@ -187,6 +187,8 @@ function schemaOf(state: DbState, aliases: Iterable<[string, number]>): Schema {
 
 /** A checkpoint rewrites every page once the packs hold this many times the bytes still used. */
 const COMPACT_RATIO = 2;
+/** ...plus this many bytes, so that a small database is not rewritten at every checkpoint. */
+const COMPACT_SLACK = 256 << 10;
 
 /** The database a directory describes (pages load when read), with its log up to the directory. */
 function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache): LoadedDatabase {
@@ -399,7 +401,7 @@ export class DurableStore {
     const used = prevRoot?.packs ?? [];
     const bytes = used.reduce((n, p) => n + p.bytes, 0);
     const live = used.reduce((n, p) => n + p.live, 0);
-    const full = this.#dir === null || bytes > COMPACT_RATIO * live + (8 << 20);
+    const full = this.#dir === null || bytes > COMPACT_RATIO * live + COMPACT_SLACK;
     const txs: TxSpan[] = db.log.map((e) => ({ t: e.t, start: e.start, count: e.count, instant: e.instant }));
     const result = await writePack({
       store: this.store,
