@@ -14,10 +14,10 @@ interface RestoreFlags {
   state?: string;
   include?: string[];
   exclude?: string[];
-  batchSize: number;
-  readParallelism: number;
-  readChunk: number;
-  txParallelism: number;
+  batchSize?: number;
+  readParallelism?: number;
+  readChunk?: number;
+  txParallelism?: number;
   merge?: boolean;
   unmappableRefs: string;
 }
@@ -57,10 +57,11 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
     .option('--state <uri>', 'state database of --incremental runs (created if missing)')
     .option('--include <attrs>', 'only copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
     .option('--exclude <attrs>', 'do not copy these attributes (ns/name or ns/*; repeat or separate with commas)', collect)
-    .option('--batch-size <n>', 'datoms per destination transaction', intArg, 500)
-    .option('--read-parallelism <n>', 'entity ranges read at once', intArg, 20)
-    .option('--read-chunk <n>', 'entity ids per read range', intArg, 5000)
-    .option('--tx-parallelism <n>', 'destination transactions in flight', intArg, 4)
+    // Without these flags the library's defaults apply (large transactions, one reader and writer).
+    .option('--batch-size <n>', 'most datoms per destination transaction (default 50000)', intArg)
+    .option('--read-parallelism <n>', 'entity ranges read at once (default 1)', intArg)
+    .option('--read-chunk <n>', 'entity ids per read range (default 5000)', intArg)
+    .option('--tx-parallelism <n>', 'destination transactions in flight (default 1)', intArg)
     .option('--unmappable-refs <policy>', 'refs the copy cannot map: placeholder, skip or error', 'placeholder')
     .option('--merge', 'allow a destination that already holds other data')
     .action(async (source: string, dest: string, opts: RestoreFlags) => {
@@ -70,10 +71,10 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
       const include = opts.include ?? [];
       const exclude = opts.exclude ?? [];
       const options: RestoreOptions = {
-        maxBatchSize: Math.max(1, opts.batchSize),
-        readParallelism: Math.max(1, opts.readParallelism),
-        readChunk: Math.max(1, opts.readChunk),
-        txParallelism: Math.max(1, opts.txParallelism),
+        ...(opts.batchSize !== undefined ? { maxBatchSize: Math.max(1, opts.batchSize) } : {}),
+        ...(opts.readParallelism !== undefined ? { readParallelism: Math.max(1, opts.readParallelism) } : {}),
+        ...(opts.readChunk !== undefined ? { readChunk: Math.max(1, opts.readChunk) } : {}),
+        ...(opts.txParallelism !== undefined ? { txParallelism: Math.max(1, opts.txParallelism) } : {}),
         unmappableRefs: opts.unmappableRefs as 'placeholder',
         merge: opts.merge === true,
         signal: ctx.signal,
