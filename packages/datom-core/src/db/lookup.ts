@@ -1,12 +1,19 @@
-import { TreeCursor, treeLowerBound, type Tree } from '../index/btree.js';
+import { type Edit, TreeCursor, treeFirstMatch, type Tree } from '../index/btree.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Value } from '../model/value.js';
 import type { DbState } from './db-state.js';
 
 /**
  * Point lookups on the current state of a database value, used by transaction processing and by
- * the read API. Each costs one descent of one tree.
+ * the read API. Each costs one descent of one tree, or none when the value is the head of its
+ * lineage and a finger of the live edit holds the leaf (see {@link Edit}): the lookups of a
+ * transaction then leave fingers where its writes go.
  */
+
+/** The edit whose fingers lookups on `s` may use and leave: the live edit, when `s` is the head. */
+function fingersOf(s: DbState): Edit | null {
+  return s.liveHead()?.edit ?? null;
+}
 
 /** Rows of the current `order` tree that start with `probe`, in order. */
 export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
@@ -23,11 +30,9 @@ export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit =
   return out;
 }
 
-/** The first row of `tree` (in `order`) that starts with `probe`, or -1: one descent, no cursor. */
+/** The first row of `tree` (in `order`) that starts with `probe`, or -1: one descent at most, no cursor. */
 function firstMatch(s: DbState, tree: Tree, order: IndexOrder, probe: Probe): number {
-  const cmp = s.cmp.probe(order, probe);
-  const r = treeLowerBound(tree, cmp);
-  return r !== -1 && cmp(r) === 0 ? r : -1;
+  return treeFirstMatch(tree, s.cmp.probe(order, probe), fingersOf(s));
 }
 
 /** The live row asserting `[e a v]`, or -1. */

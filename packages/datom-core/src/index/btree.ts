@@ -12,16 +12,107 @@ export type RowCompare = (a: number, b: number) => number;
 /** Compares a row with a search key fixed in the closure: negative when the row sorts before it. */
 export type ProbeCompare = (row: number) => number;
 
-/** Ownership token of one batch of changes. */
-export interface Edit {
-  readonly id: number;
+/**
+ * A leaf that a recent operation under an edit went through, in the tree whose root was `root`,
+ * with the first row of the subtree after the leaf (-1 when it is the last leaf). A row that sorts
+ * after the leaf's first row and before `after` belongs in this leaf.
+ */
+interface Finger {
+  root: Node;
+  leaf: Leaf;
+  after: number;
+}
+
+/** Fingers kept per edit: enough for a transaction's insertion points in EAVT and AEVT. */
+const FINGERS = 12;
+
+/**
+ * Ownership token of one batch of changes. It also keeps {@link Finger}s to leaves it owns that
+ * recent inserts and point lookups went through: a later insert or point lookup whose row falls
+ * inside one of them starts there instead of searching from the root. Small transactions cluster
+ * (a new entity's datoms at the end of EAVT, growing ids at the end of each attribute in AEVT, the
+ * lookup of an entity's current value just before its new value is written), so most of their
+ * inserts and lookups start at a finger. A finger stays true because only operations under its edit change
+ * a leaf the edit owns, and each of them fixes the fingers it affects: a split narrows the bound,
+ * a merge or an emptied leaf drops the finger. Anything that rearranges a tree outside this module
+ * must do it to trees whose edit is finished, as storage does after freezing them.
+ */
+export class Edit {
+  /** Most recently used first. */
+  readonly fingers: Finger[] = [];
+
+  constructor(readonly id: number) {}
+
+  /** The finger on a leaf of the tree rooted at `root` whose range holds `row`, or null. */
+  fingerFor(root: Node, row: number, cmp: RowCompare): Finger | null {
+    const fs = this.fingers;
+    for (let k = 0; k < fs.length; k++) {
+      const f = fs[k] as Finger;
+      if (f.root !== root) continue;
+      // Strictly past the first row, so that no branch's first row is concerned.
+      if ((f.after !== -1 && cmp(row, f.after) >= 0) || cmp(row, f.leaf.keys[0] as number) <= 0) continue;
+      this.#toFront(k);
+      return f;
+    }
+    return null;
+  }
+
+  /** Remembers that an operation on the tree rooted at `root` went through `leaf` (which this edit owns). */
+  remember(root: Node, leaf: Leaf, after: number): void {
+    const fs = this.fingers;
+    for (let k = 0; k < fs.length; k++) {
+      const f = fs[k] as Finger;
+      if (f.leaf !== leaf) continue;
+      f.root = root;
+      f.after = after;
+      this.#toFront(k);
+      return;
+    }
+    // The least recently used finger makes room.
+    const f = fs.length < FINGERS ? { root, leaf, after } : (fs.pop() as Finger);
+    f.root = root;
+    f.leaf = leaf;
+    f.after = after;
+    fs.unshift(f);
+  }
+
+  /** `leaf` split: it keeps its first rows, and those from `after` on went to a new leaf. */
+  split(leaf: Leaf, after: number): void {
+    for (const f of this.fingers) if (f.leaf === leaf) f.after = after;
+  }
+
+  /** The tree rooted at `from` is now rooted at `to` (its root split or lost a level), or was rebuilt (`to` null). */
+  moveRoot(from: Node, to: Node | null): void {
+    for (const f of this.fingers) if (f.root === from && to !== null) f.root = to;
+    if (to === null) this.#dropWhere((f) => f.root === from);
+  }
+
+  /** `leaf` left its tree (it was emptied, or merged into a new leaf). */
+  drop(leaf: Leaf): void {
+    this.#dropWhere((f) => f.leaf === leaf);
+  }
+
+  #toFront(k: number): void {
+    if (k === 0) return;
+    const fs = this.fingers;
+    const f = fs[k] as Finger;
+    for (let j = k; j > 0; j--) fs[j] = fs[j - 1] as Finger;
+    fs[0] = f;
+  }
+
+  #dropWhere(gone: (f: Finger) => boolean): void {
+    const fs = this.fingers;
+    let n = 0;
+    for (const f of fs) if (!gone(f)) fs[n++] = f;
+    while (fs.length > n) fs.pop();
+  }
 }
 
 let editCounter = 0;
 /** A fresh edit token. */
 export function newEdit(): Edit {
   editCounter += 1;
-  return { id: editCounter };
+  return new Edit(editCounter);
 }
 
 /** Rows per leaf and children per branch: small enough that copying a path is cheap. */
@@ -93,6 +184,14 @@ function childFor(b: Branch, row: number, cmp: RowCompare): number {
   return ans;
 }
 
+/**
+ * Where `row` goes in `keys`: at the end when it sorts after the last row (as rows mostly do when
+ * they go straight into a leaf they were found to belong in), else by a search.
+ */
+function appendOrSearch(keys: number[], row: number, cmp: RowCompare): number {
+  return cmp(keys[keys.length - 1] as number, row) < 0 ? keys.length : leafLowerBound(keys, row, cmp);
+}
+
 /** First index in sorted `keys` whose row is >= `row`. */
 function leafLowerBound(keys: number[], row: number, cmp: RowCompare): number {
   let lo = 0;
@@ -158,6 +257,7 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null, at
     const cut = at === keys.length - 1 ? LEAF_MAX : keys.length >>> 1;
     splitOut = leafOf(keys.slice(cut), edit);
     keys.length = cut;
+    if (owned) (edit as Edit).split(n, splitOut.keys[0] as number);
     return m;
   }
   const i = atEnd ? n.children.length - 1 : childFor(n, row, cmp);
@@ -206,16 +306,35 @@ function lastRow(n: Node): number {
 }
 
 /**
- * Adds `row` (which must not be in the tree yet). A row after all the others (a new transaction's
- * datom in EAVT, ids growing in AEVT's last attribute) costs one comparison instead of a search
- * at every level; any other row pays that one comparison more.
+ * Adds `row` (which must not be in the tree yet). With an edit, a row that falls inside a leaf of
+ * one of its fingers goes straight in (most often after the leaf's rows, found with one comparison).
+ * Otherwise a row after all the others (a new transaction's datom in EAVT) costs one comparison
+ * instead of a search at every level; any other row pays that one comparison more. Sets
+ * {@link leafOut} and {@link afterOut} to where the row went, unless its leaf split.
  */
 export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | null): Tree {
   if (t.root === null) return { root: leafOf([row], edit), size: 1 };
+  if (edit !== null) {
+    const f = edit.fingerFor(t.root, row, cmp);
+    if (f !== null && f.leaf.keys.length < LEAF_MAX) {
+      const keys = f.leaf.keys;
+      insertAt(keys, appendOrSearch(keys, row, cmp), row, true);
+      leafOut = f.leaf;
+      afterOut = f.after;
+      return { root: t.root, size: t.size + 1 };
+    }
+  }
+  leafOut = null;
+  afterOut = -1;
   const root = insertInto(t.root, row, cmp, edit, cmp(lastRow(t.root), row) < 0);
   const split = splitOut;
   splitOut = null;
   const newRoot = split === null ? root : branchOf([root, split], edit);
+  if (edit !== null) {
+    if (newRoot !== t.root) edit.moveRoot(t.root, newRoot);
+    const leaf = leafOut as Leaf | null;
+    if (leaf !== null) edit.remember(newRoot, leaf, afterOut);
+  }
   return { root: newRoot, size: t.size + 1 };
 }
 
@@ -230,7 +349,10 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
     const at = n.keys.indexOf(row);
     if (at === -1) return undefined;
     const len = n.keys.length;
-    if (len === 1) return null;
+    if (len === 1) {
+      if (edit !== null && n.edit === edit) edit.drop(n);
+      return null;
+    }
     if (edit !== null && n.edit === edit) {
       const keys = n.keys;
       for (let j = at + 1; j < len; j++) keys[j - 1] = keys[j] as number;
@@ -262,6 +384,10 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
   if (child.leaf && child.keys.length < LEAF_MAX >>> 2 && i > 0) {
     const left = m.children[i - 1] as Node;
     if (left.leaf && left.keys.length + child.keys.length <= LEAF_MAX) {
+      if (edit !== null) {
+        edit.drop(left);
+        edit.drop(child);
+      }
       const merged = leafOf(left.keys.concat(child.keys), edit);
       m.children.splice(i - 1, 2, merged);
       m.min = firstRow(m.children[0] as Node);
@@ -277,15 +403,20 @@ export function treeRemove(t: Tree, row: number, cmp: RowCompare, edit: Edit | n
   let root = removeFrom(t.root, row, cmp, edit);
   if (root === undefined) return t;
   while (root !== null && !root.leaf && root.children.length === 1) root = root.children[0] as Node;
+  if (edit !== null && root !== t.root) edit.moveRoot(t.root, root);
   return { root, size: t.size - 1 };
 }
 
+/** True when `row` belongs in `leaf`, whose range ends before `after`: it sorts strictly inside. */
+function holds(leaf: Leaf, after: number, row: number, cmp: RowCompare): boolean {
+  return cmp(row, leaf.keys[0] as number) > 0 && (after === -1 || cmp(row, after) < 0);
+}
+
 /**
- * Removes many rows; those not in the tree are skipped. Each descent from the root removes one row
- * and notes its leaf and that leaf's upper bound; the rows after it that fall inside the same leaf
- * (past its first row, so no branch's first row changes, and while the leaf stays large enough not
- * to be merged) come straight out of it. Rows in the tree's order, as those of one entity in EAVT,
- * thus cost about one descent per leaf.
+ * Removes many rows; those not in the tree are skipped. A row that falls inside the leaf of the
+ * previous descent comes straight out of it when that is not its first row (so no branch's first
+ * row changes) and the leaf stays large enough not to be merged; other rows descend from the root.
+ * Rows in the tree's order, as those of one entity in EAVT, thus cost about one descent per leaf.
  */
 export function treeRemoveMany(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edit | null): Tree {
   let out = t;
@@ -294,18 +425,17 @@ export function treeRemoveMany(t: Tree, rows: readonly number[], cmp: RowCompare
   let removed = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as number;
-    if (leaf !== null) {
+    if (leaf !== null && !holds(leaf, after, row, cmp)) leaf = null;
+    if (leaf !== null && leaf.keys.length > LEAF_MAX >>> 2) {
+      // The row belongs in this leaf: it is here, or not in the tree at all.
       const keys = leaf.keys;
-      if (keys.length > LEAF_MAX >>> 2 && cmp(row, keys[0] as number) > 0 && (after === -1 || cmp(row, after) < 0)) {
-        // The row belongs in this leaf: it is here, or not in the tree at all.
-        const at = keys.indexOf(row);
-        if (at !== -1) {
-          for (let j = at + 1; j < keys.length; j++) keys[j - 1] = keys[j] as number;
-          keys.pop();
-          removed++;
-        }
-        continue;
+      const at = keys.indexOf(row);
+      if (at !== -1) {
+        for (let j = at + 1; j < keys.length; j++) keys[j - 1] = keys[j] as number;
+        keys.pop();
+        removed++;
       }
+      continue;
     }
     if (removed > 0) out = { root: out.root, size: out.size - removed };
     removed = 0;
@@ -373,6 +503,8 @@ export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: E
   }
   const sorted = rows.slice().sort(cmp);
   if (t.size === 0) return treeFromSorted(sorted, edit);
+  // The tree is built anew: fingers into the old one go.
+  if (edit !== null && t.root !== null) edit.moveRoot(t.root, null);
   const old = treeToArray(t);
   const merged = new Array<number>(old.length + sorted.length);
   let i = 0;
@@ -396,8 +528,6 @@ function insertRuns(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edi
   let out = t;
   let i = 0;
   while (i < rows.length) {
-    afterOut = -1;
-    leafOut = null;
     out = treeInsert(out, rows[i] as number, cmp, edit);
     i++;
     const leaf = leafOut as Leaf | null;
@@ -407,7 +537,7 @@ function insertRuns(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edi
     while (i < rows.length && leaf.keys.length < LEAF_MAX) {
       const row = rows[i] as number;
       if ((after !== -1 && cmp(row, after) >= 0) || cmp(row, leaf.keys[0] as number) < 0) break;
-      insertAt(leaf.keys, leafLowerBound(leaf.keys, row, cmp), row, true);
+      insertAt(leaf.keys, appendOrSearch(leaf.keys, row, cmp), row, true);
       added++;
       i++;
     }
@@ -449,18 +579,7 @@ export class TreeCursor {
       n = n.children[ci] as Node;
     }
     this.#leaf = n.keys;
-    let i = 0;
-    if (probe !== null) {
-      let lo = 0;
-      let hi = n.keys.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (probe(n.keys[mid] as number) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo;
-    }
-    this.#i = i;
+    this.#i = probe === null ? 0 : probeLowerBound(n.keys, probe);
   }
 
   #advanceLeaf(): boolean {
@@ -504,8 +623,23 @@ export class TreeCursor {
   }
 }
 
-/** The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. */
-export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
+/** The first index in `keys` whose row has `probe(row) >= 0`. */
+function probeLowerBound(keys: readonly number[], probe: ProbeCompare): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (probe(keys[mid] as number) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. With `edit`, the
+ * leaf it ends in is kept as a finger of the edit, when the edit owns it.
+ */
+export function treeLowerBound(t: Tree, probe: ProbeCompare, edit: Edit | null = null): number {
   let n = t.root;
   if (n === null) return -1;
   // Track the first row of the next subtree to the right, for when the answer is past this leaf.
@@ -525,13 +659,30 @@ export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
     if (ci + 1 < ch.length) after = firstRow(ch[ci + 1] as Node);
     n = n.children[ci] as Node;
   }
+  if (edit !== null && n.edit === edit) edit.remember(t.root as Node, n, after);
   const keys = n.keys;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (probe(keys[mid] as number) < 0) lo = mid + 1;
-    else hi = mid;
+  const at = probeLowerBound(keys, probe);
+  return at < keys.length ? (keys[at] as number) : after;
+}
+
+/**
+ * The first row that `probe` matches (`probe(row) === 0`), or -1, where the rows it matches are
+ * contiguous (a probe of leading components). With `edit`, a finger whose leaf starts before those
+ * rows and whose bound lies after them answers without a descent (they are all in that leaf, if
+ * anywhere); otherwise the descent leaves a finger.
+ */
+export function treeFirstMatch(t: Tree, probe: ProbeCompare, edit: Edit | null): number {
+  const root = t.root;
+  if (root === null) return -1;
+  if (edit !== null) {
+    for (const f of edit.fingers) {
+      if (f.root !== root) continue;
+      const keys = f.leaf.keys;
+      if (probe(keys[0] as number) >= 0 || (f.after !== -1 && probe(f.after) <= 0)) continue;
+      const at = probeLowerBound(keys, probe);
+      return at < keys.length && probe(keys[at] as number) === 0 ? (keys[at] as number) : -1;
+    }
   }
-  return lo < keys.length ? (keys[lo] as number) : after;
+  const r = treeLowerBound(t, probe, edit);
+  return r !== -1 && probe(r) === 0 ? r : -1;
 }
