@@ -13,99 +13,218 @@ export type RowCompare = (a: number, b: number) => number;
 export type ProbeCompare = (row: number) => number;
 
 /**
- * A leaf that a recent operation under an edit went through, in the tree whose root was `root`,
- * with the first row of the subtree after the leaf (-1 when it is the last leaf). A row that sorts
- * after the leaf's first row and before `after` belongs in this leaf.
+ * A leaf that a recent insert under an edit went into, with the first row of the subtree after it
+ * (-1 when it is the last leaf): a row that sorts after the leaf's first row and before `after`
+ * belongs in this leaf. `after` may lag behind (rows removed from the next leaf): a finger then
+ * takes fewer rows than it could, never a row that belongs elsewhere.
  */
 interface Finger {
-  root: Node;
   leaf: Leaf;
   after: number;
+  /** When the finger was last used or set, on its edit's clock (for eviction). */
+  used: number;
 }
 
-/** Fingers kept per edit: enough for a transaction's insertion points in EAVT and AEVT. */
-const FINGERS = 12;
+/** The fingers of an edit into one tree, in the order of their leaves. */
+interface FingerGroup {
+  root: Node;
+  readonly fingers: Finger[];
+  used: number;
+  /** Searches of this tree's fingers that found one, and that did not (halved now and then). */
+  hits: number;
+  misses: number;
+  /** Until this many searches of its edit's fingers, the tree's fingers are not searched or added. */
+  restUntil: number;
+}
+
+/** Fingers kept per tree: enough for the insertion points of entities with a few dozen attributes. */
+const FINGERS_PER_TREE = 32;
+/** Trees with fingers per edit: a database edits EAVT, AEVT, VAET and the unique AVET. */
+const FINGER_TREES = 8;
+/** A finger unused for this many uses of its edit's fingers is dropped when another is added. */
+const FINGER_AGE = 256;
+/**
+ * A tree whose finger searches mostly miss (its transactions write more places than it keeps
+ * fingers for) rests from fingers for this many searches, then tries again: a miss costs a search
+ * of the fingers on top of the descent.
+ */
+const FINGER_REST = 4096;
 
 /**
- * Ownership token of one batch of changes. It also keeps {@link Finger}s to leaves it owns that
- * recent inserts and point lookups went through: a later insert or point lookup whose row falls
- * inside one of them starts there instead of searching from the root. Small transactions cluster
- * (a new entity's datoms at the end of EAVT, growing ids at the end of each attribute in AEVT, the
- * lookup of an entity's current value just before its new value is written), so most of their
- * inserts and lookups start at a finger. A finger stays true because only operations under its edit change
- * a leaf the edit owns, and each of them fixes the fingers it affects: a split narrows the bound,
- * a merge or an emptied leaf drops the finger. Anything that rearranges a tree outside this module
- * must do it to trees whose edit is finished, as storage does after freezing them.
+ * Ownership token of one batch of changes. It also keeps {@link Finger}s to leaves it owns that its
+ * recent inserts went into: a later insert or point lookup whose row falls inside one of them starts
+ * there instead of searching from the root. Small transactions cluster (a new entity's datoms at the
+ * end of EAVT, growing ids at the end of each attribute in AEVT, the lookup of an entity's current
+ * value where the previous transaction wrote it), so most of their inserts and lookups start at a
+ * finger. The fingers of a tree are kept in the order of their leaves, so that finding the one for a
+ * row costs a binary search over them, however many insertion points a transaction cycles through.
+ *
+ * A finger stays true because only operations under its edit change a leaf the edit owns, and each
+ * of them fixes the fingers it affects: a split narrows the bound, a merge or an emptied leaf drops
+ * the finger, a new root carries the tree's fingers over and a rebuilt tree drops them. Anything that
+ * rearranges a tree outside this module must do it to trees whose edit is finished, as storage does
+ * after freezing them.
  */
 export class Edit {
-  /** Most recently used first. */
-  readonly fingers: Finger[] = [];
+  readonly #groups: FingerGroup[] = [];
+  #clock = 0;
+  /** Searches of the fingers so far. */
+  #searches = 0;
+  /** Where the last {@link Edit.fingerFor} that found nothing would have put a finger for its row. */
+  #missGroup: FingerGroup | null = null;
+  #missAt = 0;
 
   constructor(readonly id: number) {}
 
-  /** The finger on a leaf of the tree rooted at `root` whose range holds `row`, or null. */
-  fingerFor(root: Node, row: number, cmp: RowCompare): Finger | null {
-    const fs = this.fingers;
-    for (let k = 0; k < fs.length; k++) {
-      const f = fs[k] as Finger;
-      if (f.root !== root) continue;
-      // Strictly past the first row, so that no branch's first row is concerned.
-      if ((f.after !== -1 && cmp(row, f.after) >= 0) || cmp(row, f.leaf.keys[0] as number) <= 0) continue;
-      this.#toFront(k);
-      return f;
-    }
+  #group(root: Node): FingerGroup | null {
+    for (const g of this.#groups) if (g.root === root) return g;
     return null;
   }
 
-  /** Remembers that an operation on the tree rooted at `root` went through `leaf` (which this edit owns). */
-  remember(root: Node, leaf: Leaf, after: number): void {
-    const fs = this.fingers;
-    for (let k = 0; k < fs.length; k++) {
-      const f = fs[k] as Finger;
-      if (f.leaf !== leaf) continue;
-      f.root = root;
-      f.after = after;
-      this.#toFront(k);
+  /**
+   * The finger whose leaf takes the rows sought, or null. `pos(fn, x, y)` is negative for rows `x`
+   * that sort before them and positive for rows after them (zero for rows a lookup seeks). With
+   * `room`, a full leaf does not count (the row would split it).
+   */
+  #find(root: Node, pos: (fn: RowCompare, x: number, y: number) => number, fn: RowCompare, y: number, room: boolean): Finger | null {
+    const g = this.#group(root);
+    this.#missGroup = g;
+    if (g === null) return null;
+    const searches = ++this.#searches;
+    if (searches < g.restUntil) {
+      this.#missGroup = null;
+      return null;
+    }
+    const fs = g.fingers;
+    // The last finger whose leaf starts before the rows sought.
+    let k = -1;
+    let lo = 0;
+    let hi = fs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pos(fn, (fs[mid] as Finger).leaf.keys[0] as number, y) < 0) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    this.#missAt = k + 1;
+    const f = fs[k];
+    if (f === undefined || (f.after !== -1 && pos(fn, f.after, y) <= 0) || (room && f.leaf.keys.length >= LEAF_MAX)) {
+      g.misses++;
+      if (g.misses > 64 && g.misses > 4 * g.hits) {
+        g.restUntil = searches + FINGER_REST;
+        g.hits = g.misses = 0;
+        this.#missGroup = null;
+      }
+      return null;
+    }
+    if (++g.hits + g.misses > 1024) {
+      g.hits >>>= 1;
+      g.misses >>>= 1;
+    }
+    this.#missGroup = null;
+    f.used = g.used = ++this.#clock;
+    return f;
+  }
+
+  /** The finger whose leaf takes `row` (strictly after the leaf's first row) without splitting, or null. */
+  fingerFor(root: Node, row: number, cmp: RowCompare): Finger | null {
+    return this.#find(root, byRow, cmp, row, true);
+  }
+
+  /** The finger whose leaf holds every row `probe` matches, if the tree has any, or null. */
+  fingerForProbe(root: Node, probe: ProbeCompare): Finger | null {
+    return this.#find(root, byProbe, probe, 0, false);
+  }
+
+  /**
+   * Remembers that an insert into the tree rooted at `root` went into `leaf` (which this edit owns),
+   * after a {@link Edit.fingerFor} for its row found no finger: that search tells where the finger
+   * goes in the order of the tree's fingers.
+   */
+  remember(root: Node, leaf: Leaf, after: number, cmp: RowCompare): void {
+    let g = this.#missGroup;
+    let at = this.#missAt;
+    this.#missGroup = null;
+    if (g === null || g.root !== root) {
+      g = this.#group(root);
+      if (g !== null && this.#searches < g.restUntil) return;
+      if (g === null) {
+        // A tree without fingers yet: a new group, the least recently used group making room.
+        if (this.#groups.length >= FINGER_TREES) this.#groups.splice(leastUsed(this.#groups), 1);
+        g = { root, fingers: [], used: 0, hits: 0, misses: 0, restUntil: 0 };
+        this.#groups.push(g);
+      }
+      at = 0;
+      const first = leaf.keys[0] as number;
+      while (at < g.fingers.length && cmp((g.fingers[at] as Finger).leaf.keys[0] as number, first) < 0) at++;
+    }
+    const fs = g.fingers;
+    g.used = ++this.#clock;
+    // The leaf that took the row starts before it (the finger before `at`) or with it (at `at`).
+    const same = fs[at - 1]?.leaf === leaf ? fs[at - 1] : fs[at]?.leaf === leaf ? fs[at] : undefined;
+    if (same !== undefined) {
+      same.after = after;
+      same.used = g.used;
       return;
     }
-    // The least recently used finger makes room.
-    const f = fs.length < FINGERS ? { root, leaf, after } : (fs.pop() as Finger);
-    f.root = root;
-    f.leaf = leaf;
-    f.after = after;
-    fs.unshift(f);
+    // Fingers not used for a while go (leaves filled up by appends, spots no longer written), so
+    // that the search over the rest stays short; the least recently used goes when all are in use.
+    let n = 0;
+    for (let k = 0; k < fs.length; k++) {
+      const f = fs[k] as Finger;
+      if (g.used - f.used <= FINGER_AGE) fs[n++] = f;
+      else if (k < at) at--;
+    }
+    while (fs.length > n) fs.pop();
+    if (fs.length >= FINGERS_PER_TREE) {
+      const k = leastUsed(fs);
+      fs.splice(k, 1);
+      if (k < at) at--;
+    }
+    fs.splice(at, 0, { leaf, after, used: g.used });
   }
 
   /** `leaf` split: it keeps its first rows, and those from `after` on went to a new leaf. */
   split(leaf: Leaf, after: number): void {
-    for (const f of this.fingers) if (f.leaf === leaf) f.after = after;
+    for (const g of this.#groups) for (const f of g.fingers) if (f.leaf === leaf) f.after = after;
   }
 
   /** The tree rooted at `from` is now rooted at `to` (its root split or lost a level), or was rebuilt (`to` null). */
   moveRoot(from: Node, to: Node | null): void {
-    for (const f of this.fingers) if (f.root === from && to !== null) f.root = to;
-    if (to === null) this.#dropWhere((f) => f.root === from);
+    const g = this.#group(from);
+    if (g === null) return;
+    if (to !== null) g.root = to;
+    else {
+      this.#groups.splice(this.#groups.indexOf(g), 1);
+      if (this.#missGroup === g) this.#missGroup = null;
+    }
   }
 
   /** `leaf` left its tree (it was emptied, or merged into a new leaf). */
   drop(leaf: Leaf): void {
-    this.#dropWhere((f) => f.leaf === leaf);
+    for (const g of this.#groups) {
+      const k = g.fingers.findIndex((f) => f.leaf === leaf);
+      if (k === -1) continue;
+      g.fingers.splice(k, 1);
+      if (this.#missGroup === g) this.#missGroup = null;
+    }
   }
+}
 
-  #toFront(k: number): void {
-    if (k === 0) return;
-    const fs = this.fingers;
-    const f = fs[k] as Finger;
-    for (let j = k; j > 0; j--) fs[j] = fs[j - 1] as Finger;
-    fs[0] = f;
-  }
+function byRow(cmp: RowCompare, x: number, row: number): number {
+  return cmp(x, row);
+}
 
-  #dropWhere(gone: (f: Finger) => boolean): void {
-    const fs = this.fingers;
-    let n = 0;
-    for (const f of fs) if (!gone(f)) fs[n++] = f;
-    while (fs.length > n) fs.pop();
-  }
+function byProbe(probe: RowCompare, x: number): number {
+  return (probe as ProbeCompare)(x);
+}
+
+/** The index of the least recently used of `xs`. */
+function leastUsed(xs: readonly { readonly used: number }[]): number {
+  let k = 0;
+  for (let i = 1; i < xs.length; i++) if ((xs[i] as { used: number }).used < (xs[k] as { used: number }).used) k = i;
+  return k;
 }
 
 let editCounter = 0;
@@ -316,7 +435,7 @@ export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | n
   if (t.root === null) return { root: leafOf([row], edit), size: 1 };
   if (edit !== null) {
     const f = edit.fingerFor(t.root, row, cmp);
-    if (f !== null && f.leaf.keys.length < LEAF_MAX) {
+    if (f !== null) {
       const keys = f.leaf.keys;
       insertAt(keys, appendOrSearch(keys, row, cmp), row, true);
       leafOut = f.leaf;
@@ -333,7 +452,7 @@ export function treeInsert(t: Tree, row: number, cmp: RowCompare, edit: Edit | n
   if (edit !== null) {
     if (newRoot !== t.root) edit.moveRoot(t.root, newRoot);
     const leaf = leafOut as Leaf | null;
-    if (leaf !== null) edit.remember(newRoot, leaf, afterOut);
+    if (leaf !== null) edit.remember(newRoot, leaf, afterOut, cmp);
   }
   return { root: newRoot, size: t.size + 1 };
 }
@@ -635,11 +754,8 @@ function probeLowerBound(keys: readonly number[], probe: ProbeCompare): number {
   return lo;
 }
 
-/**
- * The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. With `edit`, the
- * leaf it ends in is kept as a finger of the edit, when the edit owns it.
- */
-export function treeLowerBound(t: Tree, probe: ProbeCompare, edit: Edit | null = null): number {
+/** The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. */
+export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
   let n = t.root;
   if (n === null) return -1;
   // Track the first row of the next subtree to the right, for when the answer is past this leaf.
@@ -659,7 +775,6 @@ export function treeLowerBound(t: Tree, probe: ProbeCompare, edit: Edit | null =
     if (ci + 1 < ch.length) after = firstRow(ch[ci + 1] as Node);
     n = n.children[ci] as Node;
   }
-  if (edit !== null && n.edit === edit) edit.remember(t.root as Node, n, after);
   const keys = n.keys;
   const at = probeLowerBound(keys, probe);
   return at < keys.length ? (keys[at] as number) : after;
@@ -668,21 +783,18 @@ export function treeLowerBound(t: Tree, probe: ProbeCompare, edit: Edit | null =
 /**
  * The first row that `probe` matches (`probe(row) === 0`), or -1, where the rows it matches are
  * contiguous (a probe of leading components). With `edit`, a finger whose leaf starts before those
- * rows and whose bound lies after them answers without a descent (they are all in that leaf, if
- * anywhere); otherwise the descent leaves a finger.
+ * rows and whose bound lies after them answers without a descent: they are all in that leaf, if
+ * anywhere.
  */
 export function treeFirstMatch(t: Tree, probe: ProbeCompare, edit: Edit | null): number {
   const root = t.root;
   if (root === null) return -1;
-  if (edit !== null) {
-    for (const f of edit.fingers) {
-      if (f.root !== root) continue;
-      const keys = f.leaf.keys;
-      if (probe(keys[0] as number) >= 0 || (f.after !== -1 && probe(f.after) <= 0)) continue;
-      const at = probeLowerBound(keys, probe);
-      return at < keys.length && probe(keys[at] as number) === 0 ? (keys[at] as number) : -1;
-    }
+  const f = edit === null ? null : edit.fingerForProbe(root, probe);
+  if (f !== null) {
+    const keys = f.leaf.keys;
+    const at = probeLowerBound(keys, probe);
+    return at < keys.length && probe(keys[at] as number) === 0 ? (keys[at] as number) : -1;
   }
-  const r = treeLowerBound(t, probe, edit);
+  const r = treeLowerBound(t, probe);
   return r !== -1 && probe(r) === 0 ? r : -1;
 }
