@@ -116,7 +116,7 @@ function distinct(ops: Op[]): Op[] {
   return ops;
 }
 
-const NO_OPS: Op[] = [];
+const NO_OPS: readonly Op[] = Object.freeze([]);
 
 /** Set membership of rows by a scan up to this many rows; past it, through a Set. */
 const SCAN_ROWS = 8;
@@ -210,11 +210,11 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   if (retractions === 0) A_ = distinct(ops);
   else if (retractions === ops.length) R_ = distinct(ops);
   else {
-    A_ = [];
-    R_ = [];
-    for (const op of ops) (op.add ? A_ : R_).push(op);
-    distinct(A_);
-    distinct(R_);
+    const a: Op[] = [];
+    const r: Op[] = [];
+    for (const op of ops) (op.add ? a : r).push(op);
+    A_ = distinct(a);
+    R_ = distinct(r);
   }
   for (let i = 1; i < A_.length; i++) {
     const p = A_[i - 1] as Op;
