@@ -6,11 +6,11 @@ import type { DbState } from './db-state.js';
 /**
  * Point lookups on the current state of a database value, used by transaction processing and by
  * the read API. Each costs one descent of one tree, or none when the value is the head of its
- * lineage and a finger of the live edit holds the leaf (see {@link Edit}): the lookups of a
- * transaction then leave fingers where its writes go.
+ * lineage and a finger of the live edit holds the leaf (see {@link Edit}): a transaction looking up
+ * an entity's current value finds it where the transaction before wrote that entity.
  */
 
-/** The edit whose fingers lookups on `s` may use and leave: the live edit, when `s` is the head. */
+/** The edit whose fingers lookups on `s` may use: the live edit, when `s` is the head. */
 function fingersOf(s: DbState): Edit | null {
   return s.liveHead()?.edit ?? null;
 }
