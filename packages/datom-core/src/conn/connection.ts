@@ -16,7 +16,8 @@ export interface ConnectOptions {
   readonly checkpointRows?: number;
   /**
    * Durable databases: how many bytes of index pages to keep in memory; pages beyond it are
-   * dropped, least recently used first, and read again from storage when needed. Default 32 MiB.
+   * dropped, least recently used first, and read again from storage when needed. Default 32 MiB
+   * for a read-only connection and 256 MiB for the writer.
    * Fixed by the first connection of a process to the database.
    */
   readonly cacheBytes?: number;

@@ -13,7 +13,7 @@ import { Schema, SCHEMA_ATTRS } from '../schema/schema.js';
 import { replayTx, type StoredDatom } from '../tx/replay-tx.js';
 import type { BlobStore } from './blob-store.js';
 import { ByteReader, ByteWriter } from './byte-codec.js';
-import { PageCache } from './page-cache.js';
+import { DEFAULT_CACHE_BYTES, DEFAULT_WRITER_CACHE_BYTES, PageCache } from './page-cache.js';
 import { decodeDirectory, type Directory, encodeDirectory, PackReader, type PackResult, TablePages, type TreeName, type TxSpan, writePack } from './paged-index.js';
 
 /** One committed transaction as the connection keeps it: its rows are `start` onwards, `count` of them. */
@@ -264,7 +264,7 @@ export class DurableStore {
     readonly readOnly: boolean,
     cacheBytes?: number,
   ) {
-    this.#cache = new PageCache(cacheBytes);
+    this.#cache = new PageCache(cacheBytes ?? (readOnly ? DEFAULT_CACHE_BYTES : DEFAULT_WRITER_CACHE_BYTES));
     // Maintaining AVET and VAET compares rows in value order, all over the table: a writer whose
     // table pages came and went would read the same pages again and again. So the writer keeps the
     // table pages it has read; readers keep what their cache allows.

@@ -11,8 +11,14 @@ export interface CachedPage {
   evict(): void;
 }
 
-/** The default budget of a database's page cache. */
+/** The default budget of a read-only connection's page cache. */
 export const DEFAULT_CACHE_BYTES = 32 * 2 ** 20;
+/**
+ * The default budget of a writer's page cache: transactions look values up all over the indexes
+ * (unique values, current values of cardinality-one attributes), and a small cache made them read
+ * the same pages again and again.
+ */
+export const DEFAULT_WRITER_CACHE_BYTES = 256 * 2 ** 20;
 
 /**
  * A cache of storage pages bounded in bytes, with CLOCK eviction: each page has a used bit that
