@@ -82,11 +82,11 @@ export class Edit {
   }
 
   /**
-   * The finger whose leaf takes the rows sought, or null. `pos(fn, x, y)` is negative for rows `x`
-   * that sort before them and positive for rows after them (zero for rows a lookup seeks). With
-   * `room`, a full leaf does not count (the row would split it).
+   * The finger whose leaf takes the rows sought, or null: for an insert (`room`), row `y` by `fn`,
+   * which must not split a full leaf; for a lookup, the rows that the probe `fn(x)` matches (it is
+   * negative for rows before them and positive for rows after them).
    */
-  #find(root: Node, pos: (fn: RowCompare, x: number, y: number) => number, fn: RowCompare, y: number, room: boolean): Finger | null {
+  #find(root: Node, fn: RowCompare, y: number, room: boolean): Finger | null {
     const g = this.#group(root);
     this.#missGroup = g;
     if (g === null) return null;
@@ -102,14 +102,15 @@ export class Edit {
     let hi = fs.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (pos(fn, (fs[mid] as Finger).leaf.keys[0] as number, y) < 0) {
+      // A probe takes one argument; it ignores `y`.
+      if (fn((fs[mid] as Finger).leaf.keys[0] as number, y) < 0) {
         k = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     this.#missAt = k + 1;
     const f = fs[k];
-    if (f === undefined || (f.after !== -1 && pos(fn, f.after, y) <= 0) || (room && f.leaf.keys.length >= LEAF_MAX)) {
+    if (f === undefined || (f.after !== -1 && fn(f.after, y) <= 0) || (room && f.leaf.keys.length >= LEAF_MAX)) {
       g.misses++;
       if (g.misses > 64 && g.misses > 4 * g.hits) {
         g.restUntil = searches + FINGER_REST;
@@ -129,12 +130,12 @@ export class Edit {
 
   /** The finger whose leaf takes `row` (strictly after the leaf's first row) without splitting, or null. */
   fingerFor(root: Node, row: number, cmp: RowCompare): Finger | null {
-    return this.#find(root, byRow, cmp, row, true);
+    return this.#find(root, cmp, row, true);
   }
 
   /** The finger whose leaf holds every row `probe` matches, if the tree has any, or null. */
   fingerForProbe(root: Node, probe: ProbeCompare): Finger | null {
-    return this.#find(root, byProbe, probe, 0, false);
+    return this.#find(root, probe, 0, false);
   }
 
   /**
@@ -152,6 +153,7 @@ export class Edit {
       if (g === null) {
         // A tree without fingers yet: a new group, the least recently used group making room.
         if (this.#groups.length >= FINGER_TREES) this.#groups.splice(leastUsed(this.#groups), 1);
+        if (this.#groups.length === 0) holdFingers(this);
         g = { root, fingers: [], used: 0, hits: 0, misses: 0, restUntil: 0 };
         this.#groups.push(g);
       }
@@ -201,6 +203,12 @@ export class Edit {
     }
   }
 
+  /** Lets go of every finger (the edit is no longer among those that keep fingers). */
+  forgetFingers(): void {
+    this.#groups.length = 0;
+    this.#missGroup = null;
+  }
+
   /** `leaf` left its tree (it was emptied, or merged into a new leaf). */
   drop(leaf: Leaf): void {
     for (const g of this.#groups) {
@@ -212,12 +220,22 @@ export class Edit {
   }
 }
 
-function byRow(cmp: RowCompare, x: number, row: number): number {
-  return cmp(x, row);
-}
+/** Edits that keep fingers, latest first (see {@link holdFingers}). */
+const fingerEdits: Edit[] = [];
+/** How many edits keep fingers at once: each connection's live edit, and a few finished ones. */
+const FINGER_EDITS = 4;
 
-function byProbe(probe: RowCompare, x: number): number {
-  return (probe as ProbeCompare)(x);
+/**
+ * Notes that `edit` starts keeping fingers; the edit that started longest ago lets go of its own.
+ * Nothing tells an edit that it is finished (a connection freezing its trees just takes a new one),
+ * and its nodes, which stay in the trees, point to it: fingers kept for good would keep the leaves
+ * and roots of old tree versions alive.
+ */
+function holdFingers(edit: Edit): void {
+  const k = fingerEdits.indexOf(edit);
+  if (k !== -1) fingerEdits.splice(k, 1);
+  fingerEdits.unshift(edit);
+  if (fingerEdits.length > FINGER_EDITS) (fingerEdits.pop() as Edit).forgetFingers();
 }
 
 /** The index of the least recently used of `xs`. */
