@@ -105,6 +105,10 @@ function conflict(message: string, x: Op, y: Op): DatomError {
 /** Sorts `ops` and drops the duplicates, in place (the first of equal operations stays). */
 function distinct(ops: Op[]): Op[] {
   if (ops.length < 2) return ops;
+  // Often already in order and distinct: a retractEntity's operations come out of EAVT.
+  let ordered = true;
+  for (let i = 1; i < ops.length && ordered; i++) ordered = cmpOps(ops[i - 1] as Op, ops[i] as Op) < 0;
+  if (ordered) return ops;
   ops.sort(cmpOps);
   let k = 1;
   for (let i = 1; i < ops.length; i++) {
