@@ -2,7 +2,6 @@ import { DatomError } from '../error/datom-error.js';
 import type { Database } from '../db/database.js';
 import { LiveTrees, type DbState } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
-import type { Datom } from '../model/datom.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
