@@ -8,24 +8,19 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Connection, type Database, FileBlobStore, connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, kw } from '../src/index.js';
+import { attr, datomsText } from './conformance/helpers.js';
+import { isPeopleStep, type PeopleStep, peopleTx, person } from './conformance/people-steps.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-live-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-const attr = (ident: string, type: string, card: 'one' | 'many', extra: Record<string, unknown> = {}) => ({
-  'db/ident': kw(ident),
-  'db/valueType': kw(`db.type/${type}`),
-  'db/cardinality': kw(`db.cardinality/${card}`),
-  ...extra,
-});
-
 const SCHEMA = [
-  attr('p/name', 'string', 'one'),
-  attr('p/tag', 'string', 'many'),
-  attr('p/friend', 'ref', 'many'),
-  attr('p/code', 'long', 'one', { 'db/unique': kw('db.unique/identity') }),
-  attr('p/label', 'string', 'one'),
+  attr('p/name', 'string'),
+  attr('p/tag', 'string', { many: true }),
+  attr('p/friend', 'ref', { many: true }),
+  attr('p/code', 'long', { unique: 'identity' }),
+  attr('p/label', 'string'),
 ];
 
 /** Every datom of every index of `db`, as text: what a value must keep answering. */
@@ -33,17 +28,13 @@ async function picture(db: Database): Promise<string> {
   const parts: string[] = [];
   for (const index of ['eavt', 'aevt', 'avet', 'vaet'] as const) {
     const ds = await db.datoms(index).toArray();
-    parts.push(`${index}:${ds.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join(',')}`);
+    parts.push(`${index}:${datomsText(ds)}`);
   }
   return parts.join('\n');
 }
 
 type Step =
-  | { kind: 'new'; name: string; code: number }
-  | { kind: 'rename'; who: number; name: string }
-  | { kind: 'tag'; who: number; tag: string; add: boolean }
-  | { kind: 'friend'; who: number; whom: number }
-  | { kind: 'retract-entity'; who: number }
+  | PeopleStep
   | { kind: 'label'; who: number; label: string }
   | { kind: 'label-unique'; on: boolean }
   | { kind: 'with'; back: number; name: string }
@@ -65,20 +56,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 /** The transaction of a writing step, or null for a step that only reads. */
 function txOf(s: Step, people: readonly number[]): unknown[] | null {
-  const pick = (i: number): number => people[i % Math.max(1, people.length)] ?? 0;
+  if (isPeopleStep(s)) return peopleTx(s, people);
   switch (s.kind) {
-    case 'new':
-      return [{ 'db/id': 'p', 'p/name': s.name, 'p/code': s.code }];
-    case 'rename':
-      return [['db/add', pick(s.who), 'p/name', s.name]];
-    case 'tag':
-      return [[s.add ? 'db/add' : 'db/retract', pick(s.who), 'p/tag', s.tag]];
-    case 'friend':
-      return [['db/add', pick(s.who), 'p/friend', pick(s.whom)]];
-    case 'retract-entity':
-      return [['db/retractEntity', pick(s.who)]];
     case 'label':
-      return [['db/add', pick(s.who), 'p/label', s.label]];
+      return [['db/add', person(people, s.who), 'p/label', s.label]];
     case 'label-unique':
       return [[s.on ? 'db/add' : 'db/retract', kw('p/label'), 'db/unique', kw('db.unique/value')]];
     default:
@@ -123,7 +104,7 @@ describe('values stay as they were while commits change the live trees', () => {
                 stream: (async () => {
                   const out = [];
                   for (let x = first; !x.done; x = await it.next()) out.push(x.value);
-                  return `eavt:${out.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join(',')}`;
+                  return `eavt:${datomsText(out)}`;
                 })(),
               });
             } else if (s.kind === 'read') {

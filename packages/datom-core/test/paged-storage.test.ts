@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Database, connect, createDatabase, kw } from '../src/index.js';
+import { type Database, connect, createDatabase } from '../src/index.js';
 import { type CachedPage, PageCache } from '../src/storage/page-cache.js';
+import { attr, datomsText } from './conformance/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-paged-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -53,18 +54,14 @@ describe('PageCache', () => {
   });
 });
 
-const SCHEMA = [
-  { 'db/ident': kw('p/name'), 'db/valueType': kw('db.type/string'), 'db/cardinality': kw('db.cardinality/one') },
-  { 'db/ident': kw('p/code'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') },
-  { 'db/ident': kw('p/friend'), 'db/valueType': kw('db.type/ref'), 'db/cardinality': kw('db.cardinality/many') },
-];
+const SCHEMA = [attr('p/name', 'string'), attr('p/code', 'long', { unique: 'identity' }), attr('p/friend', 'ref', { many: true })];
 
 async function everything(db: Database): Promise<string> {
   const out: string[] = [];
   for (const view of [db, db.history(), db.asOf(Math.max(0, db.basisT - 3))]) {
     for (const index of ['eavt', 'aevt', 'avet', 'vaet'] as const) {
       const ds = await view.datoms(index).toArray();
-      out.push(ds.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join(','));
+      out.push(datomsText(ds));
     }
   }
   return out.join('\n');

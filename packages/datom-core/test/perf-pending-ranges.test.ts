@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Database, connect, createDatabase, deleteDatabase, kw } from '../src/index.js';
-import { attr } from './conformance/helpers.js';
+import { attr, datomsText } from './conformance/helpers.js';
+import { isPeopleStep, type PeopleStep, peopleTx, person } from './conformance/people-steps.js';
 
 let n = 0;
 
@@ -20,12 +21,8 @@ const SCHEMA = [
 ];
 
 type Step =
-  | { kind: 'new'; name: string; code: number }
-  | { kind: 'rename'; who: number; name: string }
-  | { kind: 'tag'; who: number; tag: string; add: boolean }
-  | { kind: 'friend'; who: number; whom: number }
+  | PeopleStep
   | { kind: 'log'; who: number; text: string }
-  | { kind: 'retract-entity'; who: number }
   | { kind: 'no-history'; on: boolean }
   | { kind: 'with'; back: number }
   | { kind: 'read'; back: number };
@@ -44,20 +41,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function txOf(s: Step, people: readonly number[]): unknown[] | null {
-  const pick = (i: number): number => people[i % Math.max(1, people.length)] ?? 0;
+  if (isPeopleStep(s)) return peopleTx(s, people);
   switch (s.kind) {
-    case 'new':
-      return [{ 'db/id': 'p', 'p/name': s.name, 'p/code': s.code }];
-    case 'rename':
-      return [['db/add', pick(s.who), 'p/name', s.name]];
-    case 'tag':
-      return [[s.add ? 'db/add' : 'db/retract', pick(s.who), 'p/tag', s.tag]];
-    case 'friend':
-      return [['db/add', pick(s.who), 'p/friend', pick(s.whom)]];
     case 'log':
-      return [['db/add', pick(s.who), 'p/log', s.text]];
-    case 'retract-entity':
-      return [['db/retractEntity', pick(s.who)]];
+      return [['db/add', person(people, s.who), 'p/log', s.text]];
     case 'no-history':
       return [['db/add', kw('p/log'), 'db/noHistory', s.on]];
     default:
@@ -69,10 +56,7 @@ function txOf(s: Step, people: readonly number[]): unknown[] | null {
 async function picture(db: Database): Promise<string> {
   const instant = await db.entid(kw('db/txInstant'));
   const text = async (x: Database, index: 'eavt' | 'avet' | 'vaet') =>
-    (await x.datoms(index).toArray())
-      .filter((d) => d.a !== instant)
-      .map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`)
-      .join(',');
+    datomsText((await x.datoms(index).toArray()).filter((d) => d.a !== instant));
   const parts = [`avet:${await text(db, 'avet')}`, `history:${await text(db.history(), 'eavt')}`, `hvaet:${await text(db.history(), 'vaet')}`];
   for (let t = 1; t < db.basisT; t++) parts.push(`asOf ${t}:${await text(db.asOf(t), 'eavt')}`);
   return parts.join('\n');

@@ -108,6 +108,11 @@ export async function value(db: Database, e: number, ident: string): Promise<Val
   return vs[0];
 }
 
+/** Datoms as one line of text, tx and added included: what a database value answered, to compare later. */
+export function datomsText(ds: readonly Datom[]): string {
+  return ds.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join(',');
+}
+
 /** Datoms without tx, as `[e, a, v, added]`, for set comparisons. */
 export function eav(ds: readonly Datom[]): [number, number, Value, boolean][] {
   return ds.map((d) => [d.e, d.a, d.v, d.added]);
