@@ -222,22 +222,6 @@ function treesOf(state: DbState): Record<TreeName, Tree> {
   return { eavt: t.eavt, aevt: t.aevt, avet: t.avet, vaet: t.vaet, uavet: t.uavet, heavt: h.heavt, haevt: h.haevt, havet: h.havet, hvaet: h.hvaet };
 }
 
-/** How many bytes of each pack `dir` uses. */
-function packUse(dir: Directory, sizes: ReadonlyMap<string, number>): PackUse[] {
-  const live = new Map<string, number>(dir.packs.map((p) => [p, 0]));
-  const add = (a: { pack: string; length: number }): void => {
-    live.set(a.pack, (live.get(a.pack) ?? 0) + a.length);
-  };
-  for (const a of dir.tablePages) add(a);
-  const walk = (n: unknown): void => {
-    const x = n as { addr?: { pack: string; length: number }; leaf: boolean; children?: unknown[] };
-    if (x.addr !== undefined) add(x.addr);
-    else if (!x.leaf) for (const c of x.children as unknown[]) walk(c);
-  };
-  for (const t of Object.values(dir.trees)) if (t.root !== null) walk(t.root);
-  return [...live].map(([name, l]) => ({ name, bytes: sizes.get(name) ?? l, live: l }));
-}
-
 /**
  * A database kept in a {@link BlobStore}: index pages in packs named by a directory, plus the
  * transaction log since that directory. Opening reads the directory and replays the log after it;
@@ -426,8 +410,9 @@ export class DurableStore {
     await this.store.putBlob(names.dir, encodeDirectory(result.dir));
     const sizes = new Map<string, number>((prevRoot?.packs ?? []).map((p) => [p.name, p.bytes]));
     sizes.set(names.pack, result.packBytes);
+    const packs = [...result.packLive].map(([name, live]) => ({ name, bytes: sizes.get(name) ?? live, live }));
     await this.#reader.prepare(result.dir.packs);
-    const root: Root = { format: 3, id: state.id, dir: names.dir, dirT: state.basisT, packs: packUse(result.dir, sizes), logs };
+    const root: Root = { format: 3, id: state.id, dir: names.dir, dirT: state.basisT, packs, logs };
     return { root, result };
   }
 

@@ -124,7 +124,7 @@ export class TablePages implements RowPageSource {
   constructor(
     readonly reader: PackReader,
     readonly pages: readonly PageAddr[],
-    readonly cache: PageCache = reader.cache,
+    readonly cache: PageCache,
   ) {}
 
   loadRows(k: number): RowColumns {
@@ -413,6 +413,8 @@ export interface PackResult {
   readonly table: TablePages;
   /** Size of the pack written. */
   readonly packBytes: number;
+  /** Bytes of each pack that the directory uses. */
+  readonly packLive: ReadonlyMap<string, number>;
 }
 
 /**
@@ -438,7 +440,11 @@ export async function writePack(args: {
   const written: WrittenBranch[] = [];
   const pinned = new Map<number, PinnedRow>();
   const tablePages: PageAddr[] = [];
-  const packs = new Set<string>();
+  /** Bytes of each pack the new directory uses. */
+  const packLive = new Map<string, number>();
+  const use = (a: PageAddr): void => {
+    packLive.set(a.pack, (packLive.get(a.pack) ?? 0) + a.length);
+  };
   let offset = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     let pending: Uint8Array[] = [];
@@ -500,11 +506,11 @@ export async function writePack(args: {
   const collect = (n: Node): Node => {
     const s = swapped.get(n);
     if (s !== undefined) {
-      packs.add(s.addr.pack);
+      use(s.addr);
       return s as unknown as Branch;
     }
     if (isPaged(n)) {
-      packs.add(n.addr.pack);
+      use(n.addr);
       return n;
     }
     if (n.leaf) return n;
@@ -514,12 +520,13 @@ export async function writePack(args: {
     const t = args.trees[name];
     trees[name] = { root: t.root === null ? null : collect(t.root), size: t.size };
   }
-  for (const a of tablePages) packs.add(a.pack);
+  for (const a of tablePages) use(a);
   return {
-    dir: { meta, packs: [...packs], tablePages, txs: args.txs, pinned, trees },
+    dir: { meta, packs: [...packLive.keys()], tablePages, txs: args.txs, pinned, trees },
     written,
     table: new TablePages(reader, tablePages, args.rowCache),
     packBytes: offset,
+    packLive,
   };
 }
 
