@@ -8,6 +8,7 @@ import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 import { type LoadedDatabase, LogEntry } from '../storage/durable-store.js';
 import { swapWritten } from '../storage/paged-index.js';
 import type { DurableStore } from '../storage/durable-store.js';
+import { CommitReport } from './commit-report.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
 
@@ -253,12 +254,7 @@ export class LocalConnection implements Connection {
     shared.state = out.state;
     shared.live.adopt(out.state);
     shared.log.push(LogEntry.of(out.state.basisT, out.rows, out.state.lastInstant));
-    const report: TxReport = {
-      dbBefore: this.valueOf(before),
-      dbAfter: this.valueOf(out.state),
-      txData: out.rows.map((r) => out.state.table.datom(r)),
-      tempids: out.tempids,
-    };
+    const report = new CommitReport(this.#env.dbOf, before, out.state, out.rows, out.tempids);
     for (const fn of shared.listeners) {
       try {
         fn(report);

@@ -1,0 +1,63 @@
+import type { Database } from '../db/database.js';
+import type { DbState } from '../db/db-state.js';
+import type { Datom } from '../model/datom.js';
+import type { TxReport } from '../tx/tx-data.js';
+
+/**
+ * The report of a committed transaction. Its database values and datoms are made when first read
+ * and then kept: at thousands of small transactions per second, making them for every commit cost
+ * more than most of the commit itself, and most callers read only `tempids` or nothing.
+ *
+ * The fields are getters on the prototype, so a spread (`{ ...report }`) copies only `tempids`;
+ * read them by name.
+ *
+ * @example
+ * ```ts
+ * const report = await conn.transact([{ 'db/id': 'p', 'person/name': 'Ada' }])
+ * const ada = report.tempids.p
+ * for (const d of report.txData) console.log(d.e, d.a, d.v)
+ * ```
+ */
+export class CommitReport implements TxReport {
+  readonly tempids: Readonly<Record<string, number>>;
+  readonly #valueOf: (s: DbState) => Database;
+  readonly #before: DbState;
+  readonly #after: DbState;
+  readonly #rows: readonly number[];
+  #dbBefore: Database | null = null;
+  #dbAfter: Database | null = null;
+  #txData: readonly Datom[] | null = null;
+
+  /**
+   * @param dbOf makes the database value of a state (the connection's).
+   * @param rows the table rows of the transaction's datoms, in report order.
+   */
+  constructor(dbOf: (s: DbState) => Database, before: DbState, after: DbState, rows: readonly number[], tempids: Readonly<Record<string, number>>) {
+    this.#valueOf = dbOf;
+    this.#before = before;
+    this.#after = after;
+    this.#rows = rows;
+    this.tempids = tempids;
+  }
+
+  /** The database before the transaction. */
+  get dbBefore(): Database {
+    this.#dbBefore ??= this.#valueOf(this.#before);
+    return this.#dbBefore;
+  }
+
+  /** The database after the transaction. */
+  get dbAfter(): Database {
+    this.#dbAfter ??= this.#valueOf(this.#after);
+    return this.#dbAfter;
+  }
+
+  /** The datoms the transaction wrote, its txInstant first. */
+  get txData(): readonly Datom[] {
+    if (this.#txData === null) {
+      const { table } = this.#after;
+      this.#txData = Object.freeze(this.#rows.map((r) => table.datom(r)));
+    }
+    return this.#txData;
+  }
+}
