@@ -110,7 +110,8 @@ export class SharedDatabase {
         // The rows and branches written are in storage now: they leave memory, read from pages from now on.
         picture.state.table.rebase(written.dir.meta.rows, written.table, written.dir.pinned);
         const head = this.state.trees;
-        swapWritten(written.written, [head.eavt, head.aevt, head.vaet, head.uavet, head.lazyAvet.base, ...Object.values(this.state.history.base)]);
+        const lazy = [head.lazyAevt.base, head.lazyAevt.built, head.lazyAvet.base, head.lazyAvet.built].filter((x) => x !== null);
+        swapWritten(written.written, [head.eavt, head.vaet, head.uavet, ...lazy, ...Object.values(this.state.history.base)]);
       })
       .catch((err: unknown) => {
         // The transactions are safe in the logs; the next checkpoint tries again.

@@ -18,33 +18,42 @@ export function uniqueOnly(avet: Tree, schema: Schema, table: DatomTable): Tree 
 /** The current-state trees of one database value. */
 export interface IndexTrees {
   readonly eavt: Tree;
+  /** The AEVT index, brought up to date when first read (see {@link LazyTree}). */
   readonly aevt: Tree;
   /** The full AVET index, brought up to date when first read (see {@link LazyTree}). */
   readonly avet: Tree;
   readonly vaet: Tree;
   /** AVET of the unique attributes only, kept eagerly: transactions look unique values up here. */
   readonly uavet: Tree;
+  /** What `aevt` is computed from. */
+  readonly lazyAevt: LazyTree;
   /** What `avet` is computed from. */
   readonly lazyAvet: LazyTree;
 }
 
-/** {@link IndexTrees} as a class: one shape, and the `avet` getter on the prototype. */
+/** {@link IndexTrees} as a class: one shape, and the lazy getters on the prototype. */
 class Trees implements IndexTrees {
   constructor(
     readonly eavt: Tree,
-    readonly aevt: Tree,
+    readonly lazyAevt: LazyTree,
     readonly vaet: Tree,
     readonly uavet: Tree,
     readonly lazyAvet: LazyTree,
   ) {}
+  get aevt(): Tree {
+    return this.lazyAevt.tree();
+  }
   get avet(): Tree {
     return this.lazyAvet.tree();
   }
 }
 
-/** Index trees with the full AVET computed on first read. */
-export function indexTrees(eavt: Tree, aevt: Tree, vaet: Tree, uavet: Tree, lazyAvet: LazyTree): IndexTrees {
-  return new Trees(eavt, aevt, vaet, uavet, lazyAvet);
+/**
+ * Index trees with AEVT and the full AVET computed on first read. Transactions need neither: they
+ * find datoms by entity (EAVT), by ref (VAET) and by unique value (the unique AVET).
+ */
+export function indexTrees(eavt: Tree, lazyAevt: LazyTree, vaet: Tree, uavet: Tree, lazyAvet: LazyTree): IndexTrees {
+  return new Trees(eavt, lazyAevt, vaet, uavet, lazyAvet);
 }
 
 /** The fields of a database value other than its trees. */
@@ -122,7 +131,7 @@ export class LiveTrees {
 function undo(trees: IndexTrees, from: DbState, to: DbState, edit: Edit, rowsOf: (t: number) => readonly number[] | undefined): IndexTrees {
   const { table, cmp } = to;
   const schema = to.schema;
-  let { eavt, aevt, vaet, uavet } = trees;
+  let { eavt, vaet, uavet } = trees;
   for (let t = from.basisT; t > to.basisT; t--) {
     const rows = rowsOf(t);
     if (rows === undefined) throw new Error(`rewind: the rows of transaction ${t} are not known`);
@@ -132,23 +141,22 @@ function undo(trees: IndexTrees, from: DbState, to: DbState, edit: Edit, rowsOf:
         // An attribute created in between is in `from`'s schema only; ref-ness never changes.
         const a = from.schema.attr(table.a(r));
         eavt = treeRemove(eavt, r, cmp.eavt, edit);
-        aevt = treeRemove(aevt, r, cmp.aevt, edit);
         if (a?.isRef) vaet = treeRemove(vaet, r, cmp.vaet, edit);
         if (a?.unique != null) uavet = treeRemove(uavet, r, cmp.avet, edit);
       } else {
         const back = table.link(r);
         const a = schema.attr(table.a(back));
         eavt = treeInsert(eavt, back, cmp.eavt, edit);
-        aevt = treeInsert(aevt, back, cmp.aevt, edit);
         if (a?.isRef) vaet = treeInsert(vaet, back, cmp.vaet, edit);
         if (a?.unique != null) uavet = treeInsert(uavet, back, cmp.avet, edit);
       }
     }
   }
-  const lazyAvet = to.lazyAvetOf();
+  // The lazily kept trees are never changed in place: `to`'s are still its own.
+  const { lazyAevt, lazyAvet } = to.lazyTreesOf();
   // An attribute made unique (or no longer unique) in between moved all its rows: rebuild.
   if (from.schema !== schema && uniquenessDiffers(from.schema, schema)) uavet = uniqueOnly(lazyAvet.tree(), schema, table);
-  return indexTrees(eavt, aevt, vaet, uavet, lazyAvet);
+  return indexTrees(eavt, lazyAevt, vaet, uavet, lazyAvet);
 }
 
 function uniquenessDiffers(x: Schema, y: Schema): boolean {
@@ -217,11 +225,11 @@ export class DbState {
     return this.trees;
   }
 
-  /** The lazily kept AVET of this value (never changed in place). */
-  lazyAvetOf(): LazyTree {
+  /** The lazily kept trees of this value (never changed in place). */
+  lazyTreesOf(): Pick<IndexTrees, 'lazyAevt' | 'lazyAvet'> {
     const t = this.#trees;
     if (t === null) throw new Error('This database value belongs to a transaction that failed');
-    return t.lazyAvet;
+    return t;
   }
 
   /** The lineage in which this value is the head, or null: a commit from it may write in place. */
@@ -280,7 +288,7 @@ export function emptyDbState(id: string): DbState {
   const avet = treeInsertMany(EMPTY_TREE, rows, cmp.avet, edit);
   const trees = indexTrees(
     treeInsertMany(EMPTY_TREE, rows, cmp.eavt, edit),
-    treeInsertMany(EMPTY_TREE, rows, cmp.aevt, edit),
+    new LazyTree(treeInsertMany(EMPTY_TREE, rows, cmp.aevt, edit), null, cmp.aevt),
     treeInsertMany(EMPTY_TREE, refRows, cmp.vaet, edit),
     uniqueOnly(avet, schema, table),
     new LazyTree(avet, null, cmp.avet),

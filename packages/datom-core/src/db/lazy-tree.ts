@@ -21,8 +21,9 @@ interface Pending {
 /**
  * A tree kept up to date lazily: transactions record the rows they wrote, and the tree catches up
  * in one batch the first time it is read (and keeps the result, so that values derived later start
- * from there). Used for the full AVET index, which only reads need: transactions find unique
- * values through an index of the unique attributes alone, kept eagerly.
+ * from there). Used for AEVT and the full AVET index, which only reads need: transactions find
+ * datoms by entity (EAVT) and unique values through an index of the unique attributes alone, kept
+ * eagerly.
  */
 export class LazyTree {
   #tree: Tree | null;
@@ -33,6 +34,11 @@ export class LazyTree {
     readonly cmp: RowCompare,
   ) {
     this.#tree = pending === null ? base : null;
+  }
+
+  /** The up-to-date tree when it has been built (or needed no building), else null. */
+  get built(): Tree | null {
+    return this.#tree;
   }
 
   /** The tree, brought up to date. */

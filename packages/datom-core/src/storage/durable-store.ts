@@ -197,8 +197,7 @@ function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache):
   const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages, rowCache), reader.pins);
   const cmp = new IndexComparators(table);
   const tr = dir.trees;
-  const lazyAvet = new LazyTree(tr.avet, null, cmp.avet);
-  const trees = indexTrees(tr.eavt, tr.aevt, tr.vaet, tr.uavet, lazyAvet);
+  const trees = indexTrees(tr.eavt, new LazyTree(tr.aevt, null, cmp.aevt), tr.vaet, tr.uavet, new LazyTree(tr.avet, null, cmp.avet));
   const fields = {
     id: meta.id,
     table,

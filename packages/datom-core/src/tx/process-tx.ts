@@ -401,7 +401,7 @@ export function writeRows(
   const edit = live !== null ? live.edit : newEdit();
   const cmp = before.cmp;
   const src = live !== null ? before.trees : before.stableTrees();
-  let { eavt, aevt, vaet, uavet } = src;
+  let { eavt, vaet, uavet } = src;
   // The transaction's rows are one contiguous run of the table, [from, from + rows.length): the
   // lazily kept indexes record just that range. Arrays that outlive the transaction (`rows` is kept
   // in the log) are allocated at their exact size.
@@ -431,7 +431,6 @@ export function writeRows(
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
   }
   eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
-  aevt = treeRemoveMany(aevt, removed, cmp.aevt, edit);
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
     const op = adds[i] as Op;
     const r = table.add(op.e, op.a.id, op.v, t, true);
@@ -441,6 +440,7 @@ export function writeRows(
     if (op.a.unique !== null) addedUnique.push(r);
   }
   const to = table.size;
+  const lazyAevt = src.lazyAevt.with(table, from, to);
   const lazyAvet = src.lazyAvet.with(table, from, to);
   uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
   // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
@@ -458,7 +458,7 @@ export function writeRows(
   }
   const trees = indexTrees(
     treeInsertMany(eavt, added, cmp.eavt, edit),
-    treeInsertMany(aevt, added, cmp.aevt, edit),
+    lazyAevt,
     treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
     uavet,
     lazyAvet,
