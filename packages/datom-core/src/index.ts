@@ -15,6 +15,7 @@ export type { DatomStream } from './db/datom-stream.js';
 export type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pull/pull-pattern.js';
 export type { Attribute, ValueType } from './schema/attribute.js';
 export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } from './tx/tx-data.js';
+export type { BulkBatch, BulkLoadResult } from './tx/bulk-load.js';
 export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri } from './conn/connect.js';
 export type { BlobStore } from './storage/blob-store.js';
 export { FileBlobStore } from './storage/file-blob-store.js';

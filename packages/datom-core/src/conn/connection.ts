@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Datom } from '../model/datom.js';
+import type { BulkBatch, BulkLoadResult } from '../tx/bulk-load.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 
 /** Options of `connect`. */
@@ -46,6 +47,19 @@ export interface Connection {
   db(): Database;
   /** Commits `txData` (JS forms or EDN text) as one transaction. */
   transact(txData: TxData | string): Promise<TxReport>;
+  /**
+   * Commits a block of new entities and their datoms, already resolved to attribute and entity
+   * ids, as one transaction: the fast path for copying and importing. No tempids and no upserts
+   * (a unique value held by another entity is a `transact/unique` error); otherwise the rules,
+   * checks and durability of `transact`. Optional: connections that cannot bulk load omit it.
+   *
+   * @example
+   * ```ts
+   * const name = conn.db().attribute('artist/name')!.id
+   * const { firstEid } = await conn.bulkLoad!({ newEntities: 2, e: [-1, -2], a: [name, name], v: ['Nina', 'Miles'] })
+   * ```
+   */
+  bulkLoad?(batch: BulkBatch): Promise<BulkLoadResult>;
   /** Calls `fn` with the report of every transaction committed from now on; returns an unsubscribe. */
   listen(fn: (report: TxReport) => void): () => void;
   /** Registers (or replaces) a transaction function. */

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { LiveTrees, type DbState } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
+import { type BulkBatch, type BulkLoadResult, processBulk } from '../tx/bulk-load.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 import { type LoadedDatabase, LogEntry } from '../storage/durable-store.js';
@@ -185,13 +186,32 @@ export class LocalConnection implements Connection {
   }
 
   transact(txData: TxData | string): Promise<TxReport> {
+    return this.#run((before) => processTx(before, txData, this.#env));
+  }
+
+  /**
+   * Commits a {@link BulkBatch} as one transaction (see {@link processBulk}): the same durability,
+   * queueing and listeners as `transact`, without tempids or upserts.
+   */
+  async bulkLoad(batch: BulkBatch): Promise<BulkLoadResult> {
+    let firstEid = 0;
+    const report = await this.#run((before) => {
+      const out = processBulk(before, batch, this.#env);
+      firstEid = out.firstEid;
+      return out;
+    });
+    return { firstEid, entities: batch.newEntities, tx: report.tempids['datomic.tx'] as number, report };
+  }
+
+  /** Processes a transaction with `process` against the latest state and commits it, one at a time. */
+  #run(process: (before: DbState) => TxOutcome | Promise<TxOutcome>): Promise<TxReport> {
     const shared = this.#shared;
     if (shared.readOnly) return Promise.reject(new DatomError('db/read-only', 'This connection is read-only: connect without readOnly to transact'));
     if (shared.durable !== null) {
       return this.#enqueue(async () => {
         this.#check();
         const before = shared.state;
-        const out = await processTx(before, txData, this.#env);
+        const out = await process(before);
         try {
           await (shared.durable as DurableStore).append(out.state.basisT, out.state, out.rows);
         } catch (err) {
@@ -220,7 +240,7 @@ export class LocalConnection implements Connection {
       try {
         this.#check();
         const before = shared.state;
-        const out = processTx(before, txData, this.#env);
+        const out = process(before);
         if (!(out instanceof Promise)) return Promise.resolve(this.#commit(before, out));
         return this.#enqueue(() => out.then((o) => this.#commit(before, o)));
       } catch (err) {
@@ -230,7 +250,7 @@ export class LocalConnection implements Connection {
     return this.#enqueue(async () => {
       this.#check();
       const before = shared.state;
-      return this.#commit(before, await processTx(before, txData, this.#env));
+      return this.#commit(before, await process(before));
     });
   }
 

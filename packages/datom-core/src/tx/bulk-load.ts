@@ -1,0 +1,341 @@
+import type { DbState } from '../db/db-state.js';
+import { firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
+import { DatomError } from '../error/datom-error.js';
+import { compareValues, type Value } from '../model/value.js';
+import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
+import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
+import type { AttrInfo } from '../schema/schema.js';
+import { formToString } from './form-utils.js';
+import type { Op } from './op.js';
+import { type Retraction, type TxEnv, type TxOutcome, writeRows } from './process-tx.js';
+import type { TxReport } from './tx-data.js';
+
+/**
+ * A batch for `Connection.bulkLoad`, as three columns: datom `i` is `[e[i] a[i] v[i]]`.
+ *
+ * The batch creates a block of `newEntities` entities, which the database numbers itself: new
+ * entity `k` (from 0) is written `-(k + 1)`, as an entity and as a ref value (also as a ref element
+ * of a tuple). Any other entity position or ref is an existing entity id. Every datom is an
+ * assertion of a user attribute, named by its id.
+ *
+ * @example
+ * ```ts
+ * const name = db.attribute('artist/name')!.id
+ * const batch: BulkBatch = { newEntities: 2, e: [-1, -2], a: [name, name], v: ['Nina', 'Miles'] }
+ * ```
+ */
+export interface BulkBatch {
+  /** How many new entities the batch creates; each must be the entity of at least one datom. */
+  readonly newEntities: number;
+  /** The entity of each datom: an existing entity id, or `-(k + 1)` for new entity `k`. */
+  readonly e: ArrayLike<number>;
+  /** The attribute id of each datom. */
+  readonly a: ArrayLike<number>;
+  /** The value of each datom, as `transact` accepts it for the attribute's type. */
+  readonly v: ArrayLike<unknown>;
+}
+
+/** What {@link processBulk} made: the transaction's outcome and the id of new entity 0. */
+export interface BulkOutcome extends TxOutcome {
+  /** New entity `k` of the batch is entity `firstEid + k`. */
+  readonly firstEid: number;
+}
+
+/**
+ * The result of `Connection.bulkLoad`: where the batch's new entities are, and the transaction's
+ * report (whose datoms are made only if read).
+ *
+ * @example
+ * ```ts
+ * const { firstEid, report } = await conn.bulkLoad(batch)
+ * const second = firstEid + 1 // new entity 1 of the batch
+ * ```
+ */
+export interface BulkLoadResult {
+  /** New entity `k` of the batch is entity `firstEid + k`. */
+  readonly firstEid: number;
+  /** How many entities the batch created. */
+  readonly entities: number;
+  /** The transaction's entity id. */
+  readonly tx: number;
+  readonly report: TxReport;
+}
+
+/** The datoms of a batch as operations, `ops[i]` from datom `index[i]`. */
+interface Loaded {
+  readonly ops: Op[];
+  readonly index: number[];
+}
+
+function bulkError(code: string, message: string, data: Record<string, unknown>): DatomError {
+  return new DatomError(code, message, { data });
+}
+
+/** The datom of the batch at `i`, for error data. */
+function datomAt(batch: BulkBatch, i: number): Record<string, unknown> {
+  return { index: i, entity: batch.e[i], attribute: batch.a[i], value: formToString(batch.v[i]) };
+}
+
+/**
+ * Reads the columns into operations with final entity ids: attributes looked up and checked once
+ * each, values type-checked as `transact` does, new entities numbered from `firstEid`.
+ */
+function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number): Loaded {
+  const { e: es, a: as, v: vs, newEntities } = batch;
+  const n = es.length;
+  if (as.length !== n || vs.length !== n) {
+    throw bulkError('transact/syntax', `A bulk batch's columns must be equally long (e ${n}, a ${as.length}, v ${vs.length})`, {
+      e: n,
+      a: as.length,
+      v: vs.length,
+    });
+  }
+  const attrs = new Map<number, AttrInfo>();
+  const used = new Uint8Array(newEntities);
+  /** The entity id that `x` (an entity or ref of datom `i`) stands for. */
+  const entity = (x: unknown, i: number, what: string): number => {
+    if (typeof x === 'number' && Number.isSafeInteger(x)) {
+      if (x < 0 && -x <= newEntities) return firstEid - x - 1;
+      if (x > 0 && (x < FIRST_USER_EID || x <= before.maxEid || (x >= TX_BASE && x < txEid))) return x;
+    }
+    throw bulkError(
+      'transact/entity',
+      `Datom ${i} of the bulk batch names ${what} ${formToString(x)}, which is neither an existing entity id nor -1..-${newEntities} for one of the batch's new entities`,
+      datomAt(batch, i),
+    );
+  };
+  const ops = new Array<Op>(n);
+  const index = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const aid = as[i] as number;
+    let a = attrs.get(aid);
+    if (a === undefined) {
+      a = checkedAttr(before, aid, batch, i);
+      attrs.set(aid, a);
+    }
+    const rawE = es[i] as number;
+    const e = entity(rawE, i, 'entity');
+    if (rawE < 0) used[-rawE - 1] = 1;
+    ops[i] = { add: true, e, a, v: bulkValue(a, vs[i], i, batch, entity), form: null, row: -1 };
+    index[i] = i;
+  }
+  const unused = used.indexOf(0);
+  if (unused !== -1) {
+    throw bulkError('transact/entity', `New entity ${-unused - 1} of the bulk batch has no datoms: every new entity needs at least one`, { entity: -unused - 1 });
+  }
+  return { ops, index };
+}
+
+/** The attribute `aid` if a bulk load may assert it: a user attribute that is not a composite tuple. */
+function checkedAttr(before: DbState, aid: number, batch: BulkBatch, i: number): AttrInfo {
+  const a = before.schema.attr(aid);
+  if (a === undefined) {
+    throw bulkError('schema/unknown-attribute', `Datom ${i} of the bulk batch names attribute ${formToString(aid)}, which is not installed: transact its schema first`, datomAt(batch, i));
+  }
+  if (aid < FIRST_USER_EID) {
+    throw bulkError('transact/syntax', `Datom ${i} of the bulk batch asserts the built-in attribute :${a.ident.fqn}: schema and transaction datoms go through transact`, {
+      ...datomAt(batch, i),
+      attribute: `:${a.ident.fqn}`,
+    });
+  }
+  if (a.tupleAttrs !== null) {
+    throw bulkError('transact/syntax', `Datom ${i} of the bulk batch asserts the composite tuple :${a.ident.fqn}, which the database derives from its parts`, {
+      ...datomAt(batch, i),
+      attribute: `:${a.ident.fqn}`,
+    });
+  }
+  return a;
+}
+
+/** The stored form of value `v` of attribute `a`, with refs (also inside tuples) resolved by `entity`. */
+function bulkValue(a: AttrInfo, v: unknown, i: number, batch: BulkBatch, entity: (x: unknown, i: number, what: string) => number): Value {
+  if (v === null || v === undefined) {
+    throw bulkError('transact/type', `Datom ${i} of the bulk batch asserts nil for :${a.ident.fqn}`, { ...datomAt(batch, i), attribute: `:${a.ident.fqn}` });
+  }
+  try {
+    if (a.isRef) return entity(v, i, 'ref');
+    if (a.valueType !== 'tuple') return coerceScalar(a.ident.fqn, a.valueType, v);
+    const homogeneous = a.tupleType !== null;
+    const types = homogeneous ? [a.tupleType] : (a.tupleTypes ?? []);
+    if (Array.isArray(v) && types.includes('ref')) {
+      // Ref elements may name the batch's new entities: resolved before the type check.
+      v = v.map((x: unknown, j) => ((homogeneous ? types[0] : types[j]) === 'ref' && typeof x === 'number' ? entity(x, i, 'tuple ref') : x));
+    }
+    return coerceTuple(a.ident.fqn, types as NonNullable<AttrInfo['tupleType']>[], v, homogeneous);
+  } catch (err) {
+    // Add the batch position to the type checker's error, which names the attribute and value.
+    if (err instanceof DatomError && err.code === 'transact/type') throw bulkError('transact/type', `Datom ${i} of the bulk batch: ${err.message}`, { ...err.data, index: i, entity: batch.e[i] });
+    throw err;
+  }
+}
+
+function cmpOps(x: Op, y: Op): number {
+  return x.e - y.e || x.a.id - y.a.id || compareValues(x.v, y.v);
+}
+
+/**
+ * Sorts the operations by `[e a v]` (unless they already are), drops repeated datoms and refuses
+ * two values of a cardinality-one attribute of one entity.
+ */
+function sortDistinct(batch: BulkBatch, loaded: Loaded): Op[] {
+  const { ops, index } = loaded;
+  let ordered = true;
+  for (let i = 1; i < ops.length && ordered; i++) ordered = cmpOps(ops[i - 1] as Op, ops[i] as Op) < 0;
+  if (!ordered) {
+    const order = index.slice().sort((x, y) => cmpOps(ops[x] as Op, ops[y] as Op) || x - y);
+    const sorted = order.map((i) => ops[i] as Op);
+    for (let i = 0; i < order.length; i++) index[i] = order[i] as number;
+    for (let i = 0; i < sorted.length; i++) ops[i] = sorted[i] as Op;
+  }
+  let k = ops.length === 0 ? 0 : 1;
+  for (let i = 1; i < ops.length; i++) {
+    const p = ops[k - 1] as Op;
+    const q = ops[i] as Op;
+    if (p.e === q.e && p.a === q.a) {
+      if (compareValues(p.v, q.v) === 0) continue;
+      if (!q.a.many) {
+        throw bulkError('transact/conflict', `Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one bulk batch (datoms ${index[k - 1]} and ${index[i]})`, {
+          entity: q.e,
+          attribute: `:${q.a.ident.fqn}`,
+          values: [formToString(p.v), formToString(q.v)],
+          datoms: [datomAt(batch, index[k - 1] as number), datomAt(batch, index[i] as number)],
+        });
+      }
+    }
+    index[k] = index[i] as number;
+    ops[k++] = q;
+  }
+  ops.length = k;
+  index.length = k;
+  return ops;
+}
+
+/** The retractions a batch makes (old values of cardinality-one attributes, outdated tuples). */
+class Retracted {
+  readonly list: Retraction[] = [];
+  readonly rows = new Set<number>();
+  add(before: DbState, e: number, a: AttrInfo, row: number): void {
+    if (this.rows.has(row)) return;
+    this.rows.add(row);
+    this.list.push({ op: { add: false, e, a, v: before.table.v(row), form: null, row }, row });
+  }
+}
+
+/**
+ * The composite tuples of entity `ops[from..to)` (one entity's sorted operations) that its part
+ * assertions change, appended to `adds`. A new entity's parts are all in the batch; an existing
+ * entity's others are read from the database, as `transact` does.
+ */
+function entityTuples(before: DbState, ops: readonly Op[], from: number, to: number, isNew: boolean, adds: Op[], retracted: Retracted): void {
+  const e = (ops[from] as Op).e;
+  const tuples = new Set<number>();
+  for (let i = from; i < to; i++) for (const t of (ops[i] as Op).a.partOf) tuples.add(t);
+  for (const tid of tuples) {
+    const ta = before.schema.attr(tid);
+    if (ta === undefined) continue;
+    const parts = (ta.tupleAttrs as readonly number[]).map((pid) => {
+      for (let i = from; i < to; i++) if ((ops[i] as Op).a.id === pid) return (ops[i] as Op).v;
+      if (isNew) return null;
+      const r = liveRowsOf(before, e, pid).find((row) => !retracted.rows.has(row));
+      return r === undefined ? null : before.table.v(r);
+    });
+    const value = parts.every((p) => p === null) ? null : (Object.freeze(parts) as Value);
+    const cur = isNew ? undefined : liveRowsOf(before, e, tid)[0];
+    const same = cur !== undefined && value !== null && compareValues(before.table.v(cur), value) === 0;
+    if (cur !== undefined && !same) retracted.add(before, e, ta, cur);
+    if (value !== null && !same) adds.push({ add: true, e, a: ta, v: value, form: null, row: -1 });
+  }
+}
+
+/** Refuses a unique value held by two entities after the batch: in the batch, or in the database. */
+function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted): void {
+  const unique: Op[] = [];
+  for (const op of adds) if (op.a.unique !== null) unique.push(op);
+  if (unique.length === 0) return;
+  // In value order, equal values meet, and the lookups walk the unique index in its order.
+  unique.sort((x, y) => x.a.id - y.a.id || compareValues(x.v, y.v));
+  for (let i = 0; i < unique.length; i++) {
+    const op = unique[i] as Op;
+    const prev = unique[i - 1];
+    if (prev !== undefined && prev.a === op.a && compareValues(prev.v, op.v) === 0) {
+      if (prev.e !== op.e) throw uniqueError(op, prev.e);
+      continue;
+    }
+    const held = rowWithValue(before, op.a.id, op.v);
+    if (held !== -1 && before.table.e(held) !== op.e && !retracted.rows.has(held)) throw uniqueError(op, before.table.e(held));
+  }
+}
+
+function uniqueError(op: Op, holder: number): DatomError {
+  return bulkError(
+    'transact/unique',
+    `Unique conflict in a bulk batch: :${op.a.ident.fqn} ${formToString(op.v)} is already held by entity ${holder}, cannot assert it for ${op.e} (a bulk load never upserts)`,
+    { attribute: `:${op.a.ident.fqn}`, value: formToString(op.v), entity: op.e, holder },
+  );
+}
+
+/**
+ * Processes a bulk load against `before` as one transaction: the batch's new entities are numbered
+ * after the database's last entity, its datoms are type-checked, repeated datoms vanish, two values
+ * of a cardinality-one attribute of one entity are a conflict. On existing entities, datoms the
+ * database already holds vanish and a new cardinality-one value retracts the old one, as in
+ * `transact`. Composite tuples are derived from their parts and every unique value must be held by
+ * one entity after the load: there is no tempid resolution and no upsert. Throws a
+ * {@link DatomError} and changes nothing on failure.
+ *
+ * @example
+ * ```ts
+ * const out = processBulk(state, { newEntities: 1, e: [-1], a: [nameAttr], v: ['Nina'] }, env)
+ * out.firstEid // the new entity's id
+ * ```
+ */
+export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): BulkOutcome {
+  const t = before.basisT + 1;
+  if (t > MAX_T) throw new DatomError('transact/id-overflow', `Transaction t would exceed ${MAX_T}`, { data: { basisT: before.basisT } });
+  const txEid = tToTx(t);
+  const firstEid = before.maxEid + 1;
+  const count = batch.newEntities;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw bulkError('transact/syntax', `A bulk batch's newEntities must be a count, got ${formToString(count)}`, { newEntities: formToString(count) });
+  }
+  if (firstEid + count > TX_BASE) {
+    throw new DatomError('transact/id-overflow', `A bulk batch of ${count} new entities would exceed the entity id space`, { data: { maxEid: before.maxEid, newEntities: count } });
+  }
+  const ops = sortDistinct(batch, loadOps(before, batch, firstEid, txEid));
+
+  // The txInstant datom leads the transaction's rows.
+  const ms = Math.max(env.now(), before.lastInstant);
+  const adds: Op[] = [{ add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: new Date(ms), form: null, row: -1 }];
+  const retracted = new Retracted();
+  for (let from = 0; from < ops.length; ) {
+    const e = (ops[from] as Op).e;
+    let to = from + 1;
+    while (to < ops.length && (ops[to] as Op).e === e) to++;
+    const isNew = e >= firstEid && e < TX_BASE;
+    let parts = false;
+    for (let i = from; i < to; i++) {
+      const op = ops[i] as Op;
+      if (op.a.partOf.length > 0) parts = true;
+      if (isNew) adds.push(op);
+      else if (op.a.many) {
+        if (liveRow(before, e, op.a.id, op.v) === -1) adds.push(op);
+      } else {
+        const row = firstLiveRow(before, e, op.a.id);
+        if (row === -1) adds.push(op);
+        else if (compareValues(before.table.v(row), op.v) !== 0) {
+          adds.push(op);
+          retracted.add(before, e, op.a, row);
+        }
+      }
+    }
+    // Redundant assertions of parts count too, as in transact: they fill in a composite installed after the data.
+    if (parts) entityTuples(before, ops, from, to, isNew, adds, retracted);
+    from = to;
+  }
+  checkUnique(before, adds, retracted);
+
+  const { trees, history, rows, live } = writeRows(before, t, retracted.list, adds, before.schema, env.inPlace === true);
+  const state = before.derive({ basisT: t, maxEid: before.maxEid + count, lastInstant: ms, history }, trees, rows);
+  live?.advance(state);
+  return { state, rows, tempids: { 'datomic.tx': txEid }, firstEid };
+}

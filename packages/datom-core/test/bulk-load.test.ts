@@ -1,0 +1,300 @@
+// Connection.bulkLoad (tx/bulk-load.ts): a block of new entities and datoms already resolved to ids,
+// committed as one transaction with transact's rules except tempids and upserts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BulkBatch, type Connection, type Database, type Datom, isDatomError, type TxReport, connect, createDatabase } from '../src/index.js';
+import { attr } from './conformance/helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'datomkit-bulk-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const SCHEMA = [
+  attr('p/name', 'string'),
+  attr('p/code', 'long', { unique: 'value' }),
+  attr('p/gid', 'string', { unique: 'identity' }),
+  attr('p/tag', 'string', { many: true }),
+  attr('p/best', 'ref'),
+  attr('p/friend', 'ref', { many: true }),
+  attr('p/pair', 'tuple', { tupleTypes: ['ref', 'long'] }),
+  attr('p/refs', 'tuple', { tupleType: 'ref' }),
+  attr('p/slot', 'long'),
+];
+const COMPOSITE = attr('p/best+slot', 'tuple', { tupleAttrs: ['p/best', 'p/slot'], unique: 'value' });
+
+let n = 0;
+async function fresh(uri = `mem://bulk-${process.pid}-${n++}`): Promise<Connection> {
+  await createDatabase(uri);
+  const conn = await connect(uri);
+  await conn.transact([...SCHEMA]);
+  await conn.transact([COMPOSITE]);
+  return conn;
+}
+
+/** Attribute ids by ident. */
+function ids(db: Database): (ident: string) => number {
+  return (ident) => {
+    const a = db.attribute(ident);
+    if (a === null) throw new Error(`no attribute ${ident}`);
+    return a.id;
+  };
+}
+
+/** `[e ident v]` of every user datom of `db`, sorted, with entity ids as given by `name`. */
+async function facts(db: Database, name: (e: number) => string = String): Promise<string[]> {
+  const out: string[] = [];
+  const first = ids(db)('p/name');
+  for (const d of await db.datoms('eavt').toArray()) {
+    const a = db.attribute(d.a);
+    if (d.e < first || a === null || !a.ident.fqn.startsWith('p/')) continue;
+    const v = a.valueType === 'ref' ? name(d.v as number) : Array.isArray(d.v) ? JSON.stringify(d.v) : String(d.v);
+    out.push(`${name(d.e)} ${a.ident.fqn} ${v}`);
+  }
+  return out.sort();
+}
+
+function batch(newEntities: number, rows: readonly (readonly [number, number, unknown])[]): BulkBatch {
+  return { newEntities, e: rows.map((r) => r[0]), a: rows.map((r) => r[1]), v: rows.map((r) => r[2]) };
+}
+
+async function load(conn: Connection, b: BulkBatch) {
+  return (conn.bulkLoad as NonNullable<Connection['bulkLoad']>).call(conn, b);
+}
+
+async function failure(conn: Connection, b: BulkBatch): Promise<unknown> {
+  const before = conn.db();
+  const err = await load(conn, b).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  // A failed batch changes nothing, and the connection goes on committing.
+  expect(conn.db().basisT).toBe(before.basisT);
+  expect(await facts(conn.db())).toEqual(await facts(before));
+  await conn.transact([{ 'p/name': 'after the failure' }]);
+  return err;
+}
+
+describe('bulkLoad', () => {
+  it('numbers the new entities itself and resolves refs to them: forward, self, cycles, inside tuples', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const old = (await conn.transact([{ 'db/id': 'o', 'p/name': 'old' }])).tempids.o as number;
+    const r = await load(
+      conn,
+      batch(3, [
+        [-1, a('p/name'), 'x'],
+        [-1, a('p/best'), -2],
+        [-2, a('p/best'), -1],
+        [-2, a('p/friend'), -2],
+        [-3, a('p/friend'), old],
+        [-3, a('p/pair'), [-1, 7]],
+        [-3, a('p/refs'), [-2, old, null]],
+      ]),
+    );
+    expect(r.entities).toBe(3);
+    const name = (e: number): string => (e === old ? 'old' : e >= r.firstEid && e < r.firstEid + 3 ? `n${e - r.firstEid}` : String(e));
+    expect(await facts(conn.db(), name)).toEqual(
+      [
+        'n0 p/name x',
+        'n0 p/best n1',
+        'n1 p/best n0',
+        // The composite p/best+slot, derived from p/best.
+        `n0 p/best+slot ${JSON.stringify([r.firstEid + 1, null])}`,
+        `n1 p/best+slot ${JSON.stringify([r.firstEid, null])}`,
+        'n1 p/friend n1',
+        'n2 p/friend old',
+        `n2 p/pair ${JSON.stringify([r.firstEid, 7])}`,
+        `n2 p/refs ${JSON.stringify([r.firstEid + 1, old, null])}`,
+        'old p/name old',
+      ].sort(),
+    );
+    // The next transaction's new entities come after the block.
+    const next = (await conn.transact([{ 'db/id': 'q', 'p/name': 'q' }])).tempids.q as number;
+    expect(next).toBeGreaterThan(r.firstEid + 2);
+    // One transaction, txInstant first, reported like transact's.
+    expect(r.report.txData[0]?.a).toBe(conn.db().attribute('db/txInstant')?.id);
+    expect(r.report.txData.length).toBe(1 + 7 + 2);
+    expect(r.tx).toBe(r.report.txData[0]?.e);
+  });
+
+  it('drops repeated datoms and refuses two values of a cardinality-one attribute for one entity', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const r = await load(
+      conn,
+      batch(1, [
+        [-1, a('p/tag'), 't'],
+        [-1, a('p/name'), 'x'],
+        [-1, a('p/tag'), 't'],
+        [-1, a('p/tag'), 'u'],
+      ]),
+    );
+    expect(r.report.txData.length).toBe(1 + 3);
+    const err = await failure(conn, batch(1, [[-1, a('p/name'), 'x'], [-1, a('p/name'), 'y']]));
+    expect(isDatomError(err, 'transact/conflict')).toBe(true);
+    expect((err as { data: { datoms: unknown[] } }).data.datoms).toHaveLength(2);
+  });
+
+  it('on existing entities: datoms already held vanish, a new cardinality-one value retracts the old one', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const e = (await conn.transact([{ 'db/id': 'o', 'p/name': 'old', 'p/tag': ['t'] }])).tempids.o as number;
+    const r = await load(
+      conn,
+      batch(0, [
+        [e, a('p/name'), 'new'],
+        [e, a('p/tag'), 't'],
+        [e, a('p/tag'), 'u'],
+      ]),
+    );
+    const changes = r.report.txData.slice(1).map((d: Datom) => `${d.a === a('p/name') ? 'name' : 'tag'} ${String(d.v)} ${d.added}`);
+    expect(changes.sort()).toEqual(['name new true', 'name old false', 'tag u true']);
+    expect(await facts(conn.db())).toEqual([`${e} p/name new`, `${e} p/tag t`, `${e} p/tag u`]);
+  });
+
+  it('derives composite tuples from their parts, on new and on existing entities', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const tupleOf = async (e: number) => (await conn.db().datoms('eavt', e, 'p/best+slot').toArray()).map((d) => d.v);
+    const old = (await conn.transact([{ 'db/id': 'o', 'p/slot': 1 }])).tempids.o as number;
+    const r = await load(
+      conn,
+      batch(2, [
+        [-1, a('p/best'), old],
+        [-1, a('p/slot'), 2],
+        [-2, a('p/slot'), 5],
+        [old, a('p/best'), -1],
+      ]),
+    );
+    expect(await tupleOf(r.firstEid)).toEqual([[old, 2]]);
+    expect(await tupleOf(r.firstEid + 1)).toEqual([[null, 5]]);
+    expect(await tupleOf(old)).toEqual([[r.firstEid, 1]]);
+    // Changing a part of an existing entity replaces its tuple.
+    await load(conn, batch(0, [[old, a('p/slot'), 9]]));
+    expect(await tupleOf(old)).toEqual([[r.firstEid, 9]]);
+    // A derived tuple is unique like any other value.
+    const err = await failure(conn, batch(1, [[-1, a('p/best'), r.firstEid], [-1, a('p/slot'), 9]]));
+    expect(isDatomError(err, 'transact/unique')).toBe(true);
+    const err2 = await failure(conn, batch(1, [[-1, a('p/best+slot'), [old, 3]]]));
+    expect(isDatomError(err2, 'transact/syntax')).toBe(true);
+  });
+
+  it('keeps unique values unique, in the batch and against the database, and never upserts', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const held = (await conn.transact([{ 'db/id': 'h', 'p/code': 1, 'p/gid': 'g1' }])).tempids.h as number;
+    const inBatch = await failure(conn, batch(2, [[-1, a('p/code'), 7], [-2, a('p/code'), 7]]));
+    expect(isDatomError(inBatch, 'transact/unique')).toBe(true);
+    const value = await failure(conn, batch(1, [[-1, a('p/code'), 1]]));
+    expect(isDatomError(value, 'transact/unique')).toBe(true);
+    expect((value as { data: Record<string, unknown> }).data).toMatchObject({ attribute: ':p/code', holder: held });
+    // transact would upsert into the holder of an identity; a bulk load refuses it.
+    const identity = await failure(conn, batch(1, [[-1, a('p/gid'), 'g1']]));
+    expect(isDatomError(identity, 'transact/unique')).toBe(true);
+    // A value that the same batch takes away from its holder is free.
+    const r = await load(conn, batch(1, [[held, a('p/code'), 2], [-1, a('p/code'), 1]]));
+    expect((await conn.db().datoms('avet', 'p/code', 1).toArray()).map((d) => d.e)).toEqual([r.firstEid]);
+  });
+
+  it('checks every datom, naming the bad one, and changes nothing when one is bad', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const cases: [BulkBatch, string, Record<string, unknown>][] = [
+      [batch(1, [[-1, a('p/name'), 'x'], [-1, 99_999, 'y']]), 'schema/unknown-attribute', { index: 1 }],
+      [batch(1, [[-1, conn.db().attribute('db/doc')?.id as number, 'doc']]), 'transact/syntax', { attribute: ':db/doc' }],
+      [batch(1, [[-1, a('p/name'), 42]]), 'transact/type', { index: 0, attribute: ':p/name' }],
+      [batch(1, [[-1, a('p/name'), null]]), 'transact/type', { index: 0 }],
+      [batch(1, [[-1, a('p/pair'), [-1, 'x']]]), 'transact/type', { index: 0 }],
+      [batch(1, [[-2, a('p/name'), 'x']]), 'transact/entity', { index: 0 }],
+      [batch(1, [[-1, a('p/best'), 10_000_000]]), 'transact/entity', { index: 0 }],
+      [batch(1, [[-1, a('p/refs'), [-3]]]), 'transact/entity', { index: 0 }],
+      [batch(2, [[-1, a('p/name'), 'x']]), 'transact/entity', { entity: -2 }],
+      [{ newEntities: 1, e: [-1], a: [a('p/name')], v: [] }, 'transact/syntax', { v: 0 }],
+      [batch(-1, []), 'transact/syntax', {}],
+    ];
+    for (const [b, code, data] of cases) {
+      const err = await failure(conn, b);
+      expect(isDatomError(err, code), `${code}: ${String(err)}`).toBe(true);
+      expect((err as { data: Record<string, unknown> }).data).toMatchObject(data);
+    }
+  });
+
+  it('is durable as transact is, and tells the listeners', async () => {
+    const uri = `file:${join(root, 'durable')}`;
+    const conn = await fresh(uri);
+    const a = ids(conn.db());
+    const heard: TxReport[] = [];
+    conn.listen((r) => heard.push(r));
+    const r = await load(conn, batch(2, [[-1, a('p/name'), 'x'], [-2, a('p/best'), -1]]));
+    expect(heard).toHaveLength(1);
+    // txInstant, the two datoms, and the composite p/best+slot derived from p/best.
+    expect(heard[0]?.txData.length).toBe(4);
+    const before = await facts(conn.db());
+    await conn.close();
+    const again = await connect(uri);
+    expect(await facts(again.db())).toEqual(before);
+    expect(before).toContain(`${r.firstEid + 1} p/best ${r.firstEid}`);
+    await again.close();
+  });
+});
+
+// A random batch over a few existing and new entities, loaded with bulkLoad and, as tempids, with
+// transact into an equal database (tuples refer to existing entities only: transact takes no tempids
+// in tuples): the same outcome (both fail with the same code, or both end
+// with the same datoms once the new entities are named alike).
+const ATTRS = ['p/name', 'p/code', 'p/tag', 'p/best', 'p/friend', 'p/slot', 'p/pair'] as const;
+const rowArb = fc.record({ e: fc.integer({ min: -4, max: 2 }), attr: fc.constantFrom(...ATTRS), x: fc.integer({ min: -4, max: 3 }) });
+
+describe('bulkLoad against transact', () => {
+  test.prop([fc.integer({ min: 0, max: 4 }), fc.array(rowArb, { maxLength: 14 })], { numRuns: 150, seed: 6 })(
+    'gives the same datoms as the equivalent transact, up to entity ids',
+    async (count, raw) => {
+      const [bulkConn, txConn] = [await fresh(), await fresh()];
+      const existing: number[] = [];
+      for (const conn of [bulkConn, txConn]) {
+        const r = await conn.transact([
+          { 'db/id': 'x0', 'p/name': 'e0', 'p/code': 0, 'p/slot': 0 },
+          { 'db/id': 'x1', 'p/name': 'e1', 'p/best': 'x0', 'p/tag': ['t1'] },
+          { 'db/id': 'x2', 'p/code': 2 },
+        ]);
+        if (conn === bulkConn) existing.push(r.tempids.x0 as number, r.tempids.x1 as number, r.tempids.x2 as number);
+        else expect([r.tempids.x0, r.tempids.x1, r.tempids.x2]).toEqual(existing);
+      }
+      // Entities: -1..-count are new (each gets a name first), 0..2 existing.
+      const entity = (i: number): number => (i < 0 && -i <= count ? i : (existing[Math.abs(i) % 3] as number));
+      const rows: [number, string, unknown][] = [];
+      for (let k = 1; k <= count; k++) rows.push([-k, 'p/name', `n${k}`]);
+      for (const { e, attr: at, x } of raw) {
+        const v =
+          at === 'p/best' || at === 'p/friend' ? entity(x) : at === 'p/pair' ? [existing[Math.abs(x) % 3], x + 10] : at === 'p/name' || at === 'p/tag' ? `v${x}` : x;
+        rows.push([entity(e), at, v]);
+      }
+      const a = ids(bulkConn.db());
+      const bulk = await load(bulkConn, batch(count, rows.map(([e, at, v]) => [e, a(at), v] as const))).then(
+        (r) => r,
+        (err: unknown) => err as Error,
+      );
+      const tempid = (x: unknown): unknown => (typeof x === 'number' && x < 0 ? `n${-x}` : x);
+      const forms = rows.map(([e, at, v]) => ['db/add', tempid(e), at, at === 'p/best' || at === 'p/friend' ? tempid(v) : v]);
+      const tx = await txConn.transact(forms as never).then(
+        (r) => r,
+        (err: unknown) => err as Error,
+      );
+      if (bulk instanceof Error || tx instanceof Error) {
+        expect(bulk instanceof Error && tx instanceof Error, `bulk: ${String(bulk)}; transact: ${String(tx)}`).toBe(true);
+        expect((bulk as { code?: string }).code).toBe((tx as { code?: string }).code);
+        return;
+      }
+      const bulkName = (e: number): string => (e >= bulk.firstEid && e < bulk.firstEid + count ? `n${e - bulk.firstEid + 1}` : String(e));
+      const byTx = new Map<number, string>();
+      for (let k = 1; k <= count; k++) byTx.set(tx.tempids[`n${k}`] as number, `n${k}`);
+      const txName = (e: number): string => byTx.get(e) ?? String(e);
+      const pair = (db: Database, name: (e: number) => string) =>
+        facts(db, name).then((fs) => fs.map((f) => f.replace(/\[(\d+),/g, (_m, e: string) => `[${name(Number(e))},`)));
+      // The composite tuples p/best+slot are among the facts, so they are derived alike.
+      expect(await pair(bulkConn.db(), bulkName)).toEqual(await pair(txConn.db(), txName));
+    },
+  );
+});
