@@ -250,6 +250,7 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
       schema,
       mapping,
       sourceDb: source,
+      merge: options.merge === true,
       ...(options.unmappableRefs === undefined ? {} : { unmappableRefs: options.unmappableRefs }),
       ...(options.onUnmappable === undefined ? {} : { onUnmappable: options.onUnmappable }),
     });

@@ -41,6 +41,13 @@ export interface RestoreWriterOptions {
    * `'placeholder'`, the writer asks it whether an unmapped ref target exists at all.
    */
   readonly sourceDb?: Database;
+  /**
+   * The destination may hold entities that the copy's unique identities must upsert into (the
+   * restores' `merge` option): current-state datoms then go through `transact`. Otherwise, and when
+   * the connection has `bulkLoad`, they go through it: no tempids and no upserts, so a copied
+   * entity's identity already held in the destination fails with `transact/unique`.
+   */
+  readonly merge?: boolean;
 }
 
 const SKIP = Symbol('skip');
@@ -58,6 +65,17 @@ interface CopyAttr {
   readonly plain: boolean;
 }
 
+/** A current-state batch as `bulkLoad` columns; the source entities it creates are numbered in `fresh`. */
+class BulkColumns {
+  readonly e: number[] = [];
+  readonly a: number[] = [];
+  readonly v: Value[] = [];
+  /** The new-entity number of each source entity the batch creates. */
+  readonly fresh = new Map<number, number>();
+  /** A datom of a built-in attribute (`db/doc` on a user entity): `bulkLoad` takes none, so `transact` writes the batch. */
+  builtin = false;
+}
+
 class Build {
   readonly forms: TxForm[] = [];
   /** The tempid of each source entity named by one in this transaction. */
@@ -68,7 +86,21 @@ class Build {
   constructor(
     readonly entry: TxLogEntry | null,
     readonly createdHere: ReadonlySet<number>,
+    /** Set for a current-state batch written by `bulkLoad`. */
+    readonly bulk: BulkColumns | null = null,
   ) {}
+
+  /** Adds the assertion `[e a v]`. */
+  assert(e: number | string, a: number, v: Value | string): void {
+    const bulk = this.bulk;
+    if (bulk === null) this.forms.push(['db/add', e, a, v]);
+    else {
+      bulk.e.push(e as number);
+      bulk.a.push(a);
+      bulk.v.push(v as Value);
+    }
+    this.datoms++;
+  }
 }
 
 /**
@@ -103,6 +135,9 @@ export class RestoreWriter {
    */
   readonly forwardTargets = new Map<number, Datom>();
   #markerA = -1;
+  readonly #bulk: boolean;
+  /** The last bulk write: each one builds after the one before has mapped its entities. */
+  #bulkTail: Promise<unknown> = Promise.resolve();
   /** {@link CopyAttr}s by source attribute id, for the source schema as of {@link #copyAttrsT}. */
   readonly #copyAttrs = new Map<number, CopyAttr>();
   #copyAttrsT = -1;
@@ -115,6 +150,7 @@ export class RestoreWriter {
     this.#onUnmappable = options.onUnmappable;
     this.#sourceDb = options.sourceDb;
     this.report = options.report ?? emptyUnmappableReport();
+    this.#bulk = options.merge !== true && typeof this.#conn.bulkLoad === 'function';
   }
 
   #marker(): number {
@@ -149,6 +185,18 @@ export class RestoreWriter {
     if (src < FIRST_USER_EID) return src;
     const m = this.#mapping.get(src);
     if (m !== undefined) return m;
+    const bulk = b.bulk;
+    if (bulk !== null) {
+      let k = bulk.fresh.get(src);
+      if (k === undefined) {
+        k = bulk.fresh.size;
+        bulk.fresh.set(src, k);
+        bulk.e.push(-k - 1);
+        bulk.a.push(this.#marker());
+        bulk.v.push(src);
+      }
+      return -k - 1;
+    }
     let name = b.tempids.get(src);
     if (name === undefined) {
       name = TEMPID_PREFIX + src;
@@ -172,7 +220,8 @@ export class RestoreWriter {
       if (this.#unmappable('dangling-ref', d, v) === SKIP) return SKIP;
     } else if (!this.forwardTargets.has(v)) this.forwardTargets.set(v, d);
     if (!d.added) return this.#fail(d, v, 'a retraction names an entity the destination does not have');
-    if (inTuple) {
+    // A bulk load takes refs to its new entities inside tuples too.
+    if (inTuple && b.bulk === null) {
       b.need.add(v);
       return NEED;
     }
@@ -232,8 +281,11 @@ export class RestoreWriter {
     }
     const v = this.#value(kind, d, b);
     if (v === SKIP || v === NEED) return;
-    b.forms.push([d.added ? 'db/add' : 'db/retract', e, a, v]);
-    b.datoms++;
+    if (d.added) b.assert(e, a, v);
+    else {
+      b.forms.push(['db/retract', e, a, v]);
+      b.datoms++;
+    }
   }
 
   #learn(report: TxReport): void {
@@ -292,11 +344,11 @@ export class RestoreWriter {
       const c = this.#copyAttr(d);
       if (c.skip || ownBookkeeping) continue;
       if (c.a === -1) this.#fail(d, d.a, 'the attribute has no copy in the destination');
+      if (c.a < FIRST_USER_EID && b.bulk !== null) b.bulk.builtin = true;
       e ??= this.#entity(d.e, b);
       const v = c.plain ? d.v : this.#value(c.kind, d, b);
       if (v === SKIP || v === NEED) continue;
-      b.forms.push(['db/add', e, c.a, v]);
-      b.datoms++;
+      b.assert(e, c.a, v);
     }
   }
 
@@ -345,6 +397,33 @@ export class RestoreWriter {
    */
   async writeCurrentState(datoms: readonly Datom[]): Promise<number> {
     if (datoms.length === 0) return 0;
+    if (this.#bulk) {
+      const written = this.#bulkTail.then(() => this.#writeBulk(datoms));
+      this.#bulkTail = written.catch(() => {});
+      return written;
+    }
+    return this.#writeTransact(datoms);
+  }
+
+  /**
+   * Writes a current-state batch with one `bulkLoad`: each unmapped source entity the batch names
+   * (as subject, ref or tuple element) becomes one of its new entities, carrying its `source-eid`.
+   */
+  async #writeBulk(datoms: readonly Datom[]): Promise<number> {
+    await this.#checkTargets(datoms);
+    const b = new Build(null, NONE, new BulkColumns());
+    this.#addCurrent(datoms, b);
+    const bulk = b.bulk as BulkColumns;
+    if (bulk.builtin) return this.#writeTransact(datoms);
+    if (bulk.e.length === 0) return 0;
+    const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
+    const { firstEid } = await load.call(this.#conn, { newEntities: bulk.fresh.size, e: bulk.e, a: bulk.a, v: bulk.v });
+    for (const [src, k] of bulk.fresh) this.#mapping.set(src, firstEid + k);
+    return b.datoms;
+  }
+
+  /** Writes a current-state batch with one `transact`, naming unmapped entities by upserting tempids. */
+  async #writeTransact(datoms: readonly Datom[]): Promise<number> {
     await this.#checkTargets(datoms);
     const b = await this.#build(datoms, null, NONE, []);
     if (b.forms.length === 0) return 0;

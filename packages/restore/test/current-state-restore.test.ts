@@ -74,6 +74,46 @@ describe('refs', () => {
   }
 });
 
+describe('writing', () => {
+  /** `conn` seen through a proxy that hides `bulkLoad` (as a connection without it would be) or counts its calls. */
+  function withBulk(conn: Connection, bulk: 'hidden' | { calls: number }): Connection {
+    return new Proxy(conn, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target);
+        if (prop !== 'bulkLoad') return typeof v === 'function' ? v.bind(target) : v;
+        if (bulk === 'hidden') return undefined;
+        return (batch: never) => {
+          bulk.calls++;
+          return v.call(target, batch);
+        };
+      },
+    });
+  }
+
+  it('copies through bulkLoad, through transact when the destination has none, and a batch with a db/doc on a data entity through transact', async () => {
+    const src = await freshConn();
+    await hardCases(src);
+    await src.transact([{ 'node/name': 'documented', 'db/doc': 'a data entity with a doc' }]);
+    const counted = { calls: 0 };
+    for (const [dest, opts] of [
+      [withBulk(await freshConn(), counted), {}],
+      [withBulk(await freshConn(), 'hidden'), {}],
+      [withBulk(await freshConn(), 'hidden'), { maxBatchSize: 2, txParallelism: 3 }],
+    ] as const) {
+      await currentStateRestore({ sourceDb: src.db(), destConn: dest, ...opts });
+      expect((await verifyRestore(src.db(), dest.db())).differences).toEqual([]);
+      const doc = await dest.db().pull('[:db/doc]', [kw('node/name'), 'documented']);
+      expect(doc?.['db/doc']).toBe('a data entity with a doc');
+    }
+    // The datoms fit in one batch, which holds the db/doc: transact wrote it.
+    expect(counted.calls).toBe(0);
+    const dest = withBulk(await freshConn(), counted);
+    await currentStateRestore({ sourceDb: src.db(), destConn: dest, maxBatchSize: 5 });
+    expect((await verifyRestore(src.db(), dest.db())).differences).toEqual([]);
+    expect(counted.calls).toBeGreaterThan(3);
+  });
+});
+
 describe('unmappable refs', () => {
   async function awkwardSource(): Promise<{ src: Connection; gone: number; tx: number }> {
     const src = await freshConn();

@@ -25,25 +25,30 @@ export async function catalogConn(datoms: number, seed = 1, batchEntities = 200)
   return conn;
 }
 
-/** A connection whose `transact` runs `hook(n)` before (and `after(n)` after) the n-th call (from 1). */
+/**
+ * A connection whose writes (`transact` and `bulkLoad`, counted together) run `hook(n)` before (and
+ * `after(n)` after) the n-th call (from 1).
+ */
 export function instrumented(
   conn: Connection,
   hooks: { readonly before?: (n: number) => void | Promise<void>; readonly after?: (n: number) => void | Promise<void> },
 ): Connection {
   let n = 0;
+  const hooked =
+    <A, R>(write: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      const k = ++n;
+      await hooks.before?.(k);
+      const result = await write(arg);
+      await hooks.after?.(k);
+      return result;
+    };
   return new Proxy(conn, {
     get(target, prop) {
-      if (prop === 'transact') {
-        return async (tx: Parameters<Connection['transact']>[0]) => {
-          const k = ++n;
-          await hooks.before?.(k);
-          const report = await target.transact(tx);
-          await hooks.after?.(k);
-          return report;
-        };
-      }
       const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
+      if (typeof v !== 'function') return v;
+      const bound = v.bind(target);
+      return prop === 'transact' || prop === 'bulkLoad' ? hooked(bound) : bound;
     },
   });
 }
