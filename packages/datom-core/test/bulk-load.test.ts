@@ -193,6 +193,21 @@ describe('bulkLoad', () => {
     // transact would upsert into the holder of an identity; a bulk load refuses it.
     const identity = await failure(conn, batch(1, [[-1, a('p/gid'), 'g1']]));
     expect(isDatomError(identity, 'transact/unique')).toBe(true);
+    // Values before, between and after the held ones are free; one equal to a held value is not.
+    await conn.transact([{ 'p/code': 10 }, { 'p/code': 20 }, { 'p/code': 30 }]);
+    const codes = (xs: number[]) => batch(xs.length, xs.map((x, k) => [-k - 1, a('p/code'), x] as const));
+    await load(conn, codes([35, 5, 15, 25, 12, 40]));
+    for (const taken of [20, 30, 40, 5]) {
+      const err = await failure(conn, codes([3, 11, taken, 33, 50]));
+      expect((err as { data: Record<string, unknown> }).data).toMatchObject({ attribute: ':p/code', value: String(taken) });
+    }
+    // Past long runs of held values too.
+    await conn.transact(Array.from({ length: 100 }, (_, k) => ({ 'p/code': 100 + k })));
+    await load(conn, codes([50, 99, 200, 300]));
+    for (const taken of [101, 150, 199]) {
+      const err = await failure(conn, codes([60, 98, taken, 301]));
+      expect((err as { data: Record<string, unknown> }).data).toMatchObject({ attribute: ':p/code', value: String(taken) });
+    }
     // A value that the same batch takes away from its holder is free.
     const r = await load(conn, batch(1, [[held, a('p/code'), 2], [-1, a('p/code'), 1]]));
     expect((await conn.db().datoms('avet', 'p/code', 1).toArray()).map((d) => d.e)).toEqual([r.firstEid]);

@@ -1,6 +1,7 @@
 import type { DbState } from '../db/db-state.js';
-import { firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
+import { firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { DatomError } from '../error/datom-error.js';
+import { TreeCursor } from '../index/btree.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
@@ -247,23 +248,57 @@ function entityTuples(before: DbState, ops: readonly Op[], from: number, to: num
   }
 }
 
-/** Refuses a unique value held by two entities after the batch: in the batch, or in the database. */
+/** Held values passed one by one before a merge seeks instead. */
+const WALK = 8;
+
+/**
+ * Refuses a unique value held by two entities after the batch: in the batch, or in the database.
+ * The batch's unique values are sorted and merged with the unique index, attribute by attribute,
+ * in one pass: a cursor walks the held values alongside the batch's, and seeks only past long runs
+ * of held values. Values that sort after everything held (a block of new ids, increasing keys)
+ * cost one seek in all.
+ */
 function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted): void {
   const unique: Op[] = [];
   for (const op of adds) if (op.a.unique !== null) unique.push(op);
   if (unique.length === 0) return;
-  // In value order, equal values meet, and the lookups walk the unique index in its order.
   unique.sort((x, y) => x.a.id - y.a.id || compareValues(x.v, y.v));
-  for (let i = 0; i < unique.length; i++) {
+  const { table, cmp } = before;
+  const uavet = before.trees.uavet;
+  let a = -1;
+  let cur: TreeCursor | null = null;
+  /** The held row the cursor is at (-1 when past the attribute's values), and its value. */
+  let held = -1;
+  let hv: Value = null as unknown as Value;
+  const seek = (v: Value): void => {
+    cur = new TreeCursor(uavet, cmp.probe('avet', [a, v]));
+    step();
+  };
+  const step = (): void => {
+    held = (cur as TreeCursor).next();
+    if (held !== -1 && table.a(held) !== a) held = -1;
+    if (held !== -1) hv = table.v(held);
+  };
+  for (let i = 0; i < unique.length; i = checkedInBatch(unique, i)) {
     const op = unique[i] as Op;
-    const prev = unique[i - 1];
-    if (prev !== undefined && prev.a === op.a && compareValues(prev.v, op.v) === 0) {
-      if (prev.e !== op.e) throw uniqueError(op, prev.e);
-      continue;
+    if (op.a.id !== a) {
+      a = op.a.id;
+      seek(op.v);
     }
-    const held = rowWithValue(before, op.a.id, op.v);
-    if (held !== -1 && before.table.e(held) !== op.e && !retracted.rows.has(held)) throw uniqueError(op, before.table.e(held));
+    for (let walked = 0; held !== -1 && compareValues(hv, op.v) < 0; walked++) {
+      if (walked === WALK) seek(op.v);
+      else step();
+    }
+    if (held !== -1 && compareValues(hv, op.v) === 0 && table.e(held) !== op.e && !retracted.rows.has(held)) throw uniqueError(op, table.e(held));
   }
+}
+
+/** Past `unique[i]`, refusing a next operation with the same attribute and value but another entity. */
+function checkedInBatch(unique: readonly Op[], i: number): number {
+  const op = unique[i] as Op;
+  const next = unique[i + 1];
+  if (next !== undefined && next.a === op.a && next.e !== op.e && compareValues(next.v, op.v) === 0) throw uniqueError(next, op.e);
+  return i + 1;
 }
 
 function uniqueError(op: Op, holder: number): DatomError {
