@@ -9,6 +9,7 @@ import {
   treeInsert,
   treeInsertMany,
   treeLowerBound,
+  treeMatches,
   treeRemove,
   treeToArray,
 } from '../src/index/btree.js';
@@ -91,4 +92,28 @@ describe('persistent B+tree of rows', () => {
     expect(treeToArray(after)).toEqual([...baseRows, ...rows].sort(cmp));
     expect(treeToArray(tree)).toEqual(baseRows);
   });
+
+  test.prop(
+    [
+      fc.array(fc.nat(), { maxLength: 3000 }),
+      fc.constantFrom(60, 2000),
+      fc.array(fc.tuple(fc.integer({ min: -1, max: 2001 }), fc.integer({ min: 0, max: 200 })), { maxLength: 40 }),
+      fc.boolean(),
+    ],
+    { numRuns: 100, seed: 7 },
+  )('treeMatches gives the rows a probe matches, in order, up to the limit, within a leaf or across leaves', (inserted, spread, probes, fingers) => {
+    keys.length = 0;
+    // Inserted one by one under one edit, so that the edit keeps fingers into the tree's leaves. Few
+    // distinct keys make matches that span leaves; many make fingers that hold all of a key's rows.
+    const edit = newEdit();
+    let tree: Tree = EMPTY_TREE;
+    for (const x of inserted) tree = treeInsert(tree, keys.push(x % (spread + 1)) - 1, cmp, edit);
+    const all = treeToArray(tree);
+    for (const [k, limit] of probes) {
+      const probe = (r: number): number => (keys[r] as number) - k;
+      const want = all.filter((r) => keys[r] === k).slice(0, limit);
+      expect(treeMatches(tree, probe, fingers ? edit : null, limit)).toEqual(want);
+    }
+  });
 });
+

@@ -1,4 +1,4 @@
-import { type Edit, TreeCursor, treeFirstMatch, type Tree } from '../index/btree.js';
+import { type Edit, type Tree, treeFirstMatch, treeMatches } from '../index/btree.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Value } from '../model/value.js';
 import type { DbState } from './db-state.js';
@@ -18,16 +18,9 @@ function fingersOf(s: DbState): Edit | null {
 /** Rows of the current `order` tree that start with `probe`, in order. */
 export function currentRows(s: DbState, order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
   const tree = s.trees[order];
-  const out: number[] = [];
-  // An empty tree (VAET of a database without refs) needs no probe and no cursor.
-  if (tree.root === null) return out;
-  const cmp = s.cmp.probe(order, probe);
-  const cur = new TreeCursor(tree, cmp);
-  for (let r = cur.next(); r !== -1 && out.length < limit; r = cur.next()) {
-    if (cmp(r) !== 0) break;
-    out.push(r);
-  }
-  return out;
+  // An empty tree (VAET of a database without refs) needs no probe.
+  if (tree.root === null) return [];
+  return treeMatches(tree, s.cmp.probe(order, probe), fingersOf(s), limit);
 }
 
 /** The first row of `tree` (in `order`) that starts with `probe`, or -1: one descent at most, no cursor. */

@@ -321,6 +321,22 @@ function childFor(b: Branch, row: number, cmp: RowCompare): number {
   return ans;
 }
 
+/** Index of the last child of `b` whose first row sorts strictly before the rows `probe` matches (0 when none). */
+function childBefore(b: Branch, probe: ProbeCompare): number {
+  const ch = b.children;
+  let ci = 0;
+  let lo = 1;
+  let hi = ch.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (probe(firstRow(ch[mid] as Node)) < 0) {
+      ci = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ci;
+}
+
 /**
  * Where `row` goes in `keys`: at the end when it sorts after the last row (as rows mostly do when
  * they go straight into a leaf they were found to belong in), else by a search.
@@ -698,19 +714,7 @@ export class TreeCursor {
     let n = t.root;
     if (n === null) return;
     while (!n.leaf) {
-      let ci = 0;
-      if (probe !== null) {
-        // The last child whose first row sorts strictly before the probe.
-        let lo = 1;
-        let hi = n.children.length - 1;
-        while (lo <= hi) {
-          const mid = (lo + hi) >>> 1;
-          if (probe(firstRow(n.children[mid] as Node)) < 0) {
-            ci = mid;
-            lo = mid + 1;
-          } else hi = mid - 1;
-        }
-      }
+      const ci = probe === null ? 0 : childBefore(n, probe);
       this.#stack.push(n);
       this.#pos.push(ci);
       n = n.children[ci] as Node;
@@ -772,6 +776,41 @@ function probeLowerBound(keys: readonly number[], probe: ProbeCompare): number {
   return lo;
 }
 
+/**
+ * The rows of `t` that `probe` matches (`probe(row) === 0`), in order, at most `limit` of them.
+ * Matches that lie in one leaf (an entity's datoms, mostly) cost one descent, or none from a finger
+ * of `edit`; a cursor is made only when they run on past the leaf they start in.
+ */
+export function treeMatches(t: Tree, probe: ProbeCompare, edit: Edit | null, limit: number): number[] {
+  const out: number[] = [];
+  const root = t.root;
+  if (root === null || limit <= 0) return out;
+  // A finger's leaf holds every match: the next leaf starts after them.
+  const f = edit === null ? null : edit.fingerForProbe(root, probe);
+  let keys: readonly number[];
+  if (f !== null) keys = f.leaf.keys;
+  else {
+    let n: Node = root;
+    while (!n.leaf) n = n.children[childBefore(n, probe)] as Node;
+    keys = n.keys;
+  }
+  let i = probeLowerBound(keys, probe);
+  for (; i < keys.length; i++) {
+    const r = keys[i] as number;
+    if (probe(r) !== 0 || out.length === limit) return out;
+    out.push(r);
+  }
+  if (f !== null) return out;
+  // The matches may go on in the next leaves (or start there): scan with a cursor.
+  out.length = 0;
+  const cur = new TreeCursor(t, probe);
+  for (let r = cur.next(); r !== -1 && out.length < limit; r = cur.next()) {
+    if (probe(r) !== 0) break;
+    out.push(r);
+  }
+  return out;
+}
+
 /** The first row for which `probe(row) >= 0`, or -1; a cursor-free point lookup. */
 export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
   let n = t.root;
@@ -780,16 +819,7 @@ export function treeLowerBound(t: Tree, probe: ProbeCompare): number {
   let after = -1;
   while (!n.leaf) {
     const ch = n.children;
-    let ci = 0;
-    let lo = 1;
-    let hi = ch.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (probe(firstRow(ch[mid] as Node)) < 0) {
-        ci = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const ci = childBefore(n, probe);
     if (ci + 1 < ch.length) after = firstRow(ch[ci + 1] as Node);
     n = n.children[ci] as Node;
   }

@@ -62,6 +62,14 @@ const FIELD: Readonly<Record<number, keyof SchemaRecord>> = {
 /** The attributes whose datoms make up the schema. */
 export const SCHEMA_ATTRS: ReadonlySet<number> = new Set(Object.keys(FIELD).map(Number));
 
+/** SCHEMA_ATTRS as flags by attribute id: every transaction asks of each of its datoms. */
+const SCHEMA_FLAGS = Uint8Array.from({ length: Math.max(...SCHEMA_ATTRS) + 1 }, (_, a) => (SCHEMA_ATTRS.has(a) ? 1 : 0));
+
+/** True when datoms of attribute `a` make up the schema (one of {@link SCHEMA_ATTRS}). */
+export function isSchemaAttr(a: number): boolean {
+  return a < SCHEMA_FLAGS.length && SCHEMA_FLAGS[a] === 1;
+}
+
 function setField(r: SchemaRecord, a: number, v: Value | undefined): void {
   const field = FIELD[a];
   if (field !== undefined) (r as Record<keyof SchemaRecord, unknown>)[field] = v;

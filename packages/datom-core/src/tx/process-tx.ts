@@ -6,7 +6,7 @@ import type { HistoryIndex } from '../db/history-index.js';
 import { currentRows, firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
-import { SCHEMA_ATTRS, type AttrInfo, type Schema, type SchemaChange } from '../schema/schema.js';
+import { isSchemaAttr, type AttrInfo, type Schema, type SchemaChange } from '../schema/schema.js';
 import { isBuiltinOp, isMapForm, opName, TxExpander } from './expand-tx.js';
 import { formToString, isEdnList } from './form-utils.js';
 import type { Op } from './op.js';
@@ -309,10 +309,10 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // Schema changes.
   let schema = before.schema;
   let changes: SchemaChange[] | null = null;
-  for (const r of retracts.list) if (SCHEMA_ATTRS.has(r.op.a.id)) (changes ??= []).push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
+  for (const r of retracts.list) if (isSchemaAttr(r.op.a.id)) (changes ??= []).push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
   for (let i = 1; i < adds.length; i++) {
     const op = adds[i] as Op;
-    if (SCHEMA_ATTRS.has(op.a.id)) (changes ??= []).push({ e: op.e, a: op.a.id, v: op.v, added: true });
+    if (isSchemaAttr(op.a.id)) (changes ??= []).push({ e: op.e, a: op.a.id, v: op.v, added: true });
   }
   if (changes !== null) {
     schema = schema.apply(changes, {
@@ -341,7 +341,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
 
   const { trees, history, rows, live } = writeRows(before, t, retracts.list, adds, schema, env.inPlace === true);
 
-  const tempids: Record<string, number> = Object.create(null);
+  const tempids = new TempidRecord();
   const names = x.tempids.names;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
@@ -352,6 +352,14 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   live?.advance(state);
   return { state, rows, tempids };
 }
+
+/**
+ * The record of a report's tempids: an object without `Object.prototype` in its chain, so that a
+ * tempid named `__proto__` or `constructor` is an ordinary key, yet in V8's fast mode
+ * (`Object.create(null)` makes a dictionary-mode object, slower to make and to fill).
+ */
+const TempidRecord = function TempidRecord() {} as unknown as new () => Record<string, number>;
+TempidRecord.prototype = Object.create(null);
 
 /**
  * The txInstant value of the transaction that made `before`, or null. A transaction in the same
@@ -410,8 +418,8 @@ export function writeRows(
   let n = 0;
   // The assertion rows, adds[i]'s at added[i].
   const added = new Array<number>(adds.length);
-  const addedRefs: number[] = [];
-  const addedUnique: number[] = [];
+  let addedRefs: number[] | null = null;
+  let addedUnique: number[] | null = null;
   const first = adds[0];
   // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
   const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
@@ -430,19 +438,19 @@ export function writeRows(
     if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
   }
-  eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
+  if (removed.length > 0) eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
     const op = adds[i] as Op;
     const r = table.add(op.e, op.a.id, op.v, t, true);
     rows[n++] = r;
     added[i] = r;
-    if (op.a.isRef) addedRefs.push(r);
-    if (op.a.unique !== null) addedUnique.push(r);
+    if (op.a.isRef) (addedRefs ??= []).push(r);
+    if (op.a.unique !== null) (addedUnique ??= []).push(r);
   }
   const to = table.size;
   const lazyAevt = src.lazyAevt.with(table, from, to);
   const lazyAvet = src.lazyAvet.with(table, from, to);
-  uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
+  if (addedUnique !== null) uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
   // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
   if (schemaAfter !== before.schema) {
     for (const a of schemaAfter.attrs()) {
@@ -459,7 +467,7 @@ export function writeRows(
   const trees = indexTrees(
     treeInsertMany(eavt, added, cmp.eavt, edit),
     lazyAevt,
-    treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
+    addedRefs === null ? vaet : treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
     uavet,
     lazyAvet,
   );

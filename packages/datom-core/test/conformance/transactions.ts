@@ -260,6 +260,22 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(r2.tempids.a).not.toBe(a);
     });
 
+    it('reports tempids named like Object.prototype members as ordinary keys', async () => {
+      const conn = await peopleConn(makeConn);
+      const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+      const r = await conn.transact(names.map((n, i) => ({ 'db/id': n, 'person/name': `P${i}` })));
+      const got = names.map((n) => r.tempids[n]);
+      expect(new Set(got).size).toBe(names.length);
+      for (const [i, n] of names.entries()) {
+        expect(Object.hasOwn(r.tempids, n)).toBe(true);
+        expect(await value(conn.db(), got[i] as number, 'person/name')).toBe(`P${i}`);
+      }
+      expect(Object.keys(r.tempids).sort()).toEqual([...names, 'datomic.tx'].sort());
+      // Nothing reached a prototype.
+      expect(({} as Record<string, unknown>).toString).toBe(Object.prototype.toString);
+      expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    });
+
     it('attaches datomic.tx datoms to the transaction entity', async () => {
       const conn = await peopleConn(makeConn);
       await conn.transact([attr('audit/user', 'string')]);
