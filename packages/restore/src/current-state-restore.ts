@@ -37,8 +37,9 @@ export interface RestoreOptions {
   readonly readChunk?: number;
   /**
    * Destination transactions in flight at once. Default 1: a connection commits one transaction at
-   * a time, and a batch built while an earlier one is in flight names that batch's entities by
-   * tempid, which the destination must then upsert.
+   * a time. A batch written with `bulkLoad` is built only once the one before it has mapped its
+   * entities; through `transact`, a batch built while an earlier one is in flight names that
+   * batch's entities by tempid, which the destination must then upsert.
    */
   readonly txParallelism?: number;
   /** Logs each step with `console.debug`. */
