@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { TxLog } from '../log/tx-log.js';
 import { fileURLToPath } from 'node:url';
 import { DatomError } from '../error/datom-error.js';
 import { emptyDbState } from '../db/db-state.js';
@@ -49,7 +50,7 @@ const fileWriters = new Map<string, Promise<SharedDatabase>>();
 
 function freshDatabase(): LoadedDatabase {
   const state = emptyDbState(Uuid.random().text);
-  return { state, bootRows: Array.from({ length: state.table.size }, (_, i) => i), log: [] };
+  return { state, bootRows: Array.from({ length: state.table.size }, (_, i) => i), log: new TxLog() };
 }
 
 /**
@@ -91,7 +92,7 @@ async function openWriter(store: BlobStore, cacheBytes: number | undefined): Pro
       }
     });
     // What the log holds past the snapshot counts as novelty: a checkpoint will absorb it.
-    for (const e of loaded.log.slice(loaded.log.length - durable.transactionsSinceSnapshot)) shared.noveltyRows += e.rows.length;
+    for (let i = Math.max(0, loaded.log.length - durable.transactionsSinceSnapshot); i < loaded.log.length; i++) shared.noveltyRows += loaded.log.count(i);
     return shared;
   } catch (err) {
     await store.unlock();

@@ -6,7 +6,8 @@ import { TX_BASE } from '../schema/bootstrap.js';
 import { type BulkBatch, type BulkLoadResult, processBulk } from '../tx/bulk-load.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
-import { type LoadedDatabase, LogEntry } from '../storage/durable-store.js';
+import type { LoadedDatabase } from '../storage/durable-store.js';
+import type { LogEntry, TxLog } from '../log/tx-log.js';
 import { swapWritten } from '../storage/paged-index.js';
 import type { DurableStore } from '../storage/durable-store.js';
 import { CommitReport } from './commit-report.js';
@@ -20,7 +21,7 @@ import { parsePatternEdn, parseTxEdn } from './parse-input.js';
  */
 export class SharedDatabase {
   state: DbState;
-  log: LogEntry[];
+  log: TxLog;
   readonly bootRows: readonly number[];
   readonly listeners = new Set<(r: TxReport) => void>();
   /** The tail of the transaction queue: transactions commit one at a time, in call order. */
@@ -35,10 +36,7 @@ export class SharedDatabase {
   snapshotRows = 0;
   checkpointRows = CHECKPOINT_MIN_ROWS;
   /** The live trees of `state`, which commits change in place (see {@link LiveTrees}). */
-  readonly live = new LiveTrees((t) => {
-    const e = this.log[t - 1];
-    return e !== undefined && e.t === t ? e.rows : this.log.find((x) => x.t === t)?.rows;
-  });
+  readonly live = new LiveTrees((t) => this.log.rowsOf(t));
 
   constructor(
     loaded: LoadedDatabase,
@@ -69,11 +67,10 @@ export class SharedDatabase {
     let hi = this.log.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.log[mid] as LogEntry).instant <= ms) lo = mid + 1;
+      if (this.log.instant(mid) <= ms) lo = mid + 1;
       else hi = mid;
     }
-    const entry = this.log[lo - 1];
-    return Math.min(entry === undefined ? 0 : entry.t, state.basisT);
+    return Math.min(lo === 0 ? 0 : this.log.t(lo - 1), state.basisT);
   }
 
   /** When a transaction last let the event loop turn (see {@link YIELD_EVERY_MS}). */
@@ -274,7 +271,7 @@ export class LocalConnection implements Connection {
     }
     shared.state = out.state;
     shared.live.adopt(out.state);
-    shared.log.push(LogEntry.of(out.state.basisT, out.rows, out.state.lastInstant));
+    shared.log.pushRows(out.state.basisT, out.rows, out.state.lastInstant);
     const report = new CommitReport(this.#env.dbOf, before, out.state, out.rows, out.tempids);
     for (const fn of shared.listeners) {
       try {
@@ -306,7 +303,7 @@ export class LocalConnection implements Connection {
     const state = this.#shared.state;
     // Entries are in t order: t = index + 1.
     for (let i = Math.max(0, start - 1); i < log.length; i++) {
-      const entry = log[i] as LogEntry;
+      const entry = log.at(i) as LogEntry;
       if (entry.t >= end) break;
       if (entry.t < start) continue;
       yield Object.freeze({ t: entry.t, tx: TX_BASE + entry.t, data: Object.freeze(entry.rows.map((r) => state.table.datom(r))) });
@@ -326,7 +323,7 @@ export class LocalConnection implements Connection {
         // Listeners of a reader hear about the transactions it has caught up with.
         if (shared.listeners.size > 0) {
           let i = shared.log.length;
-          while (i > 0 && (shared.log[i - 1] as LogEntry).t > beforeT) i--;
+          while (i > 0 && shared.log.t(i - 1) > beforeT) i--;
           for (const e of shared.log.slice(i)) this.#notify(e);
         }
       });

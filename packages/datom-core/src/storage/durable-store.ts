@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { TxLog } from '../log/tx-log.js';
 import { DatomError } from '../error/datom-error.js';
 import type { Tree } from '../index/btree.js';
 import { DatomTable } from '../index/datom-table.js';
@@ -17,35 +18,13 @@ import { DEFAULT_CACHE_BYTES, DEFAULT_WRITER_CACHE_BYTES, PageCache } from './pa
 import { decodeDirectory, type Directory, encodeDirectory, PackReader, type PackResult, TablePages, type TreeName, type TxSpan, writePack } from './paged-index.js';
 
 /** One committed transaction as the connection keeps it: its rows are `start` onwards, `count` of them. */
-export class LogEntry {
-  constructor(
-    readonly t: number,
-    readonly start: number,
-    readonly count: number,
-    /** Its txInstant, in ms. */
-    readonly instant: number,
-  ) {}
-
-  /** An entry for the rows `rows` (a transaction's rows are consecutive). */
-  static of(t: number, rows: readonly number[], instant: number): LogEntry {
-    return new LogEntry(t, rows[0] ?? 0, rows.length, instant);
-  }
-
-  /** The transaction's rows, its txInstant first. */
-  get rows(): number[] {
-    const out = new Array<number>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.start + i;
-    return out;
-  }
-}
-
 /** What an open database holds in memory. */
 export interface LoadedDatabase {
   readonly state: DbState;
   /** Rows of t = 0 (the bootstrap schema). */
   readonly bootRows: readonly number[];
   /** Every transaction from t = 1, in order. */
-  readonly log: LogEntry[];
+  readonly log: TxLog;
 }
 
 /** A pack and how many of its bytes the directory still uses. */
@@ -211,7 +190,7 @@ function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache):
   const partial = new DbState(fields, trees);
   const state = partial.derive({ schema: schemaOf(partial, meta.aliases) }, trees);
   const bootRows = Array.from({ length: meta.bootRows }, (_, i) => i);
-  return { state, bootRows, log: dir.txs.map((x) => new LogEntry(x.t, x.start, x.count, x.instant)) };
+  return { state, bootRows, log: TxLog.from(dir.txs) };
 }
 
 /** The trees of `state` to store, the history brought up to date. */
@@ -311,7 +290,7 @@ export class DurableStore {
         if (rec.t <= state.basisT) continue;
         const out = replayTx(state, rec.t, rec.datoms, source);
         state = out.state;
-        db.log.push(LogEntry.of(rec.t, out.rows, state.lastInstant));
+        db.log.pushRows(rec.t, out.rows, state.lastInstant);
         this.#sinceSnapshot += 1;
       }
       if (last) {
@@ -385,7 +364,7 @@ export class DurableStore {
     const bytes = used.reduce((n, p) => n + p.bytes, 0);
     const live = used.reduce((n, p) => n + p.live, 0);
     const full = this.#dir === null || bytes > COMPACT_RATIO * live + COMPACT_SLACK;
-    const txs: TxSpan[] = db.log.map((e) => ({ t: e.t, start: e.start, count: e.count, instant: e.instant }));
+    const txs: TxSpan[] = [...db.log];
     const result = await writePack({
       store: this.store,
       reader: this.#reader,
