@@ -72,8 +72,6 @@ class BulkColumns {
   readonly v: Value[] = [];
   /** The new-entity number of each source entity the batch creates. */
   readonly fresh = new Map<number, number>();
-  /** A datom of a built-in attribute (`db/doc` on a user entity): `bulkLoad` takes none, so `transact` writes the batch. */
-  builtin = false;
 }
 
 class Build {
@@ -82,6 +80,8 @@ class Build {
   readonly tempids = new Map<number, string>();
   /** Tuple ref targets that must exist before the transaction (tuples hold entity ids only). */
   readonly need = new Set<number>();
+  /** The unmappable datoms met, reported when the build is final. */
+  readonly unmappable: UnmappableRef[] = [];
   datoms = 0;
   constructor(
     readonly entry: TxLogEntry | null,
@@ -166,7 +166,7 @@ export class RestoreWriter {
     return this.#markerA;
   }
 
-  #unmappable(kind: UnmappableRef['kind'], datom: Datom, target: number): typeof SKIP | 'keep' {
+  #unmappable(kind: UnmappableRef['kind'], datom: Datom, target: number, b: Build): typeof SKIP | 'keep' {
     if (this.#policy === 'error') {
       throw new DatomError(
         'restore/ref-unresolved',
@@ -175,8 +175,8 @@ export class RestoreWriter {
       );
     }
     const u: UnmappableRef = { kind, datom, target, action: this.#policy === 'skip' ? 'skipped' : 'placeholder' };
-    noteUnmappable(this.report, u);
-    this.#onUnmappable?.(u);
+    // Reported once the build is final: a build redone after creating tuple ref targets meets it again.
+    b.unmappable.push(u);
     return this.#policy === 'skip' ? SKIP : 'keep';
   }
 
@@ -213,11 +213,11 @@ export class RestoreWriter {
     const m = this.#mapping.get(v);
     if (m !== undefined) return m;
     if (v >= TX_BASE) {
-      if (this.#unmappable('tx-entity-ref', d, v) === SKIP) return SKIP;
+      if (this.#unmappable('tx-entity-ref', d, v, b) === SKIP) return SKIP;
     } else if (b.entry !== null) {
-      if (!b.createdHere.has(v) && this.#unmappable('dangling-ref', d, v) === SKIP) return SKIP;
+      if (!b.createdHere.has(v) && this.#unmappable('dangling-ref', d, v, b) === SKIP) return SKIP;
     } else if (this.#missing.has(v)) {
-      if (this.#unmappable('dangling-ref', d, v) === SKIP) return SKIP;
+      if (this.#unmappable('dangling-ref', d, v, b) === SKIP) return SKIP;
     } else if (!this.forwardTargets.has(v)) this.forwardTargets.set(v, d);
     if (!d.added) return this.#fail(d, v, 'a retraction names an entity the destination does not have');
     // A bulk load takes refs to its new entities inside tuples too.
@@ -270,7 +270,7 @@ export class RestoreWriter {
     else if (d.e >= TX_BASE) {
       const m = this.#mapping.get(d.e);
       if (m !== undefined) e = m;
-      else if (this.#unmappable('tx-entity-datom', d, d.e) === SKIP) return;
+      else if (this.#unmappable('tx-entity-datom', d, d.e, b) === SKIP) return;
       else if (!d.added) this.#fail(d, d.e, 'a retraction names a transaction entity the destination has no copy of');
       else e = this.#entity(d.e, b);
     } else if (d.added) e = this.#entity(d.e, b);
@@ -344,7 +344,6 @@ export class RestoreWriter {
       const c = this.#copyAttr(d);
       if (c.skip || ownBookkeeping) continue;
       if (c.a === -1) this.#fail(d, d.a, 'the attribute has no copy in the destination');
-      if (c.a < FIRST_USER_EID && b.bulk !== null) b.bulk.builtin = true;
       e ??= this.#entity(d.e, b);
       const v = c.plain ? d.v : this.#value(c.kind, d, b);
       if (v === SKIP || v === NEED) continue;
@@ -365,9 +364,20 @@ export class RestoreWriter {
       for (const f of extra) b.forms.push(f);
       if (entry === null) this.#addCurrent(datoms, b);
       else for (const d of datoms) this.#add(d, b);
-      if (b.need.size === 0 || round > 0) return b;
+      if (b.need.size === 0 || round > 0) return this.#final(b);
       await this.#materialize(b.need);
     }
+  }
+
+  /** Reports the unmappable datoms of `b`, whose build is final. */
+  #final(b: Build): Build {
+    for (const u of b.unmappable) this.#note(u);
+    return b;
+  }
+
+  #note(u: UnmappableRef): void {
+    noteUnmappable(this.report, u);
+    this.#onUnmappable?.(u);
   }
 
   /** With a strict policy, finds which unmapped ref targets of a current-state chunk have no datoms. */
@@ -410,11 +420,16 @@ export class RestoreWriter {
    * (as subject, ref or tuple element) becomes one of its new entities, carrying its `source-eid`.
    */
   async #writeBulk(datoms: readonly Datom[]): Promise<number> {
+    // bulkLoad takes user attributes only: a built-in one on a data entity (db/doc) goes through transact.
+    for (const d of datoms) {
+      const c = this.#copyAttr(d);
+      if (!c.skip && c.a !== -1 && c.a < FIRST_USER_EID) return this.#writeTransact(datoms);
+    }
     await this.#checkTargets(datoms);
     const b = new Build(null, NONE, new BulkColumns());
     this.#addCurrent(datoms, b);
+    this.#final(b);
     const bulk = b.bulk as BulkColumns;
-    if (bulk.builtin) return this.#writeTransact(datoms);
     if (bulk.e.length === 0) return 0;
     const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
     const { firstEid } = await load.call(this.#conn, { newEntities: bulk.fresh.size, e: bulk.e, a: bulk.a, v: bulk.v });
@@ -461,9 +476,7 @@ export class RestoreWriter {
   noteDanglingTargets(seen: ReadonlySet<number>): void {
     for (const [v, datom] of this.forwardTargets) {
       if (seen.has(v) || this.#schema.isSchemaEntity(v)) continue;
-      const u: UnmappableRef = { kind: 'dangling-ref', datom, target: v, action: 'placeholder' };
-      noteUnmappable(this.report, u);
-      this.#onUnmappable?.(u);
+      this.#note({ kind: 'dangling-ref', datom, target: v, action: 'placeholder' });
     }
   }
 }
