@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { DbState } from '../db/db-state.js';
 import type { Datom } from '../model/datom.js';
+import type { TxOutcome } from '../tx/process-tx.js';
 import type { TxReport } from '../tx/tx-data.js';
 
 /**
@@ -8,8 +9,8 @@ import type { TxReport } from '../tx/tx-data.js';
  * and then kept: at thousands of small transactions per second, making them for every commit cost
  * more than most of the commit itself, and most callers read only `tempids` or nothing.
  *
- * The fields are getters on the prototype, so a spread (`{ ...report }`) copies only `tempids`;
- * read them by name.
+ * The fields are getters on the prototype, so a spread (`{ ...report }`) copies none of them; read
+ * them by name.
  *
  * @example
  * ```ts
@@ -19,25 +20,30 @@ import type { TxReport } from '../tx/tx-data.js';
  * ```
  */
 export class CommitReport implements TxReport {
-  readonly tempids: Readonly<Record<string, number>>;
   readonly #valueOf: (s: DbState) => Database;
   readonly #before: DbState;
   readonly #after: DbState;
   readonly #rows: readonly number[];
+  readonly #out: TxOutcome;
   #dbBefore: Database | null = null;
   #dbAfter: Database | null = null;
   #txData: readonly Datom[] | null = null;
 
   /**
    * @param dbOf makes the database value of a state (the connection's).
-   * @param rows the table rows of the transaction's datoms, in report order.
+   * @param out what processing the transaction gave: the state after it, its rows and tempids.
    */
-  constructor(dbOf: (s: DbState) => Database, before: DbState, after: DbState, rows: readonly number[], tempids: Readonly<Record<string, number>>) {
+  constructor(dbOf: (s: DbState) => Database, before: DbState, out: TxOutcome) {
     this.#valueOf = dbOf;
     this.#before = before;
-    this.#after = after;
-    this.#rows = rows;
-    this.tempids = tempids;
+    this.#after = out.state;
+    this.#rows = out.rows;
+    this.#out = out;
+  }
+
+  /** The entity id of each tempid, `datomic.tx` included. */
+  get tempids(): Readonly<Record<string, number>> {
+    return this.#out.tempids;
   }
 
   /** The database before the transaction. */

@@ -272,15 +272,21 @@ export class LocalConnection implements Connection {
     shared.state = out.state;
     shared.live.adopt(out.state);
     shared.log.pushRows(out.state.basisT, out.rows, out.state.lastInstant);
-    const report = new CommitReport(this.#env.dbOf, before, out.state, out.rows, out.tempids);
-    for (const fn of shared.listeners) {
+    const report = new CommitReport(this.#env.dbOf, before, out);
+    // Iterating a Set makes an iterator even when it is empty.
+    if (shared.listeners.size > 0) this.#tell(report);
+    return report;
+  }
+
+  /** Hands `report` to every listener; a listener that throws fails neither the others nor the caller. */
+  #tell(report: TxReport): void {
+    for (const fn of this.#shared.listeners) {
       try {
         fn(report);
       } catch {
         // A failing listener must not undo or fail a committed transaction.
       }
     }
-    return report;
   }
 
   listen(fn: (report: TxReport) => void): () => void {
@@ -339,13 +345,7 @@ export class LocalConnection implements Connection {
       txData: e.rows.map((r) => state.table.datom(r)),
       tempids: {},
     };
-    for (const fn of this.#shared.listeners) {
-      try {
-        fn(report);
-      } catch {
-        // A failing listener must not fail the caller.
-      }
-    }
+    this.#tell(report);
   }
 
   async close(): Promise<void> {

@@ -117,7 +117,7 @@ export class TxExpander {
 
   /** Expands every form. */
   expandAll(forms: readonly unknown[]): void {
-    for (const f of forms) this.expandForm(f);
+    for (let i = 0; i < forms.length; i++) this.expandForm(forms[i]);
   }
 
   expandForm(form: unknown): void {
@@ -370,13 +370,17 @@ export class TxExpander {
   #retractEntity(e: number, form: unknown, seen: Set<number> | null): void {
     const { table: t, schema } = this.db;
     let components: number[] | null = null;
-    for (const r of currentRows(this.db, 'eavt', [e])) {
+    const own = currentRows(this.db, 'eavt', [e]);
+    for (let i = 0; i < own.length; i++) {
+      const r = own[i] as number;
       const a = schema.attr(t.a(r)) as AttrInfo;
       if (a.tupleAttrs !== null) continue;
       this.#push(false, e, a, t.v(r), form, r);
       if (a.isComponent) (components ??= []).push(t.v(r) as number);
     }
-    for (const r of currentRows(this.db, 'vaet', [e])) {
+    const refs = currentRows(this.db, 'vaet', [e]);
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i] as number;
       const a = schema.attr(t.a(r)) as AttrInfo;
       this.#push(false, t.e(r), a, e, form, r);
     }

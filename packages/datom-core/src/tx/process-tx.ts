@@ -169,7 +169,8 @@ export function processTx(before: DbState, txData: unknown, env: TxEnv): TxOutco
 }
 
 function hasFnCall(forms: readonly unknown[]): boolean {
-  for (const f of forms) {
+  for (let i = 0; i < forms.length; i++) {
+    const f = forms[i];
     const items = Array.isArray(f) ? f : isEdnList(f) ? f.items : null;
     if (items === null) continue;
     const name = opName(items[0]);
@@ -191,7 +192,8 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // Tempids become entity ids. What the transaction holds decides which later steps it needs.
   let retractions = 0;
   let tupleParts = false;
-  for (const op of ops) {
+  for (let k = 0; k < ops.length; k++) {
+    const op = ops[k] as Op;
     if (op.e < 0) {
       const i = -op.e - 1;
       const e = eids[i] as number;
@@ -216,7 +218,10 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   else {
     const a: Op[] = [];
     const r: Op[] = [];
-    for (const op of ops) (op.add ? a : r).push(op);
+    for (let k = 0; k < ops.length; k++) {
+      const op = ops[k] as Op;
+      (op.add ? a : r).push(op);
+    }
     A_ = distinct(a);
     R_ = distinct(r);
   }
@@ -237,14 +242,16 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // Redundancy against the db before, and the implicit retraction of old cardinality-one values.
   // Distinct retractions name distinct rows.
   const retracts = new Retractions();
-  for (const op of R_) {
+  for (let k = 0; k < R_.length; k++) {
+    const op = R_[k] as Op;
     const row = op.row !== -1 ? op.row : liveRow(before, op.e, op.a.id, op.v);
     if (row !== -1) retracts.push(op, row);
   }
   // The assertions to write; slot 0 is for the txInstant datom, which leads the transaction's rows.
   const adds: Op[] = new Array<Op>(A_.length + 1);
   let n = 1;
-  for (const op of A_) {
+  for (let k = 0; k < A_.length; k++) {
+    const op = A_[k] as Op;
     if (isNew(before, op.e, txEid)) {
       adds[n++] = op;
       continue;
@@ -309,7 +316,11 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // Schema changes.
   let schema = before.schema;
   let changes: SchemaChange[] | null = null;
-  for (const r of retracts.list) if (isSchemaAttr(r.op.a.id)) (changes ??= []).push({ e: r.op.e, a: r.op.a.id, v: r.op.v, added: false });
+  const retracted = retracts.list;
+  for (let k = 0; k < retracted.length; k++) {
+    const { op } = retracted[k] as Retraction;
+    if (isSchemaAttr(op.a.id)) (changes ??= []).push({ e: op.e, a: op.a.id, v: op.v, added: false });
+  }
   for (let i = 1; i < adds.length; i++) {
     const op = adds[i] as Op;
     if (isSchemaAttr(op.a.id)) (changes ??= []).push({ e: op.e, a: op.a.id, v: op.v, added: true });
@@ -341,25 +352,43 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
 
   const { trees, history, rows, live } = writeRows(before, t, retracts.list, adds, schema, env.inPlace === true);
 
-  const tempids = new TempidRecord();
-  const names = x.tempids.names;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    if (name !== null && name !== undefined) tempids[name] = eids[i] as number;
-  }
-  tempids['datomic.tx'] = txEid;
   const state = before.derive({ schema, basisT: t, maxEid: res.maxEid, lastInstant: instant.getTime(), history }, trees, rows);
   live?.advance(state);
-  return { state, rows, tempids };
+  return new Outcome(state, rows, x.tempids.names, eids, txEid);
 }
 
 /**
- * The record of a report's tempids: an object without `Object.prototype` in its chain, so that a
- * tempid named `__proto__` or `constructor` is an ordinary key, yet in V8's fast mode
- * (`Object.create(null)` makes a dictionary-mode object, slower to make and to fill).
+ * The outcome of {@link processForms}. Its tempids record is made when first read: most commits
+ * are never asked for it, and a record per transaction, keyed by names that differ in every one of
+ * them, cost a small transaction more than anything else it allocated.
  */
-const TempidRecord = function TempidRecord() {} as unknown as new () => Record<string, number>;
-TempidRecord.prototype = Object.create(null);
+class Outcome implements TxOutcome {
+  #tempids: Record<string, number> | null = null;
+
+  constructor(
+    readonly state: DbState,
+    readonly rows: readonly number[],
+    readonly names: readonly (string | null)[],
+    readonly eids: readonly number[],
+    readonly txEid: number,
+  ) {}
+
+  get tempids(): Readonly<Record<string, number>> {
+    if (this.#tempids === null) {
+      // No prototype: a tempid named `__proto__` or `constructor` is an ordinary key.
+      const tempids: Record<string, number> = Object.create(null);
+      const { names, eids } = this;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (name !== null && name !== undefined) tempids[name] = eids[i] as number;
+      }
+      tempids['datomic.tx'] = this.txEid;
+      this.#tempids = tempids;
+    }
+    return this.#tempids;
+  }
+}
+
 
 /**
  * The txInstant value of the transaction that made `before`, or null. A transaction in the same

@@ -47,7 +47,10 @@ export function resolveTempids(db: DbState, ops: readonly Op[], tempids: Tempids
   const eids = new Array<number>(n).fill(0);
 
   let upserts: Op[] | null = null;
-  for (const op of ops) if (op.add && op.e < 0 && op.a.unique === 'identity') (upserts ??= []).push(op);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Op;
+    if (op.add && op.e < 0 && op.a.unique === 'identity') (upserts ??= []).push(op);
+  }
 
   // Without upserts every tempid is its own new entity: no merging to find.
   let parent: number[] | null = null;
