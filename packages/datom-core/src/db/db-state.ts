@@ -288,10 +288,10 @@ export function emptyDbState(id: string): DbState {
   const avet = treeInsertMany(EMPTY_TREE, rows, cmp.avet, edit);
   const trees = indexTrees(
     treeInsertMany(EMPTY_TREE, rows, cmp.eavt, edit),
-    new LazyTree(treeInsertMany(EMPTY_TREE, rows, cmp.aevt, edit), null, cmp.aevt),
+    new LazyTree(treeInsertMany(EMPTY_TREE, rows, cmp.aevt, edit), null, cmp.aevt, false),
     treeInsertMany(EMPTY_TREE, refRows, cmp.vaet, edit),
     uniqueOnly(avet, schema, table),
-    new LazyTree(avet, null, cmp.avet),
+    new LazyTree(avet, null, cmp.avet, true),
   );
   return new DbState({ id, table, cmp, schema, basisT: 0, maxEid: FIRST_USER_EID - 1, lastInstant: 0, history: HistoryIndex.EMPTY }, trees);
 }

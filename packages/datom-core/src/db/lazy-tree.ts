@@ -1,6 +1,7 @@
 import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
 import type { RowCompare } from '../index/btree.js';
 import type { DatomTable } from '../index/datom-table.js';
+import { compareValues, type Value } from '../model/value.js';
 
 /**
  * Rows written by transactions not yet applied to a tree, newest first: each node is a range of
@@ -23,15 +24,20 @@ interface Pending {
  * in one batch the first time it is read (and keeps the result, so that values derived later start
  * from there). Used for AEVT and the full AVET index, which only reads need: transactions find
  * datoms by entity (EAVT) and unique values through an index of the unique attributes alone, kept
- * eagerly.
+ * eagerly. Its order must lead with the attribute, as both of those do.
  */
 export class LazyTree {
   #tree: Tree | null;
 
+  /**
+   * @param cmp the tree's order, which leads with the attribute.
+   * @param valueFirst whether the value follows the attribute in that order (AVET), else the entity (AEVT).
+   */
   constructor(
     readonly base: Tree,
     readonly pending: Pending | null,
     readonly cmp: RowCompare,
+    readonly valueFirst: boolean,
   ) {
     this.#tree = pending === null ? base : null;
   }
@@ -56,15 +62,18 @@ export class LazyTree {
     const edit = newEdit();
     // A row is added once and removed at most once, so the order of the batches does not matter.
     let t = this.base;
-    const fresh = new Set(adds);
-    for (const r of removed) if (!fresh.has(r)) t = treeRemove(t, r, this.cmp, edit);
-    this.#tree = treeInsertMany(
-      t,
-      adds.filter((r) => !removed.has(r)),
-      this.cmp,
-      edit,
-    );
+    // An assertion both written and retracted since the base is in none of the two; the others
+    // retracted were in the base. (Rows are numbered in writing order: a range tells which.)
+    for (const r of removed) if (!this.#pendingHas(r)) t = treeRemove(t, r, this.cmp, edit);
+    const live = removed.size === 0 ? adds : adds.filter((r) => !removed.has(r));
+    this.#tree = treeInsertMany(t, sortByAttribute(live, (this.pending as Pending).table, this.cmp, this.valueFirst), this.cmp, edit, true);
     return this.#tree;
+  }
+
+  /** True when row `r` was written by one of the pending transactions. */
+  #pendingHas(r: number): boolean {
+    for (let p = this.pending; p !== null; p = p.next) if (r >= p.from && r < p.to) return true;
+    return false;
   }
 
   /**
@@ -75,10 +84,55 @@ export class LazyTree {
   with(table: DatomTable, from: number, to: number): LazyTree {
     if (from === to) return this;
     const built = this.#tree;
-    if (built !== null) return new LazyTree(built, { table, from, to, next: null }, this.cmp);
+    if (built !== null) return new LazyTree(built, { table, from, to, next: null }, this.cmp, this.valueFirst);
     const p = this.pending as Pending;
     // Right after the previous transaction's rows: one range covers both.
     const pending = p.table === table && p.to === from ? { table, from: p.from, to, next: p.next } : { table, from, to, next: p };
-    return new LazyTree(this.base, pending, this.cmp);
+    return new LazyTree(this.base, pending, this.cmp, this.valueFirst);
   }
+}
+
+/**
+ * `rows` in the order of `cmp`, an order that leads with the attribute: grouped by attribute in one
+ * pass, then each group sorted. Catching up a large novelty sorts it. In AEVT the rows of one
+ * attribute were mostly written in entity order, so each group is one run, which the sort takes in
+ * a single pass. In AVET (`valueFirst`) a group is sorted by its values, entities and t read out of
+ * the table once, rather than at every comparison.
+ */
+export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp: RowCompare, valueFirst: boolean): number[] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as number;
+    const a = table.a(r);
+    const g = groups.get(a);
+    if (g === undefined) groups.set(a, [r]);
+    else g.push(r);
+  }
+  const attrs = [...groups.keys()].sort((x, y) => x - y);
+  const out = new Array<number>(rows.length);
+  let k = 0;
+  for (const a of attrs) {
+    const g = groups.get(a) as number[];
+    if (valueFirst && g.length > 1) {
+      const n = g.length;
+      const vs = new Array<Value>(n);
+      const es = new Float64Array(n);
+      const ts = new Float64Array(n);
+      const order = new Array<number>(n);
+      for (let i = 0; i < n; i++) {
+        const r = g[i] as number;
+        vs[i] = table.v(r);
+        es[i] = table.e(r);
+        ts[i] = table.t(r);
+        order[i] = i;
+      }
+      // The order of IndexComparators.avet within one attribute: value, entity, t, row.
+      order.sort((x, y) => compareValues(vs[x], vs[y]) || (es[x] as number) - (es[y] as number) || (ts[x] as number) - (ts[y] as number) || (g[x] as number) - (g[y] as number));
+      for (let i = 0; i < n; i++) out[k++] = g[order[i] as number] as number;
+    } else {
+      g.sort(cmp);
+      for (let i = 0; i < g.length; i++) out[k++] = g[i] as number;
+    }
+  }
+  return out;
 }

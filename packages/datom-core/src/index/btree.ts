@@ -644,30 +644,31 @@ export function treeToArray(t: Tree): number[] {
  * sorted batch goes in leaf by leaf, copying only the paths it touches; a batch at least as large as
  * the tree is merged with it in one linear pass. (A merge rebuilds every node, which for a tree in
  * storage means reading and writing all of it, so it is kept for batches that dwarf the tree.)
+ * `sorted` says that `rows` are in the order of `cmp` already.
  */
-export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null): Tree {
+export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null, sorted = false): Tree {
   if (rows.length === 0) return t;
   // Small batches go in as they come: a transaction's rows of one entity are already in EAVT order.
-  if (edit !== null && rows.length < t.size) return insertRuns(t, rows.length < 16 ? rows : rows.slice().sort(cmp), cmp, edit);
+  if (edit !== null && rows.length < t.size) return insertRuns(t, rows.length < 16 || sorted ? rows : rows.slice().sort(cmp), cmp, edit);
   if (rows.length < 16 || (edit === null && rows.length < t.size)) {
     let out = t;
     for (const r of rows) out = treeInsert(out, r, cmp, edit);
     return out;
   }
-  const sorted = rows.slice().sort(cmp);
-  if (t.size === 0) return treeFromSorted(sorted, edit);
+  const inOrder = sorted ? rows : rows.slice().sort(cmp);
+  if (t.size === 0) return treeFromSorted(inOrder, edit);
   // The tree is built anew: fingers into the old one go.
   if (edit !== null && t.root !== null) edit.moveRoot(t.root, null);
   const old = treeToArray(t);
-  const merged = new Array<number>(old.length + sorted.length);
+  const merged = new Array<number>(old.length + inOrder.length);
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < old.length && j < sorted.length) {
-    merged[k++] = cmp(old[i] as number, sorted[j] as number) <= 0 ? (old[i++] as number) : (sorted[j++] as number);
+  while (i < old.length && j < inOrder.length) {
+    merged[k++] = cmp(old[i] as number, inOrder[j] as number) <= 0 ? (old[i++] as number) : (inOrder[j++] as number);
   }
   while (i < old.length) merged[k++] = old[i++] as number;
-  while (j < sorted.length) merged[k++] = sorted[j++] as number;
+  while (j < inOrder.length) merged[k++] = inOrder[j++] as number;
   return treeFromSorted(merged, edit);
 }
 

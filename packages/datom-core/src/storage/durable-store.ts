@@ -176,7 +176,7 @@ function openDirectory(dir: Directory, reader: PackReader, rowCache: PageCache):
   const table = DatomTable.paged(meta.rows, new TablePages(reader, dir.tablePages, rowCache), reader.pins);
   const cmp = new IndexComparators(table);
   const tr = dir.trees;
-  const trees = indexTrees(tr.eavt, new LazyTree(tr.aevt, null, cmp.aevt), tr.vaet, tr.uavet, new LazyTree(tr.avet, null, cmp.avet));
+  const trees = indexTrees(tr.eavt, new LazyTree(tr.aevt, null, cmp.aevt, false), tr.vaet, tr.uavet, new LazyTree(tr.avet, null, cmp.avet, true));
   const fields = {
     id: meta.id,
     table,
