@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BigDec, DatomError, isDatomError, kw, Keyword, uuid } from '../src/index.js';
+import { Uuid, uuidFromBytes } from '../src/model/uuid.js';
 
 describe('Keyword', () => {
   it('interns, with or without the colon', () => {
@@ -32,5 +33,17 @@ describe('DatomError', () => {
   });
   it('rejects a malformed uuid', () => {
     expect(() => uuid('nope')).toThrow(TypeError);
+  });
+  it('makes a uuid from its 16 bytes, as its canonical text says', () => {
+    const bytes = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 0xff);
+    const u = uuidFromBytes(bytes, 2);
+    const hex = Buffer.from(bytes.subarray(2, 18)).toString('hex');
+    expect(u.text).toBe(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+    expect(uuid(u.text.toUpperCase())).toEqual(u);
+    expect(Object.isFrozen(u)).toBe(true);
+    expect(() => uuidFromBytes(bytes, 5)).toThrow(RangeError);
+    // The constructor checks text again after a uuid made from bytes.
+    expect(() => uuid('nope')).toThrow(TypeError);
+    expect(Uuid.random().text).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Set while {@link uuidFromBytes} constructs a Uuid from text it made canonical itself. */
+let canonical = false;
+
+/** Two lower-case hex digits for each byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /**
  * A UUID value (Datomic's `:db.type/uuid`, EDN `#uuid "..."`), kept apart from strings so that it
  * round-trips. The text is normalised to lower case.
@@ -16,9 +22,12 @@ export class Uuid {
   readonly text: string;
 
   constructor(text: string) {
-    const t = text.toLowerCase();
-    if (!UUID.test(t)) throw new TypeError(`Not a UUID: ${JSON.stringify(text)}`);
-    this.text = t;
+    if (canonical) this.text = text;
+    else {
+      const t = text.toLowerCase();
+      if (!UUID.test(t)) throw new TypeError(`Not a UUID: ${JSON.stringify(text)}`);
+      this.text = t;
+    }
     Object.freeze(this);
   }
 
@@ -27,8 +36,7 @@ export class Uuid {
     const b = randomBytes(16);
     b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
     b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-    const h = b.toString('hex');
-    return new Uuid(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+    return uuidFromBytes(b, 0);
   }
 
   /** The canonical text. */
@@ -46,3 +54,23 @@ export class Uuid {
 export function uuid(text: string): Uuid {
   return new Uuid(text);
 }
+
+/**
+ * The {@link Uuid} of the 16 bytes of `bytes` from `offset`, in order. Storage reads uuids this way:
+ * the text is made canonical here, so it is not checked again.
+ *
+ * @example `uuidFromBytes(new Uint8Array(16), 0).text // '00000000-0000-0000-0000-000000000000'`
+ */
+export function uuidFromBytes(bytes: Uint8Array, offset: number): Uuid {
+  if (offset < 0 || offset + 16 > bytes.length) throw new RangeError(`uuidFromBytes: 16 bytes from ${offset} do not fit in ${bytes.length}`);
+  let text = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text += '-';
+    text += HEX[bytes[offset + i] as number] as string;
+  }
+  canonical = true;
+  const u = new Uuid(text);
+  canonical = false;
+  return u;
+}
+

@@ -3,7 +3,7 @@ import { BigDec } from '../model/big-dec.js';
 import { Keyword } from '../model/keyword.js';
 import { Sym } from '../model/sym.js';
 import { Uri } from '../model/uri.js';
-import { Uuid } from '../model/uuid.js';
+import { Uuid, uuidFromBytes } from '../model/uuid.js';
 import type { Scalar, Value } from '../model/value.js';
 
 const T_NULL = 0;
@@ -258,6 +258,14 @@ export class ByteReader {
     return x;
   }
 
+  /** A uuid's 16 bytes, read in place. */
+  uuid(): Uuid {
+    this.#need(16);
+    const u = uuidFromBytes(this.#buf, this.#pos);
+    this.#pos += 16;
+    return u;
+  }
+
   bytes(n: number): Uint8Array {
     this.#need(n);
     // A copy (Buffer's own slice would share the memory of a buffer that may be reused).
@@ -301,10 +309,8 @@ export class ByteReader {
       }
       case T_INSTANT:
         return new Date(this.f64());
-      case T_UUID: {
-        const h = Buffer.from(this.bytes(16)).toString('hex');
-        return new Uuid(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
-      }
+      case T_UUID:
+        return this.uuid();
       case T_URI:
         return new Uri(this.str());
       case T_BYTES:
