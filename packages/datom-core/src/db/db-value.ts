@@ -1,5 +1,5 @@
 import { DatomError } from '../error/datom-error.js';
-import { TreeCursor, type RowCompare, type Tree } from '../index/btree.js';
+import { TreeCursor, treeMatches, type RowCompare, type Tree } from '../index/btree.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Datom } from '../model/datom.js';
 import { Keyword } from '../model/keyword.js';
@@ -15,7 +15,7 @@ import type { TxData, TxReport } from '../tx/tx-data.js';
 import type { AttrRef, Database, EntityRef, IndexName, TimePoint } from './database.js';
 import type { DatomStream } from './datom-stream.js';
 import type { DbState } from './db-state.js';
-import { BATCH_SIZE, BatchStream } from './row-stream.js';
+import { type AllRows, BATCH_SIZE, BatchStream } from './row-stream.js';
 
 /** What database values share with their connection. */
 export interface DbHost {
@@ -360,7 +360,16 @@ export class DbValue implements Database {
         }
       }
       yield batch;
-    });
+    }, this.#allRows(order, probe, prefix, stop));
+  }
+
+  /** The synchronous read of every row of {@link #stream}'s common case: the rows that start with a probe. */
+  #allRows(order: IndexOrder, probe: Probe | null, prefix: boolean, stop: ((row: number) => boolean) | null): AllRows | null {
+    const f = this.#f;
+    if (probe === null || probe.length === 0 || !prefix || stop !== null || f.history || f.asOf !== null || f.since !== null) return null;
+    const s = this.#s;
+    const table = s.table;
+    return { rows: () => treeMatches(s.trees[order], s.cmp.probe(order, probe), null, Number.POSITIVE_INFINITY), datom: (r) => table.datom(r) };
   }
 
   datoms(index: IndexName, ...components: unknown[]): DatomStream {

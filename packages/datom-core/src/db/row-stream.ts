@@ -4,19 +4,30 @@ import type { DatomStream } from './datom-stream.js';
 /** Datoms per batch of a {@link DatomStream}. */
 export const BATCH_SIZE = 4096;
 
+/** A synchronous read of every row of a stream, and the datom of a row. */
+export interface AllRows {
+  readonly rows: () => readonly number[];
+  readonly datom: (row: number) => Datom;
+}
+
 /**
  * A {@link DatomStream} over a source that produces datoms in batches synchronously (the in-memory
  * indexes) or asynchronously (storage). A stream can be read more than once; each read starts over.
  */
 export class BatchStream implements DatomStream {
   readonly #produce: (sync: boolean) => Iterable<Datom[]> | AsyncIterable<Datom[]>;
+  readonly #all: AllRows | null;
 
   /**
    * `produce(sync)` starts a read; `sync` is true when the read will be finished before anything
    * else runs (no await in between), so it may read structures that a later commit changes.
+   * `all`, when given, reads every row at once, synchronously: `toArray` and `count` use it
+   * instead of a generator (a point lookup is mostly a handful of rows, and the generator and its
+   * batches cost more than reading them).
    */
-  constructor(produce: (sync: boolean) => Iterable<Datom[]> | AsyncIterable<Datom[]>) {
+  constructor(produce: (sync: boolean) => Iterable<Datom[]> | AsyncIterable<Datom[]>, all: AllRows | null = null) {
     this.#produce = produce;
+    this.#all = all;
   }
 
   /** The datoms in index order, a few thousand at a time. */
@@ -26,6 +37,13 @@ export class BatchStream implements DatomStream {
 
   /** Every datom, in index order. */
   async toArray(): Promise<Datom[]> {
+    const all = this.#all;
+    if (all !== null) {
+      const rows = all.rows();
+      const out = new Array<Datom>(rows.length);
+      for (let i = 0; i < rows.length; i++) out[i] = all.datom(rows[i] as number);
+      return out;
+    }
     const src = this.#produce(true);
     // An in-memory source is read without a promise per batch.
     if (Symbol.iterator in src) {
@@ -43,6 +61,7 @@ export class BatchStream implements DatomStream {
 
   /** How many datoms there are. */
   async count(): Promise<number> {
+    if (this.#all !== null) return this.#all.rows().length;
     let n = 0;
     const src = this.#produce(true);
     if (Symbol.iterator in src) for (const b of src) n += b.length;

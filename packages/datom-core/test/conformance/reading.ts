@@ -189,6 +189,35 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(m).toBe(5000);
     });
 
+    it('gives the same datoms through toArray, count and iteration, for every kind of prefix', async () => {
+      const conn = await peopleConn(makeConn);
+      const r = await conn.transact(Array.from({ length: 300 }, (_, i) => ({ 'db/id': `p${i}`, 'person/age': i % 7, 'person/name': `n${i}` })));
+      const old = conn.db();
+      const e = r.tempids.p5 as number;
+      await conn.transact([['db/retractEntity', e], { 'person/age': 3 }]);
+      const db = conn.db();
+      const reads: [IndexName, ...unknown[]][] = [
+        ['eavt', e],
+        ['eavt', r.tempids.p9, 'person/age'],
+        ['aevt', 'person/age'],
+        ['avet', 'person/age', 3],
+        ['avet', 'person/name', 'nope'],
+        ['eavt', 999_999],
+      ];
+      for (const value of [old, db, db.asOf(old.basisT), db.history()]) {
+        for (const [index, ...components] of reads) {
+          const stream = value.datoms(index, ...components);
+          const iterated: unknown[] = [];
+          for await (const d of stream) iterated.push(d);
+          expect(await stream.toArray()).toEqual(iterated);
+          expect(await stream.count()).toBe(iterated.length);
+        }
+      }
+      expect(await old.datoms('eavt', e).count()).toBe(2);
+      expect(await db.datoms('eavt', e).count()).toBe(0);
+      expect(await db.datoms('avet', 'person/age', 3).count()).toBe(await old.datoms('avet', 'person/age', 3).count() + 1);
+    });
+
     it('refuses unknown indexes and attributes', async () => {
       const conn = await peopleConn(makeConn);
       const db = conn.db();
