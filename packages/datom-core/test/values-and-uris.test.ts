@@ -41,6 +41,18 @@ describe('the total order of values', () => {
     if (compareValues(a, b) <= 0 && compareValues(b, c) <= 0) expect(compareValues(a, c)).toBeLessThanOrEqual(0);
   });
 
+  test.prop([fc.uuid(), fc.uuid(), fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), fc.integer(), fc.integer()], { numRuns: 300, seed: 5 })(
+    'compares uuids by text, keywords by name and instants by time, also against a subclass',
+    (u1, u2, k1, k2, t1, t2) => {
+      const cmp = (x: string | number, y: string | number): number => (x < y ? -1 : x > y ? 1 : 0);
+      expect(compareValues(uuid(u1), uuid(u2))).toBe(cmp(u1.toLowerCase(), u2.toLowerCase()));
+      expect(compareValues(kw(`a/${k1}x`), kw(`a/${k2}x`))).toBe(cmp(`a/${k1}x`, `a/${k2}x`));
+      expect(compareValues(new Date(t1), new Date(t2))).toBe(cmp(t1, t2));
+      class Later extends Date {}
+      expect(compareValues(new Later(t1), new Date(t2))).toBe(cmp(t1, t2));
+    },
+  );
+
   it('ranks kinds as documented, and numbers by value across number and bigint', () => {
     expect(valueRank(null)).toBeLessThan(valueRank(false));
     expect(valueRank(true)).toBeLessThan(valueRank(1));

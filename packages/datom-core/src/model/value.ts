@@ -83,6 +83,19 @@ export function compareValues(a: Value | null | undefined, b: Value | null | und
       return compareNumeric(x, y);
     }
     if (ta === 'string') return (a as string) < (b as string) ? -1 : 1;
+    // Two values of one class: no rank to work out (uuids and keywords fill unique and ref-like
+    // attributes, and every index comparison of them came through the instanceof chain below).
+    if (ta === 'object' && a !== null && b !== null) {
+      const c = (a as object).constructor;
+      if (c === (b as object).constructor) {
+        if (c === Uuid) return compareStrings((a as Uuid).text, (b as Uuid).text);
+        if (c === Keyword) return compareStrings((a as Keyword).fqn, (b as Keyword).fqn);
+        if (c === Date) {
+          const d = (a as Date).getTime() - (b as Date).getTime();
+          return d < 0 ? -1 : d > 0 ? 1 : 0;
+        }
+      }
+    }
   }
   const ra = valueRank(a);
   const rb = valueRank(b);

@@ -259,10 +259,21 @@ const WALK = 8;
  * cost one seek in all.
  */
 function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted): void {
+  // In attribute order, each attribute's values sorted on their own: identities numbered in entity
+  // order (a copy's source ids) are one run already, where the mixed ops cost a full sort.
+  const byAttr = new Map<number, Op[]>();
+  for (const op of adds) {
+    if (op.a.unique === null) continue;
+    const g = byAttr.get(op.a.id);
+    if (g === undefined) byAttr.set(op.a.id, [op]);
+    else g.push(op);
+  }
+  if (byAttr.size === 0) return;
   const unique: Op[] = [];
-  for (const op of adds) if (op.a.unique !== null) unique.push(op);
-  if (unique.length === 0) return;
-  unique.sort((x, y) => x.a.id - y.a.id || compareValues(x.v, y.v));
+  for (const id of [...byAttr.keys()].sort((x, y) => x - y)) {
+    const g = (byAttr.get(id) as Op[]).sort((x, y) => compareValues(x.v, y.v));
+    for (const op of g) unique.push(op);
+  }
   const { table, cmp } = before;
   const uavet = before.trees.uavet;
   let a = -1;

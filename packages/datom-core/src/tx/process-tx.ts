@@ -1,5 +1,6 @@
 import { DatomError } from '../error/datom-error.js';
 import { newEdit, TreeCursor, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { sortByAttribute } from '../index/sort-rows.js';
 import type { Database } from '../db/database.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
@@ -479,7 +480,11 @@ export function writeRows(
   const to = table.size;
   const lazyAevt = src.lazyAevt.with(table, from, to);
   const lazyAvet = src.lazyAvet.with(table, from, to);
-  if (addedUnique !== null) uavet = treeInsertMany(uavet, addedUnique, cmp.avet, edit);
+  if (addedUnique !== null) {
+    // A large batch is sorted attribute by attribute (see sortByAttribute).
+    const many = addedUnique.length >= 16;
+    uavet = treeInsertMany(uavet, many ? sortByAttribute(addedUnique, table, cmp.avet, true) : addedUnique, cmp.avet, edit, many);
+  }
   // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
   if (schemaAfter !== before.schema) {
     for (const a of schemaAfter.attrs()) {
