@@ -115,5 +115,26 @@ describe('persistent B+tree of rows', () => {
       expect(treeMatches(tree, probe, fingers ? edit : null, limit)).toEqual(want);
     }
   });
+
+  test.prop(
+    [fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 2500 }), fc.array(fc.tuple(fc.nat(40), fc.nat(3)), { maxLength: 60 })],
+    { numRuns: 100, seed: 9 },
+  )('a cursor advanced to ever later keys returns the first row at or after each, never going back', (inserted, moves) => {
+    keys.length = 0;
+    let tree: Tree = EMPTY_TREE;
+    const edit = newEdit();
+    for (const k of inserted) tree = treeInsert(tree, keys.push(k) - 1, cmp, edit);
+    const all = treeToArray(tree);
+    const cur = new TreeCursor(tree, null);
+    let at = 0; // index in `all` of the row next() returns
+    let target = 0;
+    for (const [jump, reads] of moves) {
+      target += jump * 50;
+      const probe = (r: number): number => (keys[r] as number) - target;
+      cur.advanceTo(probe);
+      while (at < all.length && (keys[all[at] as number] as number) < target) at++;
+      for (let i = 0; i <= reads; i++) expect(cur.next()).toBe(at < all.length ? all[at++] : -1);
+    }
+  });
 });
 

@@ -708,20 +708,56 @@ function insertRuns(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edi
 export class TreeCursor {
   readonly #stack: Node[] = [];
   readonly #pos: number[] = [];
+  readonly #root: Node | null;
   #leaf: number[] | null = null;
   #i = 0;
 
   constructor(t: Tree, probe: ProbeCompare | null) {
-    let n = t.root;
+    this.#root = t.root;
+    this.#descend(probe);
+  }
+
+  /** Positions the cursor from the root at the first row with `probe(row) >= 0` (the first row when null). */
+  #descend(probe: ProbeCompare | null): void {
+    let n = this.#root;
     if (n === null) return;
+    const stack = this.#stack;
+    const pos = this.#pos;
+    if (stack.length > 0) {
+      stack.length = 0;
+      pos.length = 0;
+    }
     while (!n.leaf) {
       const ci = probe === null ? 0 : childBefore(n, probe);
-      this.#stack.push(n);
-      this.#pos.push(ci);
+      stack.push(n);
+      pos.push(ci);
       n = n.children[ci] as Node;
     }
     this.#leaf = n.keys;
     this.#i = probe === null ? 0 : probeLowerBound(n.keys, probe);
+  }
+
+  /**
+   * Moves forward to the first row with `probe(row) >= 0`, so that {@link TreeCursor.next} returns
+   * it. Never moves back: rows before the cursor are not looked at. A row in the current leaf is
+   * found by a binary search there; one past it by a descent from the root.
+   */
+  advanceTo(probe: ProbeCompare): void {
+    const leaf = this.#leaf;
+    if (leaf === null) return;
+    if (this.#i < leaf.length && probe(leaf[this.#i] as number) >= 0) return;
+    if (leaf.length > 0 && probe(leaf[leaf.length - 1] as number) >= 0) {
+      let lo = this.#i;
+      let hi = leaf.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (probe(leaf[mid] as number) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.#i = lo;
+      return;
+    }
+    this.#descend(probe);
   }
 
   #advanceLeaf(): boolean {

@@ -248,15 +248,13 @@ function entityTuples(before: DbState, ops: readonly Op[], from: number, to: num
   }
 }
 
-/** Held values passed one by one before a merge seeks instead. */
-const WALK = 8;
 
 /**
  * Refuses a unique value held by two entities after the batch: in the batch, or in the database.
  * The batch's unique values are sorted and merged with the unique index, attribute by attribute,
- * in one pass: a cursor walks the held values alongside the batch's, and seeks only past long runs
- * of held values. Values that sort after everything held (a block of new ids, increasing keys)
- * cost one seek in all.
+ * in one pass: a cursor moves forward through the held values alongside the batch's, by a binary
+ * search within its leaf and a descent past it. Values that sort after everything held (a block of
+ * new ids, increasing keys) cost one descent in all.
  */
 function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted): void {
   // In attribute order, each attribute's values sorted on their own: identities numbered in entity
@@ -281,10 +279,6 @@ function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted)
   /** The held row the cursor is at (-1 when past the attribute's values), and its value. */
   let held = -1;
   let hv: Value = null as unknown as Value;
-  const seek = (v: Value): void => {
-    cur = new TreeCursor(uavet, cmp.probe('avet', [a, v]));
-    step();
-  };
   const step = (): void => {
     held = (cur as TreeCursor).next();
     if (held !== -1 && table.a(held) !== a) held = -1;
@@ -294,11 +288,12 @@ function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted)
     const op = unique[i] as Op;
     if (op.a.id !== a) {
       a = op.a.id;
-      seek(op.v);
-    }
-    for (let walked = 0; held !== -1 && compareValues(hv, op.v) < 0; walked++) {
-      if (walked === WALK) seek(op.v);
-      else step();
+      cur = new TreeCursor(uavet, cmp.probe('avet', [a, op.v]));
+      step();
+    } else if (held !== -1 && compareValues(hv, op.v) < 0) {
+      // Forward to the value: a binary search in the cursor's leaf, a descent when it is past it.
+      (cur as TreeCursor).advanceTo(cmp.probe('avet', [a, op.v]));
+      step();
     }
     if (held !== -1 && compareValues(hv, op.v) === 0 && table.e(held) !== op.e && !retracted.rows.has(held)) throw uniqueError(op, table.e(held));
   }
