@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -38,6 +38,31 @@ async function crashedCopy(count: number): Promise<{ dir: string; log: string; d
 }
 
 describe('durable storage faults', () => {
+  it('gives the writer lock to exactly one of many stores asking for it at once, and takes over a dead owner\'s lock once', async () => {
+    const dir = join(root, `lock-${++n}`);
+    await createDatabase(dir);
+    for (let round = 0; round < 20; round++) {
+      const stores = Array.from({ length: 8 }, () => new FileBlobStore(dir));
+      const results = await Promise.allSettled(stores.map((st) => st.lock()));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(isDatomError(r.reason, 'db/locked')).toBe(true);
+      expect(readFileSync(join(dir, 'LOCK'), 'utf8')).toBe(`${process.pid}@${hostname()}`);
+      for (const st of stores) await st.unlock();
+      expect(existsSync(join(dir, 'LOCK'))).toBe(false);
+    }
+    // A lock left by a process that no longer runs (pid 2^22 + 1 is above Linux's limit): taken over by one.
+    for (let round = 0; round < 20; round++) {
+      writeFileSync(join(dir, 'LOCK'), `${2 ** 22 + 1}@${hostname()}`);
+      const stores = Array.from({ length: 8 }, () => new FileBlobStore(dir));
+      const results = await Promise.allSettled(stores.map((st) => st.lock()));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(readFileSync(join(dir, 'LOCK'), 'utf8')).toBe(`${process.pid}@${hostname()}`);
+      for (const st of stores) await st.unlock();
+      expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
+    }
+  });
+
   it('drops a torn record at the end of the log and keeps everything before it', async () => {
     const { dir, log } = await crashedCopy(5);
     appendFileSync(log, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 9, 9]));

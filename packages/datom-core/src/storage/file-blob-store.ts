@@ -41,6 +41,15 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Lock files made or moved aside by this process so far (their names must not collide). */
+let lockAttempts = 0;
+
+function locked(dir: string, owner: string): DatomError {
+  return new DatomError('db/locked', `The database at ${dir} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
+    data: { location: dir, owner },
+  });
+}
+
 /**
  * A {@link BlobStore} in a local directory: blobs and logs are files, the root is a file replaced by
  * rename after an fsync (then the directory is synced), and the writer lock is a file created
@@ -269,29 +278,59 @@ export class FileBlobStore implements BlobStore {
     const file = path.join(this.dir, LOCK);
     const me = `${process.pid}@${hostname()}`;
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const h = await fs.open(file, 'wx');
-        await h.writeFile(me);
-        await h.sync();
-        await h.close();
+      if (await this.#createLock(file, me)) {
         this.#lockHeld = true;
         return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', file, err);
       }
       const owner = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
       const [pidText, host] = owner.split('@');
       const pid = Number(pidText);
       const stale = owner === '' || (host === hostname() && Number.isSafeInteger(pid) && !pidAlive(pid));
-      if (!stale) {
-        throw new DatomError('db/locked', `The database at ${this.dir} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
-          data: { location: this.dir, owner },
-        });
+      if (!stale) throw locked(this.dir, owner);
+      // The owner is gone (killed): take the lock over. It is moved aside first, and put back when
+      // what was moved is not the dead owner's lock (another process took it over in between).
+      const aside = `${file}.tmp-${process.pid}-${++lockAttempts}-stale`;
+      try {
+        await fs.rename(file, aside);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw ioError('lock', file, err);
       }
-      // The owner is gone (killed): take the lock over.
-      await fs.rm(file, { force: true });
+      const moved = (await fs.readFile(aside, 'utf8').catch(() => '')).trim();
+      if (moved !== owner) {
+        await fs.link(aside, file).catch(() => undefined);
+        await fs.rm(aside, { force: true });
+        throw locked(this.dir, moved);
+      }
+      await fs.rm(aside, { force: true });
     }
     throw new DatomError('db/locked', `Could not take the writer lock of ${this.dir}`, { data: { location: this.dir } });
+  }
+
+  /**
+   * Creates the lock file with its owner already in it: written and synced under a private name,
+   * then linked to the lock's name, which fails when a lock exists. (Created empty and written
+   * after, it could be read empty in between, taken for a dead owner's and removed, and then two
+   * processes would both hold it.) False when the lock exists.
+   */
+  async #createLock(file: string, owner: string): Promise<boolean> {
+    const mine = `${file}.tmp-${process.pid}-${++lockAttempts}-new`;
+    try {
+      const h = await fs.open(mine, 'wx');
+      try {
+        await h.writeFile(owner);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.link(mine, file);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw ioError('lock', file, err);
+    } finally {
+      await fs.rm(mine, { force: true });
+    }
   }
 
   async unlock(): Promise<void> {
