@@ -331,9 +331,12 @@ export class DbValue implements Database {
     const s = this.#s;
     const self = this;
     const f = this.#f;
+    // The current state, read up to where the probe stops matching: straight from the index.
+    const current = !f.history && f.asOf === null && f.since === null && stop === null;
+    const all = current && prefix && probe !== null && probe.length > 0 ? this.#allRows(order, probe) : null;
     return new BatchStream(function* (sync: boolean) {
       if (probe === null) return;
-      if (!f.history && f.asOf === null && f.since === null && stop === null) {
+      if (current) {
         // The common case, without a generator step per row.
         const pcmp = s.cmp.probe(order, probe);
         const cur = new TreeCursor((sync ? s.trees : s.stableTrees())[order], pcmp);
@@ -360,13 +363,11 @@ export class DbValue implements Database {
         }
       }
       yield batch;
-    }, this.#allRows(order, probe, prefix, stop));
+    }, all);
   }
 
-  /** The synchronous read of every row of {@link #stream}'s common case: the rows that start with a probe. */
-  #allRows(order: IndexOrder, probe: Probe | null, prefix: boolean, stop: ((row: number) => boolean) | null): AllRows | null {
-    const f = this.#f;
-    if (probe === null || probe.length === 0 || !prefix || stop !== null || f.history || f.asOf !== null || f.since !== null) return null;
+  /** The synchronous read of the current rows that start with `probe`, for {@link #stream}. */
+  #allRows(order: IndexOrder, probe: Probe): AllRows {
     const s = this.#s;
     const table = s.table;
     return { rows: () => treeMatches(s.trees[order], s.cmp.probe(order, probe), null, Number.POSITIVE_INFINITY), datom: (r) => table.datom(r) };

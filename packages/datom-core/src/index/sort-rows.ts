@@ -10,19 +10,9 @@ import { compareValues, type Value } from '../model/value.js';
  * the table once, rather than at every comparison.
  */
 export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp: RowCompare, valueFirst: boolean): number[] {
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as number;
-    const a = table.a(r);
-    const g = groups.get(a);
-    if (g === undefined) groups.set(a, [r]);
-    else g.push(r);
-  }
-  const attrs = [...groups.keys()].sort((x, y) => x - y);
   const out = new Array<number>(rows.length);
   let k = 0;
-  for (const a of attrs) {
-    const g = groups.get(a) as number[];
+  for (const g of groupByAttribute(rows, (r) => table.a(r))) {
     if (valueFirst && g.length > 1) {
       const n = g.length;
       const vs = new Array<Value>(n);
@@ -45,4 +35,20 @@ export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp:
     }
   }
   return out;
+}
+
+/**
+ * `items` grouped by attribute id (`attrOf`), the groups in ascending attribute order, each in the
+ * order its items came in.
+ */
+export function groupByAttribute<T>(items: readonly T[], attrOf: (x: T) => number): T[][] {
+  const groups = new Map<number, T[]>();
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i] as T;
+    const a = attrOf(x);
+    const g = groups.get(a);
+    if (g === undefined) groups.set(a, [x]);
+    else g.push(x);
+  }
+  return [...groups.keys()].sort((x, y) => x - y).map((a) => groups.get(a) as T[]);
 }

@@ -2,13 +2,14 @@ import type { DbState } from '../db/db-state.js';
 import { firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { DatomError } from '../error/datom-error.js';
 import { TreeCursor } from '../index/btree.js';
+import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
 import { formToString } from './form-utils.js';
 import type { Op } from './op.js';
-import { type Retraction, type TxEnv, type TxOutcome, writeRows } from './process-tx.js';
+import { Retractions, type TxEnv, type TxOutcome, writeRows } from './process-tx.js';
 import type { TxReport } from './tx-data.js';
 
 /**
@@ -211,23 +212,12 @@ function sortDistinct(batch: BulkBatch, loaded: Loaded): Op[] {
   return ops;
 }
 
-/** The retractions a batch makes (old values of cardinality-one attributes, outdated tuples). */
-class Retracted {
-  readonly list: Retraction[] = [];
-  readonly rows = new Set<number>();
-  add(before: DbState, e: number, a: AttrInfo, row: number): void {
-    if (this.rows.has(row)) return;
-    this.rows.add(row);
-    this.list.push({ op: { add: false, e, a, v: before.table.v(row), form: null, row }, row });
-  }
-}
-
 /**
  * The composite tuples of entity `ops[from..to)` (one entity's sorted operations) that its part
  * assertions change, appended to `adds`. A new entity's parts are all in the batch; an existing
  * entity's others are read from the database, as `transact` does.
  */
-function entityTuples(before: DbState, ops: readonly Op[], from: number, to: number, isNew: boolean, adds: Op[], retracted: Retracted): void {
+function entityTuples(before: DbState, ops: readonly Op[], from: number, to: number, isNew: boolean, adds: Op[], retracted: Retractions): void {
   const e = (ops[from] as Op).e;
   const tuples = new Set<number>();
   for (let i = from; i < to; i++) for (const t of (ops[i] as Op).a.partOf) tuples.add(t);
@@ -237,13 +227,13 @@ function entityTuples(before: DbState, ops: readonly Op[], from: number, to: num
     const parts = (ta.tupleAttrs as readonly number[]).map((pid) => {
       for (let i = from; i < to; i++) if ((ops[i] as Op).a.id === pid) return (ops[i] as Op).v;
       if (isNew) return null;
-      const r = liveRowsOf(before, e, pid).find((row) => !retracted.rows.has(row));
+      const r = liveRowsOf(before, e, pid).find((row) => !retracted.has(row));
       return r === undefined ? null : before.table.v(r);
     });
     const value = parts.every((p) => p === null) ? null : (Object.freeze(parts) as Value);
     const cur = isNew ? undefined : liveRowsOf(before, e, tid)[0];
     const same = cur !== undefined && value !== null && compareValues(before.table.v(cur), value) === 0;
-    if (cur !== undefined && !same) retracted.add(before, e, ta, cur);
+    if (cur !== undefined && !same) retracted.replace(before.table, e, ta, cur, null);
     if (value !== null && !same) adds.push({ add: true, e, a: ta, v: value, form: null, row: -1 });
   }
 }
@@ -256,22 +246,15 @@ function entityTuples(before: DbState, ops: readonly Op[], from: number, to: num
  * search within its leaf and a descent past it. Values that sort after everything held (a block of
  * new ids, increasing keys) cost one descent in all.
  */
-function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted): void {
+function checkUnique(before: DbState, adds: readonly Op[], retracted: Retractions): void {
   // In attribute order, each attribute's values sorted on their own: identities numbered in entity
   // order (a copy's source ids) are one run already, where the mixed ops cost a full sort.
-  const byAttr = new Map<number, Op[]>();
-  for (const op of adds) {
-    if (op.a.unique === null) continue;
-    const g = byAttr.get(op.a.id);
-    if (g === undefined) byAttr.set(op.a.id, [op]);
-    else g.push(op);
-  }
-  if (byAttr.size === 0) return;
   const unique: Op[] = [];
-  for (const id of [...byAttr.keys()].sort((x, y) => x - y)) {
-    const g = (byAttr.get(id) as Op[]).sort((x, y) => compareValues(x.v, y.v));
+  for (const g of groupByAttribute(adds.filter((op) => op.a.unique !== null), (op) => op.a.id)) {
+    g.sort((x, y) => compareValues(x.v, y.v));
     for (const op of g) unique.push(op);
   }
+  if (unique.length === 0) return;
   const { table, cmp } = before;
   const uavet = before.trees.uavet;
   let a = -1;
@@ -295,7 +278,7 @@ function checkUnique(before: DbState, adds: readonly Op[], retracted: Retracted)
       (cur as TreeCursor).advanceTo(cmp.probe('avet', [a, op.v]));
       step();
     }
-    if (held !== -1 && compareValues(hv, op.v) === 0 && table.e(held) !== op.e && !retracted.rows.has(held)) throw uniqueError(op, table.e(held));
+    if (held !== -1 && compareValues(hv, op.v) === 0 && table.e(held) !== op.e && !retracted.has(held)) throw uniqueError(op, table.e(held));
   }
 }
 
@@ -347,7 +330,8 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): Bulk
   // The txInstant datom leads the transaction's rows.
   const ms = Math.max(env.now(), before.lastInstant);
   const adds: Op[] = [{ add: true, e: txEid, a: before.schema.attr(A.txInstant) as AttrInfo, v: new Date(ms), form: null, row: -1 }];
-  const retracted = new Retracted();
+  // The retractions the batch makes: old values of cardinality-one attributes, outdated tuples.
+  const retracted = new Retractions();
   for (let from = 0; from < ops.length; ) {
     const e = (ops[from] as Op).e;
     let to = from + 1;
@@ -365,7 +349,7 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): Bulk
         if (row === -1) adds.push(op);
         else if (compareValues(before.table.v(row), op.v) !== 0) {
           adds.push(op);
-          retracted.add(before, e, op.a, row);
+          retracted.replace(before.table, e, op.a, row, null);
         }
       }
     }

@@ -1,5 +1,6 @@
 import { DatomError } from '../error/datom-error.js';
 import { newEdit, TreeCursor, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import type { DatomTable } from '../index/datom-table.js';
 import { sortByAttribute } from '../index/sort-rows.js';
 import type { Database } from '../db/database.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
@@ -130,7 +131,7 @@ const SCAN_ROWS = 8;
  * The retractions a transaction will write, each of a distinct live row. Most transactions retract
  * nothing or a few rows, so membership is a scan until there are enough rows to pay for a Set.
  */
-class Retractions {
+export class Retractions {
   readonly list: Retraction[] = [];
   #rows: Set<number> | null = null;
 
@@ -141,6 +142,14 @@ class Retractions {
     const list = this.list;
     for (let i = 0; i < list.length; i++) if ((list[i] as Retraction).row === row) return true;
     return false;
+  }
+
+  /**
+   * Adds the retraction of live row `row`, a datom of `[e a]` that this transaction replaces
+   * (an old cardinality-one value, an outdated composite tuple), unless it is retracted already.
+   */
+  replace(table: DatomTable, e: number, a: AttrInfo, row: number, form: unknown): void {
+    if (!this.has(row)) this.push({ add: false, e, a, v: table.v(row), form, row }, row);
   }
 
   /** Adds the retraction of `row` (not retracted yet). */
@@ -265,7 +274,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     if (row === -1) adds[n++] = op;
     else if (compareValues(before.table.v(row), op.v) !== 0) {
       adds[n++] = op;
-      if (!retracts.has(row)) retracts.push({ add: false, e: op.e, a: op.a, v: before.table.v(row), form: op.form, row }, row);
+      retracts.replace(before.table, op.e, op.a, row, op.form);
     }
   }
   if (n < adds.length) adds.length = n;
@@ -556,7 +565,7 @@ function compositeTuples(before: DbState, adds: readonly Op[], out: Op[], retrac
       const curRows = liveRowsOf(before, e, ta.id);
       const cur = curRows[0];
       if (cur !== undefined && (value === null || compareValues(before.table.v(cur), value as Value) !== 0)) {
-        if (!retracts.has(cur)) retracts.push({ add: false, e, a: ta, v: before.table.v(cur), form: null, row: cur }, cur);
+        retracts.replace(before.table, e, ta, cur, null);
       }
       if (value !== null && (cur === undefined || compareValues(before.table.v(cur), value as Value) !== 0)) {
         out.push({ add: true, e, a: ta, v: value as Value, form: null, row: -1 });
