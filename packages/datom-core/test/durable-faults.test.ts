@@ -38,7 +38,7 @@ async function crashedCopy(count: number): Promise<{ dir: string; log: string; d
 }
 
 describe('durable storage faults', () => {
-  it('gives the writer lock to exactly one of many stores asking for it at once, and takes over a dead owner\'s lock once', async () => {
+  it('gives the writer lock to exactly one of many stores asking for it at once, also when they take over a dead owner\'s', async () => {
     const dir = join(root, `lock-${++n}`);
     await createDatabase(dir);
     for (let round = 0; round < 20; round++) {
@@ -51,7 +51,7 @@ describe('durable storage faults', () => {
       for (const st of stores) await st.unlock();
       expect(existsSync(join(dir, 'LOCK'))).toBe(false);
     }
-    // A lock left by a process that no longer runs (pid 2^22 + 1 is above Linux's limit): taken over by one.
+    // A lock left by a process that no longer runs (pid 2^22 + 1 is above Linux's limit).
     for (let round = 0; round < 20; round++) {
       writeFileSync(join(dir, 'LOCK'), `${2 ** 22 + 1}@${hostname()}`);
       const stores = Array.from({ length: 8 }, () => new FileBlobStore(dir));

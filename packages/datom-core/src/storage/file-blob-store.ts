@@ -41,8 +41,12 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Lock files made or moved aside by this process so far (their names must not collide). */
+/** Lock files made by this process so far (their names must not collide). */
 let lockAttempts = 0;
+/** How long `lock` waits for another process that is removing a dead owner's lock. */
+const LOCK_WAIT_MS = 5_000;
+/** A takeover marker older than this was left by a process killed while removing a dead lock. */
+const STALE_MARKER_MS = 10_000;
 
 function locked(dir: string, owner: string): DatomError {
   return new DatomError('db/locked', `The database at ${dir} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
@@ -277,7 +281,8 @@ export class FileBlobStore implements BlobStore {
   async lock(): Promise<void> {
     const file = path.join(this.dir, LOCK);
     const me = `${process.pid}@${hostname()}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
       if (await this.#createLock(file, me)) {
         this.#lockHeld = true;
         return;
@@ -287,24 +292,40 @@ export class FileBlobStore implements BlobStore {
       const pid = Number(pidText);
       const stale = owner === '' || (host === hostname() && Number.isSafeInteger(pid) && !pidAlive(pid));
       if (!stale) throw locked(this.dir, owner);
-      // The owner is gone (killed): take the lock over. It is moved aside first, and put back when
-      // what was moved is not the dead owner's lock (another process took it over in between).
-      const aside = `${file}.tmp-${process.pid}-${++lockAttempts}-stale`;
-      try {
-        await fs.rename(file, aside);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw ioError('lock', file, err);
-      }
-      const moved = (await fs.readFile(aside, 'utf8').catch(() => '')).trim();
-      if (moved !== owner) {
-        await fs.link(aside, file).catch(() => undefined);
-        await fs.rm(aside, { force: true });
-        throw locked(this.dir, moved);
-      }
-      await fs.rm(aside, { force: true });
+      // The owner is gone (killed): remove its lock, then try again to create ours.
+      if (await this.#removeDeadLock(file, owner)) continue;
+      // Another process is removing it: wait for it.
+      if (Date.now() > deadline) throw new DatomError('db/locked', `Could not take the writer lock of ${this.dir}`, { data: { location: this.dir } });
+      await new Promise((r) => setTimeout(r, 10));
     }
-    throw new DatomError('db/locked', `Could not take the writer lock of ${this.dir}`, { data: { location: this.dir } });
+  }
+
+  /**
+   * Removes the lock of a dead `owner`, exactly once however many processes try at once: the one
+   * that links the lock to a marker named after that owner removes it, after checking that the
+   * file it linked is that owner's (not a lock created since); the others find the marker and
+   * wait. Only such a remover ever deletes a lock, so between its check and its removal nobody can
+   * replace the lock. False while another process holds the marker.
+   */
+  async #removeDeadLock(file: string, owner: string): Promise<boolean> {
+    const marker = `${file}.tmp-takeover-${owner.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    try {
+      await fs.link(file, marker);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return true;
+      if (code !== 'EEXIST') throw ioError('lock', file, err);
+      // A marker left by a remover that was killed in the middle (removing takes milliseconds).
+      const st = await fs.stat(marker).catch(() => null);
+      if (st !== null && Date.now() - st.mtimeMs > STALE_MARKER_MS) await fs.rm(marker, { force: true });
+      return false;
+    }
+    try {
+      if ((await fs.readFile(marker, 'utf8').catch(() => '')).trim() === owner) await fs.rm(file, { force: true });
+    } finally {
+      await fs.rm(marker, { force: true });
+    }
+    return true;
   }
 
   /**
