@@ -160,10 +160,14 @@ export async function runCase(c: BenchCase, options: RunOptions): Promise<CaseRe
  * (case-insensitive); all of them when `filter` is empty.
  */
 export function filterCases(cases: readonly BenchCase[], filter: string | undefined): BenchCase[] {
+  return cases.filter((c) => selects(filter, c.group, c.name));
+}
+
+/** Whether `filter` (as in {@link filterCases}) keeps the case `group/name`. */
+export function selects(filter: string | undefined, group: string, name: string): boolean {
   const words = (filter ?? '')
     .split(',')
     .map((w) => w.trim().toLowerCase())
     .filter((w) => w.length > 0);
-  if (words.length === 0) return [...cases];
-  return cases.filter((c) => words.some((w) => `${c.group}/${c.name}`.toLowerCase().includes(w)));
+  return words.length === 0 || words.some((w) => `${group}/${name}`.toLowerCase().includes(w));
 }

@@ -36,6 +36,14 @@ export function people(count: number, seed = 42): Person[] {
   }));
 }
 
+/**
+ * {@link people} with unique names: the pool name, last name and the person's number (so that a
+ * unique attribute or column can hold them).
+ */
+export function uniquelyNamed(count: number, seed = 42): Person[] {
+  return people(count, seed).map((p, i) => ({ ...p, name: `${p.name} ${p.lastName} ${i}` }));
+}
+
 /** A deterministic shuffle (Fisher-Yates) of a copy of `items`. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rng = new Prng(seed);
