@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DbValue } from '../src/db/db-value.js';
-import { type Database, connect, createDatabase, deleteDatabase, kw } from '../src/index.js';
+import { type Database, type TxData, connect, createDatabase, deleteDatabase, kw } from '../src/index.js';
 import { attr, datomsText } from './conformance/helpers.js';
 
 let n = 0;
@@ -63,7 +63,7 @@ describe('reads by unique value', () => {
           const ids: number[] = [];
           for (const o of ops) {
             const who = ids.length === 0 ? undefined : ids[('who' in o ? o.who : 0) % ids.length];
-            const tx =
+            const tx: TxData | null =
               o.kind === 'add'
                 ? [{ 'db/id': 'p', 'u/name': `n${o.name}`, 'u/code': o.code }]
                 : who === undefined
