@@ -12,6 +12,7 @@ export type { Scalar, Value } from './model/value.js';
 export type { Connection, ConnectOptions, TxLogEntry } from './conn/connection.js';
 export type { Database, AttrRef, EntityRef, IndexName, TimePoint } from './db/database.js';
 export type { DatomStream } from './db/datom-stream.js';
+export type { Entity, EntityValue } from './db/entity.js';
 export type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pull/pull-pattern.js';
 export type { Attribute, ValueType } from './schema/attribute.js';
 export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } from './tx/tx-data.js';

@@ -5,6 +5,7 @@ import type { DatomStream } from './datom-stream.js';
 import type { TxData, TxReport } from '../tx/tx-data.js';
 import type { PullPattern, PullResult } from '../pull/pull-pattern.js';
 import type { Attribute } from '../schema/attribute.js';
+import type { Entity } from './entity.js';
 
 /** The four covering indexes. */
 export type IndexName = 'eavt' | 'aevt' | 'avet' | 'vaet';
@@ -67,6 +68,18 @@ export interface Database {
   /** Pulls for many entities, in order; `null` for those with no datoms. */
   pullMany(pattern: PullPattern | string, entities: readonly EntityRef[]): Promise<(PullResult | null)[]>;
 
+  /**
+   * The entity named by `ref` as a lazy {@link Entity} (attributes read when asked for), or `null`
+   * when `ref` names nothing with datoms in this value (exactly when {@link Database.entid} gives
+   * `null`). Synchronous, like its reads. A bad reference is an error as in pull (`db/arg`,
+   * `schema/unknown-attribute`); a history value is `db/arg` (use `asOf`).
+   *
+   * @example
+   * ```ts
+   * db.entity(['person/email', 'ann@x'])?.get('person/name') // 'Ann'
+   * ```
+   */
+  entity(ref: EntityRef): Entity | null;
   /** Resolves an entity reference to an entity id, or `null` when nothing matches. */
   entid(ref: EntityRef): Promise<number | null>;
   /** The ident of entity `eid`, or `null`. */

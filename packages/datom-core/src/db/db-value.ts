@@ -15,6 +15,7 @@ import type { TxData, TxReport } from '../tx/tx-data.js';
 import type { AttrRef, Database, EntityRef, IndexName, TimePoint } from './database.js';
 import type { DatomStream } from './datom-stream.js';
 import type { DbState, IndexTrees } from './db-state.js';
+import { type Entity, entityOf } from './entity.js';
 import { type AllRows, BATCH_SIZE, BatchStream } from './row-stream.js';
 
 /** What database values share with their connection. */
@@ -417,6 +418,10 @@ export class DbValue implements Database {
     if (e === -1) return null;
     if (typeof ref === 'number' && this.scanRows('eavt', [e], 1).length === 0) return null;
     return e;
+  }
+
+  entity(ref: EntityRef): Entity | null {
+    return entityOf(this, this.entidSync(ref));
   }
 
   ident(eid: number): Keyword | null {

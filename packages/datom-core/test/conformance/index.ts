@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions, MakeConn } from './helpers.js';
 import { describeDifferential } from './differential.js';
+import { describeEntity } from './entity.js';
 import { describeModel } from './model.js';
 import { describeProperties } from './properties.js';
 import { describeReading } from './reading.js';
@@ -26,6 +27,7 @@ export function describeConformance(name: string, makeConn: MakeConn, options: C
     describeModel(makeConn);
     describeTransactions(makeConn);
     describeReading(makeConn, options);
+    describeEntity(makeConn);
     describeProperties(makeConn);
     describeDifferential(makeConn);
   });
