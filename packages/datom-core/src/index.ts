@@ -20,6 +20,7 @@ export type { BulkBatch, BulkLoadResult } from './tx/bulk-load.js';
 export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri } from './conn/connect.js';
 export type { BlobStore } from './storage/blob-store.js';
 export { FileBlobStore } from './storage/file-blob-store.js';
+export { PgBlobStore, parsePostgresUri, type PostgresUri } from './storage/pg-blob-store.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';
 export { parseEdn, parseEdnAll } from './edn/parse-edn.js';

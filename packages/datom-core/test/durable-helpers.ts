@@ -15,9 +15,9 @@ export interface Writer {
   exited: Promise<void>;
 }
 
-/** Starts `fixtures/writer-child.ts` on `dir` in `mode` ('run', 'slow' or 'hold'). */
-export function startWriter(dir: string, mode: 'run' | 'slow' | 'hold'): Writer {
-  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD, dir, mode], {
+/** Starts `fixtures/writer-child.ts` on `target` (a directory or a database URI) in `mode`. */
+export function startWriter(target: string, mode: 'run' | 'slow' | 'hold' | 'retry'): Writer {
+  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD, target, mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let acked = 0;

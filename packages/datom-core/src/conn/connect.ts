@@ -7,20 +7,27 @@ import { Uuid } from '../model/uuid.js';
 import { DurableStore, type LoadedDatabase } from '../storage/durable-store.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { FileBlobStore } from '../storage/file-blob-store.js';
+import { PgBlobStore, parsePostgresUri } from '../storage/pg-blob-store.js';
 import type { Connection, ConnectOptions } from './connection.js';
 import { LocalConnection, SharedDatabase } from './local-connection.js';
 
 /** A parsed database URI. */
-export type DatabaseUri = { readonly kind: 'mem'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
+export type DatabaseUri =
+  | { readonly kind: 'mem'; readonly name: string }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly name: string; readonly location: string };
 
 /**
  * Parses a database URI: `mem://name` for a database held in this process only; `file:./dir`,
- * `file:///abs/dir` or a plain path for a durable database in a local directory (the default).
+ * `file:///abs/dir` or a plain path for a durable database in a local directory (the default);
+ * `postgres://user@host:5432/dbname?name=music` (or `postgresql://`) for a durable database kept
+ * in PostgreSQL, shared by every machine that reaches it.
  *
  * @example
  * ```ts
  * parseDatabaseUri('mem://music') // { kind: 'mem', name: 'music' }
  * parseDatabaseUri('./data/music') // { kind: 'file', path: '/abs/data/music' }
+ * parseDatabaseUri('postgres://app@db.local/prod?name=music').kind // 'postgres'
  * ```
  */
 export function parseDatabaseUri(uri: string): DatabaseUri {
@@ -38,14 +45,20 @@ export function parseDatabaseUri(uri: string): DatabaseUri {
     }
   }
   if (uri.startsWith('file:')) return { kind: 'file', path: path.resolve(decodeURIComponent(uri.slice('file:'.length))) };
+  if (uri.startsWith('postgres://') || uri.startsWith('postgresql://')) return { kind: 'postgres', ...parsePostgresUri(uri) };
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri)) {
-    throw new DatomError('db/uri', `Unsupported database URI ${uri}: use file:./dir, a plain path, or mem://name`, { data: { uri } });
+    throw new DatomError('db/uri', `Unsupported database URI ${uri}: use file:./dir, a plain path, postgres://user@host/dbname?name=db, or mem://name`, { data: { uri } });
   }
   return { kind: 'file', path: path.resolve(uri) };
 }
 
 const memDatabases = new Map<string, SharedDatabase>();
-/** Durable databases this process has open for writing, by directory. */
+/** The store of a durable database's URI. */
+function storeOf(u: Exclude<DatabaseUri, { kind: 'mem' }>): BlobStore {
+  return u.kind === 'file' ? new FileBlobStore(u.path) : new PgBlobStore(u.connectionString, u.name);
+}
+
+/** Durable databases this process has open for writing, by their store's location. */
 const fileWriters = new Map<string, Promise<SharedDatabase>>();
 
 function freshDatabase(): LoadedDatabase {
@@ -69,7 +82,7 @@ export async function createDatabase(uri: string): Promise<boolean> {
     memDatabases.set(u.name, new SharedDatabase(freshDatabase()));
     return true;
   }
-  return createStoreDatabase(new FileBlobStore(u.path));
+  return createStoreDatabase(storeOf(u));
 }
 
 async function openWriter(store: BlobStore, cacheBytes: number | undefined): Promise<SharedDatabase> {
@@ -119,7 +132,7 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
     if (shared === undefined) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
     return new LocalConnection(shared, options.txFns);
   }
-  return connectStore(new FileBlobStore(u.path), options);
+  return connectStore(storeOf(u), options);
 }
 
 /**
@@ -181,9 +194,9 @@ export async function deleteDatabase(uri: string): Promise<boolean> {
     memDatabases.delete(u.name);
     return true;
   }
-  const store = new FileBlobStore(u.path);
+  const store = storeOf(u);
   if (!(await store.exists())) return false;
-  const open = fileWriters.get(u.path);
+  const open = fileWriters.get(store.location);
   if (open !== undefined) {
     const shared = await open.catch(() => null);
     if (shared !== null) {
@@ -211,9 +224,9 @@ export async function gcStorage(uri: string, olderThan: Date = new Date(Date.now
   const u = parseDatabaseUri(uri);
   if (u.kind === 'mem') return { removed: [] };
   // The writer of this process knows the snapshot it may be writing right now: let it collect.
-  const open = await fileWriters.get(u.path)?.catch(() => undefined);
+  const store = storeOf(u);
+  const open = await fileWriters.get(store.location)?.catch(() => undefined);
   if (open?.durable) return open.durable.gc(olderThan.getTime());
-  const store = new FileBlobStore(u.path);
   if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${uri}`, { data: { uri } });
   return new DurableStore(store, true).gc(olderThan.getTime());
 }

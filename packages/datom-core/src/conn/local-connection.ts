@@ -292,12 +292,40 @@ export class LocalConnection implements Connection {
   listen(fn: (report: TxReport) => void): () => void {
     this.#check();
     this.#shared.listeners.add(fn);
+    this.#watch();
     const off = (): void => {
       this.#shared.listeners.delete(fn);
       this.#unsubscribe.delete(off);
+      if (this.#shared.listeners.size === 0) this.#unwatch?.();
     };
     this.#unsubscribe.add(off);
     return off;
+  }
+
+  /** Stops watching the store; set while a read-only connection has listeners and its store can watch. */
+  #unwatch: (() => void) | null = null;
+  #syncQueued = false;
+
+  /**
+   * A read-only connection with listeners catches up by itself when its store reports another
+   * process's commit (see `BlobStore.watch`), so listeners hear of it without anyone polling.
+   */
+  #watch(): void {
+    const durable = this.#shared.durable;
+    if (!this.#shared.readOnly || durable === null || this.#unwatch !== null || durable.store.watch === undefined) return;
+    const stop = durable.store.watch(() => {
+      if (this.#syncQueued || this.#closed) return;
+      this.#syncQueued = true;
+      setImmediate(() => {
+        this.#syncQueued = false;
+        // A failed catch-up (storage unreachable for a moment) is tried again at the next change or sync.
+        if (!this.#closed) this.sync().catch(() => undefined);
+      });
+    });
+    this.#unwatch = () => {
+      this.#unwatch = null;
+      stop();
+    };
   }
 
   async *txRange(range: { readonly start?: number | null; readonly end?: number | null } = {}): AsyncGenerator<TxLogEntry> {
@@ -351,6 +379,7 @@ export class LocalConnection implements Connection {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const off of [...this.#unsubscribe]) off();
+    this.#unwatch?.();
     this.#closed = true;
     const shared = this.#shared;
     shared.refs -= 1;

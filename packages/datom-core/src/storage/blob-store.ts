@@ -46,6 +46,14 @@ export interface BlobStore {
   lock(): Promise<void>;
   /** Releases the writer lock. */
   unlock(): Promise<void>;
+  /**
+   * Calls `onChange` soon after another process changes the store (appends to a log, switches the
+   * root), so that readers catch up without polling; returns a function that stops watching. It
+   * also calls it once when watching has started (for changes made before), and may call it when
+   * nothing changed or once for several changes. A `readRoot` or `readLog` made after a call sees
+   * at least the changes that caused it. Optional: without it, readers see changes when they sync.
+   */
+  watch?(onChange: () => void): () => void;
   /** Whether a store exists here at all. */
   exists(): Promise<boolean>;
   /** Creates an empty store (the place itself, not a database). */

@@ -1,4 +1,4 @@
-import { closeSync, constants as C, fdatasyncSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as C, fdatasyncSync, fsyncSync, openSync, readSync, watch as watchDir, writeSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -352,6 +352,17 @@ export class FileBlobStore implements BlobStore {
     } finally {
       await fs.rm(mine, { force: true });
     }
+  }
+
+  watch(onChange: () => void): () => void {
+    // Appends and root renames change the directory's entries: inotify (and its kin) report them.
+    const watcher = watchDir(this.dir, { persistent: false }, () => onChange());
+    watcher.on('error', () => undefined);
+    const first = setImmediate(onChange);
+    return () => {
+      clearImmediate(first);
+      watcher.close();
+    };
   }
 
   async unlock(): Promise<void> {

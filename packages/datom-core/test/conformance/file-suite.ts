@@ -13,23 +13,32 @@ export function describeFileConformance(name: string, options: ConnectOptions): 
   const root = mkdtempSync(join(tmpdir(), 'datomkit-conformance-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let counter = 0;
-  const dirs = new WeakMap<Connection, string>();
+  describeUriConformance(name, () => `file:${join(root, `db-${++counter}`)}`, options);
+}
+
+/**
+ * The conformance suite on durable databases at the URIs `newUri` gives (a new one per call),
+ * opened with `options`; `reconnect` closes the connection and opens the database again, so every
+ * read after it comes back from storage.
+ */
+export function describeUriConformance(name: string, newUri: () => string, options: ConnectOptions): void {
+  const uris = new WeakMap<Connection, string>();
   describeConformance(
     name,
     async () => {
-      const dir = join(root, `db-${++counter}`);
-      if (!(await createDatabase(`file:${dir}`))) throw new Error(`${dir} already exists`);
-      const conn = await connect(`file:${dir}`, options);
-      dirs.set(conn, dir);
+      const uri = newUri();
+      if (!(await createDatabase(uri))) throw new Error(`${uri} already exists`);
+      const conn = await connect(uri, options);
+      uris.set(conn, uri);
       return conn;
     },
     {
       reconnect: async (conn) => {
-        const dir = dirs.get(conn);
-        if (dir === undefined) throw new Error('not a connection of this suite');
+        const uri = uris.get(conn);
+        if (uri === undefined) throw new Error('not a connection of this suite');
         await conn.close();
-        const next = await connect(`file:${dir}`, options);
-        dirs.set(next, dir);
+        const next = await connect(uri, options);
+        uris.set(next, uri);
         return next;
       },
     },

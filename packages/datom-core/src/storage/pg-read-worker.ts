@@ -1,0 +1,116 @@
+// The thread that serves a PostgreSQL store's synchronous page reads. Index searches are
+// synchronous and a page is read when first needed, so the main thread posts a request and blocks
+// on Atomics.wait; this thread, which owns its own connection, runs the query, posts the bytes back
+// and wakes it. The function below is the whole of the thread: it runs from its source text
+// (`new Worker(src, { eval: true })`), so it must use nothing from outside it but `wt`, `require`
+// and the data it is given.
+import type { MessagePort } from 'node:worker_threads';
+
+/** What the main thread gives the read thread. */
+export interface ReadWorkerData {
+  /** Where `pg` is, resolved by the main thread. */
+  readonly pgPath: string;
+  readonly connectionString: string;
+  /** The thread's end of the request channel. */
+  readonly port: MessagePort;
+  /**
+   * Two Int32s: the first is set to 1 (and notified) when a reply is posted, the second to 1 when
+   * the thread has failed for good (its error is posted as a reply).
+   */
+  readonly flag: SharedArrayBuffer;
+  /** Bytes per chunk row of a blob. */
+  readonly chunkBytes: number;
+  /** How long a read may try to reconnect after losing its connection. */
+  readonly retryMs: number;
+}
+
+/** A range read: `length` bytes of blob `key` of database `name`, from `offset`. */
+export interface ReadRequest {
+  readonly name: string;
+  readonly key: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** The reply: the bytes, or why there are none (`missing` for a blob that is not there). */
+export type ReadReply = { readonly bytes: Uint8Array } | { readonly error: string; readonly missing: boolean };
+
+/**
+ * The source text that a read thread runs: {@link readWorkerMain}, with a guard that reports a
+ * thread that fails (while starting or later) to the waiting main thread instead of leaving it to
+ * time out. `__name` is defined because some transpilers (tsx, keepNames) wrap functions in it.
+ */
+export function readWorkerSource(): string {
+  return `
+const wt = require('node:worker_threads');
+const flag = new Int32Array(wt.workerData.flag);
+const fail = (e) => {
+  try { wt.workerData.port.postMessage({ error: 'the read thread failed: ' + String((e && e.stack) || e), missing: false }); } catch {}
+  Atomics.store(flag, 1, 1);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+var __name = (f) => f;
+try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
+`;
+}
+
+/**
+ * The read thread's body. Requests are served one at a time, in order; a connection lost mid-read
+ * is reopened and the read tried again until `retryMs` has passed (a server restart takes a second).
+ */
+export function readWorkerMain(wt: typeof import('node:worker_threads'), require: NodeJS.Require): void {
+  const data = wt.workerData as ReadWorkerData;
+  const pg = require(data.pgPath) as typeof import('pg');
+  const flag = new Int32Array(data.flag);
+  const C = data.chunkBytes;
+  let client: import('pg').Client | null = null;
+  const connected = async (): Promise<import('pg').Client> => {
+    if (client !== null) return client;
+    const c = new pg.Client({ connectionString: data.connectionString });
+    c.on('error', () => {
+      if (client === c) client = null;
+    });
+    await c.connect();
+    client = c;
+    return c;
+  };
+  // The chunks that hold the range, each cut to its part of the range, in order.
+  const SQL =
+    'SELECT substring(bytes FROM (greatest($3::bigint - chunk::bigint * $5, 0) + 1)::int FOR (least($3::bigint + $4 - chunk::bigint * $5, $5) - greatest($3::bigint - chunk::bigint * $5, 0))::int) AS bytes ' +
+    'FROM datomkit_blobs WHERE name = $1 AND key = $2 AND chunk BETWEEN $6 AND $7 ORDER BY chunk';
+  const read = async (req: ReadRequest): Promise<ReadReply> => {
+    const first = Math.floor(req.offset / C);
+    const last = Math.floor((req.offset + Math.max(req.length, 1) - 1) / C);
+    const deadline = Date.now() + data.retryMs;
+    for (;;) {
+      try {
+        const c = await connected();
+        const r = await c.query<{ bytes: Buffer }>(SQL, [req.name, req.key, req.offset, req.length, C, first, last]);
+        if (r.rows.length === 0) return { error: `blob ${req.key} is missing`, missing: true };
+        const bytes = r.rows.length === 1 ? (r.rows[0] as { bytes: Buffer }).bytes : Buffer.concat(r.rows.map((x) => x.bytes));
+        return { bytes };
+      } catch (err) {
+        // SQLSTATE classes 08 (connection) and 57P (shutdown), or a socket error: the connection is gone.
+        const code = String((err as { code?: unknown }).code ?? '');
+        const lost = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P');
+        if (!lost || Date.now() > deadline) return { error: (err as Error).message ?? String(err), missing: false };
+        if (client !== null) {
+          const c = client;
+          client = null;
+          c.end().catch(() => undefined);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  data.port.on('message', (req: ReadRequest) => {
+    read(req).then((reply) => {
+      data.port.postMessage(reply);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    });
+  });
+}

@@ -1,0 +1,408 @@
+// The connections a process keeps to one PostgreSQL server, shared by every PostgreSQL store of
+// the process that names it: a small pool for reads and blob writes, one session that holds the
+// writer locks and makes the writes they guard, one thread for synchronous page reads, and one
+// session that LISTENs for other processes' commits. None of them keeps the process alive when idle.
+import { createRequire } from 'node:module';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Client, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { DatomError } from '../error/datom-error.js';
+import { type ReadReply, type ReadRequest, type ReadWorkerData, readWorkerSource } from './pg-read-worker.js';
+
+/** The version of the tables below; a server whose `datomkit_meta` says more is refused. */
+export const PG_SCHEMA_VERSION = 1;
+/** A blob is stored in rows of this many bytes (the last one shorter). */
+export const PG_CHUNK_BYTES = 1 << 20;
+/** The channel that commits are announced on; the payload is the database's name. */
+export const PG_CHANNEL = 'datomkit';
+
+/**
+ * The tables, all keyed by the database's name so that many databases share one PostgreSQL
+ * database. Blob chunks are stored uncompressed out of line (STORAGE EXTERNAL), so that a range
+ * read fetches only the part of a chunk it needs.
+ */
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS datomkit_meta (version integer NOT NULL);
+CREATE TABLE IF NOT EXISTS datomkit_roots (
+  name text PRIMARY KEY, bytes bytea NOT NULL, written timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS datomkit_blobs (
+  name text NOT NULL, key text NOT NULL, chunk integer NOT NULL, bytes bytea NOT NULL,
+  written timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, key, chunk));
+ALTER TABLE datomkit_blobs ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE IF NOT EXISTS datomkit_logs (
+  name text NOT NULL, key text NOT NULL, pos bigint NOT NULL, bytes bytea NOT NULL,
+  written timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, key, pos));
+CREATE TABLE IF NOT EXISTS datomkit_locks (
+  name text PRIMARY KEY, holder text NOT NULL, backend_pid integer NOT NULL,
+  generation bigint NOT NULL, since timestamptz NOT NULL DEFAULT now());
+`;
+
+/** Taken (per transaction) while the tables are created, so that two processes do not race. */
+const SCHEMA_LOCK_KEY = 7_305_912_471;
+
+/** How long asking for a writer lock waits for its holder to let it go. */
+export const PG_LOCK_WAIT_MS = 500;
+/** How long a synchronous page read waits for its thread (which retries a lost connection for READ_RETRY_MS). */
+const READ_TIMEOUT_MS = 30_000;
+const READ_RETRY_MS = 10_000;
+
+type PgModule = typeof import('pg').default;
+let pgModule: Promise<PgModule> | null = null;
+
+/** `pg`, loaded when a PostgreSQL store is first used (file databases never load it). */
+function loadPg(): Promise<PgModule> {
+  pgModule ??= import('pg').then((m) => m.default);
+  return pgModule;
+}
+
+/**
+ * True when `err` says the connection is gone (a socket error, or SQLSTATE class 08 or 57P: the
+ * server shut down or restarted), as opposed to an error of the statement itself.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P');
+}
+
+/** A session of the lock connection; `epoch` changes whenever the session is a new one. */
+export interface LockSession {
+  readonly client: Client;
+  readonly epoch: number;
+}
+
+/** The read thread and its side of the channel. */
+interface ReadThread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly flag: Int32Array;
+}
+
+/**
+ * One PostgreSQL server as this process uses it (see the file's comment). Obtained with
+ * {@link PgServer.of}, which gives every store naming the same connection string the same one.
+ */
+export class PgServer {
+  static readonly #servers = new Map<string, PgServer>();
+
+  /** The server of `connectionString`, shared by the whole process. */
+  static of(connectionString: string): PgServer {
+    let s = PgServer.#servers.get(connectionString);
+    if (s === undefined) {
+      s = new PgServer(connectionString);
+      PgServer.#servers.set(connectionString, s);
+    }
+    return s;
+  }
+
+  /** Closes every connection and thread of every server (their locks are released). */
+  static async closeAll(): Promise<void> {
+    const all = [...PgServer.#servers.values()];
+    PgServer.#servers.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+
+  /** Names whose writer lock this process holds through the lock session, with the holder's text. */
+  readonly held = new Map<string, string>();
+  #pool: Pool | null = null;
+  #session: LockSession | null = null;
+  #sessionOpening: Promise<LockSession> | null = null;
+  #epoch = 0;
+  /** Queries under way on the lock session: it keeps the process alive only while some are. */
+  #sessionBusy = 0;
+  #schema: Promise<boolean> | null = null;
+  #reader: ReadThread | null = null;
+  readonly #watchers = new Map<string, Set<() => void>>();
+  #listener: Client | null = null;
+  #closed = false;
+
+  private constructor(readonly connectionString: string) {}
+
+  /** Client options: every session commits synchronously whatever the server's default. */
+  #config(): { connectionString: string; options: string } {
+    return { connectionString: this.connectionString, options: '-c synchronous_commit=on' };
+  }
+
+  async #getPool(): Promise<Pool> {
+    if (this.#pool === null) {
+      const pg = await loadPg();
+      if (this.#pool === null) {
+        const pool = new pg.Pool({ ...this.#config(), max: 4, allowExitOnIdle: true });
+        // A pooled connection that the server dropped is discarded by the pool; nothing to do here.
+        pool.on('error', () => undefined);
+        this.#pool = pool;
+      }
+    }
+    return this.#pool;
+  }
+
+  /** Runs one statement on a pooled connection (its own transaction). */
+  async query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+    return (await this.#getPool()).query<R>(text, values);
+  }
+
+  /** Runs `fn` in one transaction on a pooled connection: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await (await this.#getPool()).connect();
+    // A connection lost between two statements is reported by the next one; without a listener
+    // the 'error' event would end the process.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      broken = isConnectionLoss(err) ? err : undefined;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.off('error', ignore);
+      client.release(broken as Error | undefined);
+    }
+  }
+
+  /** Creates the tables if they are not there; `storage/format` when they are of a newer version. */
+  async ensureSchema(location: string): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+      await c.query(SCHEMA_SQL);
+      const r = await c.query<{ version: number }>('SELECT max(version) AS version FROM datomkit_meta');
+      const version = r.rows[0]?.version ?? null;
+      if (version === null) await c.query('INSERT INTO datomkit_meta (version) VALUES ($1)', [PG_SCHEMA_VERSION]);
+      else checkVersion(version, location);
+    });
+    this.#schema = Promise.resolve(true);
+  }
+
+  /** Whether the tables exist (checked once); `storage/format` when they are of a newer version. */
+  async hasSchema(location: string): Promise<boolean> {
+    this.#schema ??= this.query<{ version: number | null }>('SELECT max(version) AS version FROM datomkit_meta').then(
+      (r) => {
+        const version = r.rows[0]?.version ?? null;
+        if (version !== null) checkVersion(version, location);
+        return version !== null;
+      },
+      (err: unknown) => {
+        if ((err as { code?: string }).code === '42P01') return false;
+        throw err;
+      },
+    );
+    const schema = this.#schema;
+    // A failure (a server down) is not remembered; nor is "no tables yet", which create() may change.
+    return schema.then(
+      (ok) => {
+        if (!ok && this.#schema === schema) this.#schema = null;
+        return ok;
+      },
+      (err: unknown) => {
+        if (this.#schema === schema) this.#schema = null;
+        throw err;
+      },
+    );
+  }
+
+  /** The lock session, opened (again, after a loss) when needed. */
+  async session(): Promise<LockSession> {
+    if (this.#session !== null) return this.#session;
+    this.#sessionOpening ??= (async () => {
+      const pg = await loadPg();
+      const client = new pg.Client(this.#config());
+      const epoch = ++this.#epoch;
+      const lost = (): void => {
+        if (this.#session?.client === client) this.#session = null;
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      try {
+        await client.connect();
+      } catch (err) {
+        endClient(client);
+        throw err;
+      }
+      hold(client, false);
+      const s = { client, epoch };
+      this.#session = s;
+      return s;
+    })().finally(() => {
+      this.#sessionOpening = null;
+    });
+    return this.#sessionOpening;
+  }
+
+  /** Whether `epoch`'s session is still the open one (the locks taken in it are still held). */
+  sessionAlive(epoch: number): boolean {
+    return this.#session?.epoch === epoch;
+  }
+
+  /** Runs a statement on the lock session `s`, keeping the process alive while it runs. */
+  async onSession<R extends QueryResultRow>(s: LockSession, text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+    if (this.#sessionBusy++ === 0) hold(s.client, true);
+    try {
+      return await s.client.query<R>(text, values);
+    } catch (err) {
+      // A session that failed to answer is not trusted again: its locks are taken afresh.
+      if (isConnectionLoss(err) && this.#session === s) {
+        this.#session = null;
+        endClient(s.client);
+      }
+      throw err;
+    } finally {
+      if (--this.#sessionBusy === 0) hold(s.client, false);
+    }
+  }
+
+  /** Ends the lock session once no store of this process holds a lock through it. */
+  async releaseSessionIfUnused(): Promise<void> {
+    const s = this.#session;
+    if (this.held.size > 0 || s === null || this.#sessionBusy > 0) return;
+    this.#session = null;
+    await endClient(s.client);
+  }
+
+  /**
+   * Reads a byte range of a blob synchronously: the read thread runs the query while this thread
+   * waits on a shared flag. `storage/missing` for a blob that is not there.
+   */
+  readSync(req: ReadRequest, location: string): Uint8Array {
+    const t = this.#reader ?? this.#startReader();
+    Atomics.store(t.flag, 0, 0);
+    t.port.postMessage(req);
+    Atomics.wait(t.flag, 0, 0, READ_TIMEOUT_MS);
+    const msg = receiveMessageOnPort(t.port) as { message: ReadReply } | undefined;
+    // A thread that failed for good is replaced at the next read.
+    if (msg === undefined || Atomics.load(t.flag, 1) === 1) this.#stopReader();
+    if (msg === undefined) {
+      throw new DatomError('storage/io', `Reading ${location}/${req.key} from PostgreSQL took more than ${READ_TIMEOUT_MS / 1000} s; check that the server is up`, {
+        data: { location, key: req.key, offset: req.offset },
+      });
+    }
+    const reply = msg.message;
+    if ('bytes' in reply) return reply.bytes;
+    if (reply.missing) {
+      throw new DatomError('storage/missing', `Blob ${location}/${req.key} is missing: the database is damaged`, { data: { location, key: req.key } });
+    }
+    throw new DatomError('storage/io', `Could not read ${location}/${req.key} from PostgreSQL: ${reply.error}`, { data: { location, key: req.key, offset: req.offset } });
+  }
+
+  #startReader(): ReadThread {
+    const { port1, port2 } = new MessageChannel();
+    const flag = new SharedArrayBuffer(8);
+    const data: ReadWorkerData = {
+      pgPath: createRequire(import.meta.url).resolve('pg'),
+      connectionString: this.connectionString,
+      port: port2,
+      flag,
+      chunkBytes: PG_CHUNK_BYTES,
+      retryMs: READ_RETRY_MS,
+    };
+    const worker = new Worker(readWorkerSource(), { eval: true, workerData: data, transferList: [port2] });
+    worker.unref();
+    worker.on('error', () => {
+      if (this.#reader?.worker === worker) this.#reader = null;
+    });
+    port1.unref();
+    this.#reader = { worker, port: port1, flag: new Int32Array(flag) };
+    return this.#reader;
+  }
+
+  #stopReader(): void {
+    const t = this.#reader;
+    this.#reader = null;
+    if (t !== null) {
+      t.port.close();
+      void t.worker.terminate();
+    }
+  }
+
+  /**
+   * Calls `fn` when a commit to database `name` is announced (LISTEN), and once as soon as
+   * listening has started or restarted after a lost connection (for what was missed meanwhile).
+   * Returns a function that stops it.
+   */
+  watch(name: string, fn: () => void): () => void {
+    let set = this.#watchers.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.#watchers.set(name, set);
+    }
+    const wrapped = (): void => fn();
+    set.add(wrapped);
+    if (this.#listener === null) void this.#listen();
+    else setImmediate(wrapped);
+    return () => {
+      set.delete(wrapped);
+      if (set.size === 0) this.#watchers.delete(name);
+      if (this.#watchers.size === 0 && this.#listener !== null) {
+        const c = this.#listener;
+        this.#listener = null;
+        endClient(c);
+      }
+    };
+  }
+
+  async #listen(): Promise<void> {
+    const pg = await loadPg();
+    const client = new pg.Client(this.#config());
+    this.#listener = client;
+    const again = (): void => {
+      if (this.#listener !== client) return;
+      this.#listener = null;
+      endClient(client);
+      if (this.#watchers.size > 0 && !this.#closed) setTimeout(() => void this.#listen(), 100).unref();
+    };
+    client.on('error', again);
+    client.on('end', again);
+    client.on('notification', (n) => {
+      for (const fn of this.#watchers.get(n.payload ?? '') ?? []) fn();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PG_CHANNEL}`);
+    } catch {
+      again();
+      return;
+    }
+    hold(client, false);
+    if (this.#listener !== client) {
+      endClient(client);
+      return;
+    }
+    for (const set of this.#watchers.values()) for (const fn of set) fn();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.held.clear();
+    this.#stopReader();
+    const ends: Promise<unknown>[] = [];
+    if (this.#listener !== null) ends.push(endClient(this.#listener));
+    this.#listener = null;
+    if (this.#session !== null) ends.push(endClient(this.#session.client));
+    this.#session = null;
+    if (this.#pool !== null) ends.push(this.#pool.end());
+    this.#pool = null;
+    await Promise.allSettled(ends);
+  }
+}
+
+/** Whether `client`'s socket keeps the process alive (`pg` has these methods; its types lack them). */
+function hold(client: Client, on: boolean): void {
+  const c = client as Client & { ref(): void; unref(): void };
+  if (on) c.ref();
+  else c.unref();
+}
+
+/** Ends `client`, keeping the process alive until it has (an unreferenced socket would not wait). */
+function endClient(client: Client): Promise<void> {
+  hold(client, true);
+  return client.end().catch(() => undefined);
+}
+
+function checkVersion(version: number, location: string): void {
+  if (version > PG_SCHEMA_VERSION) {
+    throw new DatomError('storage/format', `The datomkit tables at ${location} are of version ${version}; this version of datomkit reads version ${PG_SCHEMA_VERSION}`, {
+      data: { location, format: version, expected: PG_SCHEMA_VERSION },
+    });
+  }
+}
