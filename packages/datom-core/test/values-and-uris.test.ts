@@ -7,6 +7,7 @@ import {
   isKeyword,
   kw,
   parseDatabaseUri,
+  parsePostgresUri,
   sym,
   tToTx,
   TX_BASE,
@@ -72,7 +73,7 @@ describe('database URIs', () => {
     expect(parseDatabaseUri('file:/tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
     expect(parseDatabaseUri('file:///tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
     expect(parseDatabaseUri('/tmp/db')).toEqual({ kind: 'file', path: '/tmp/db' });
-    for (const bad of ['', 'mem://', 'postgres://h/db']) {
+    for (const bad of ['', 'mem://', 'postgres://h/db', 'postgres://h/db?name=', 'ftp://h/x']) {
       expect(() => parseDatabaseUri(bad)).toSatisfy((f: () => unknown) => {
         try {
           f();
@@ -82,6 +83,27 @@ describe('database URIs', () => {
         }
       });
     }
+  });
+});
+
+describe('PostgreSQL URIs', () => {
+  it('take the database name from `name`, pass the rest to the connection, and show no password', () => {
+    expect(parseDatabaseUri('postgres://app:s3cret@db.local:5433/prod?name=music&sslmode=require')).toEqual({
+      kind: 'postgres',
+      name: 'music',
+      connectionString: 'postgres://app:s3cret@db.local:5433/prod?sslmode=require',
+      location: 'postgres://app@db.local:5433/prod?sslmode=require&name=music',
+    });
+    expect(parsePostgresUri('postgresql://h/db?name=a%2Fb').name).toBe('a/b');
+    let message = '';
+    try {
+      parsePostgresUri('postgres://app:s3cret@h/db');
+    } catch (err) {
+      expect(isDatomError(err, 'db/uri')).toBe(true);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/name=music/);
+    expect(message).not.toMatch(/s3cret/);
   });
 });
 
