@@ -13,28 +13,114 @@ export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp:
   const out = new Array<number>(rows.length);
   let k = 0;
   for (const g of groupByAttribute(rows, (r) => table.a(r))) {
-    if (valueFirst && g.length > 1) {
-      const n = g.length;
-      const vs = new Array<Value>(n);
-      const es = new Float64Array(n);
-      const ts = new Float64Array(n);
-      const order = new Array<number>(n);
-      for (let i = 0; i < n; i++) {
-        const r = g[i] as number;
-        vs[i] = table.v(r);
-        es[i] = table.e(r);
-        ts[i] = table.t(r);
-        order[i] = i;
-      }
-      // The order of IndexComparators.avet within one attribute: value, entity, t, row.
-      order.sort((x, y) => compareValues(vs[x], vs[y]) || (es[x] as number) - (es[y] as number) || (ts[x] as number) - (ts[y] as number) || (g[x] as number) - (g[y] as number));
-      for (let i = 0; i < n; i++) out[k++] = g[order[i] as number] as number;
-    } else {
+    if (valueFirst && g.length > 1) k = sortByValue(g, table, out, k);
+    else {
       g.sort(cmp);
       for (let i = 0; i < g.length; i++) out[k++] = g[i] as number;
     }
   }
   return out;
+}
+
+/**
+ * The rows of one attribute's group `g` in AVET order (value, entity, t, row), written into `out`
+ * from `k`; returns where they end. A group written in entity order (new entities, as imports and
+ * bulk loads write them) whose values are all strings or all numbers is sorted on its values alone,
+ * ties kept in the order they came (see byPrimitiveValue).
+ */
+function sortByValue(g: number[], table: DatomTable, out: number[], k: number): number {
+  const n = g.length;
+  const vs = new Array<Value>(n);
+  const es = new Float64Array(n);
+  const ts = new Float64Array(n);
+  const first = table.v(g[0] as number);
+  let kind: string = typeof first === 'string' || (typeof first === 'number' && !Number.isNaN(first)) ? typeof first : 'mixed';
+  let inOrder = true;
+  for (let i = 0; i < n; i++) {
+    const r = g[i] as number;
+    const v = table.v(r);
+    vs[i] = v;
+    es[i] = table.e(r);
+    ts[i] = table.t(r);
+    // NaN is not ordered by `<`: such a group takes the full comparison.
+    if (kind !== 'mixed' && (typeof v !== kind || Number.isNaN(v))) kind = 'mixed';
+    if (inOrder && i > 0) {
+      const de = (es[i] as number) - (es[i - 1] as number);
+      const dt = (ts[i] as number) - (ts[i - 1] as number);
+      inOrder = de > 0 || (de === 0 && (dt > 0 || (dt === 0 && r > (g[i - 1] as number))));
+    }
+  }
+  if (inOrder && kind !== 'mixed') return byPrimitiveValue(g, vs as (string | number)[], kind === 'string', out, k);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // The order of IndexComparators.avet within one attribute: value, entity, t, row.
+  order.sort((x, y) => compareValues(vs[x], vs[y]) || (es[x] as number) - (es[y] as number) || (ts[x] as number) - (ts[y] as number) || (g[x] as number) - (g[y] as number));
+  for (let i = 0; i < n; i++) out[k++] = g[order[i] as number] as number;
+  return k;
+}
+
+/** Past this many distinct values per row of a group, its values are sorted rather than counted. */
+const BUCKETS_PER_ROW = 1 / 8;
+/** Numbers packed with their index into one float: integers below 2^31 in magnitude, up to 2^21 rows. */
+const PACK_ROWS = 2 ** 21;
+const PACK_RANGE = 2 ** 31;
+
+/**
+ * `g` (already in entity, t and row order) in the order of its values `vs`, all strings or all
+ * numbers (no NaN), which `<` orders as compareValues does; equal values keep their order. Few
+ * distinct values (a sex, a status, an age) are counted, and each row placed after the rows of
+ * smaller values; small integers are sorted packed with their index in a Float64Array; the others
+ * through a callback that compares the values alone.
+ */
+function byPrimitiveValue(g: readonly number[], vs: readonly (string | number)[], strings: boolean, out: number[], k: number): number {
+  const n = g.length;
+  const limit = Math.max(16, Math.floor(n * BUCKETS_PER_ROW));
+  const bucketOf = new Int32Array(n);
+  const buckets = new Map<string | number, number>();
+  for (let i = 0; i < n && buckets.size <= limit; i++) {
+    const v = vs[i] as string | number;
+    let b = buckets.get(v);
+    if (b === undefined) buckets.set(v, (b = buckets.size));
+    bucketOf[i] = b;
+  }
+  if (buckets.size <= limit) {
+    const count = new Int32Array(buckets.size);
+    for (let i = 0; i < n; i++) {
+      const b = bucketOf[i] as number;
+      count[b] = (count[b] as number) + 1;
+    }
+    // Where each value's rows start, in value order.
+    const start = new Int32Array(buckets.size);
+    let at = k;
+    for (const key of [...buckets.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+      const b = buckets.get(key) as number;
+      start[b] = at;
+      at += count[b] as number;
+    }
+    for (let i = 0; i < n; i++) {
+      const b = bucketOf[i] as number;
+      const to = start[b] as number;
+      out[to] = g[i] as number;
+      start[b] = to + 1;
+    }
+    return k + n;
+  }
+  if (!strings && n <= PACK_ROWS && (vs as number[]).every((v) => Number.isInteger(v) && Math.abs(v) < PACK_RANGE)) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = ((vs[i] as number) + PACK_RANGE) * PACK_ROWS + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) out[k++] = g[(packed[i] as number) % PACK_ROWS] as number;
+    return k;
+  }
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((x, y) => {
+    const a = vs[x] as string | number;
+    const b = vs[y] as string | number;
+    return a < b ? -1 : a > b ? 1 : x - y;
+  });
+  for (let i = 0; i < n; i++) out[k++] = g[order[i] as number] as number;
+  return k;
 }
 
 /**
