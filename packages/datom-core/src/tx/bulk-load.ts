@@ -1,8 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import { firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { DatomError } from '../error/datom-error.js';
-import { TreeCursor } from '../index/btree.js';
-import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
@@ -11,6 +9,7 @@ import { formToString } from './form-utils.js';
 import type { Op } from './op.js';
 import { Retractions, type TxEnv, type TxOutcome, writeRows } from './process-tx.js';
 import type { TxReport } from './tx-data.js';
+import { checkUnique } from './unique-check.js';
 
 /**
  * A batch for `Connection.bulkLoad`, as three columns: datom `i` is `[e[i] a[i] v[i]]`.
@@ -239,57 +238,6 @@ function entityTuples(before: DbState, ops: readonly Op[], from: number, to: num
 }
 
 
-/**
- * Refuses a unique value held by two entities after the batch: in the batch, or in the database.
- * The batch's unique values are sorted and merged with the unique index, attribute by attribute,
- * in one pass: a cursor moves forward through the held values alongside the batch's, by a binary
- * search within its leaf and a descent past it. Values that sort after everything held (a block of
- * new ids, increasing keys) cost one descent in all.
- */
-function checkUnique(before: DbState, adds: readonly Op[], retracted: Retractions): void {
-  // In attribute order, each attribute's values sorted on their own: identities numbered in entity
-  // order (a copy's source ids) are one run already, where the mixed ops cost a full sort.
-  const unique: Op[] = [];
-  for (const g of groupByAttribute(adds.filter((op) => op.a.unique !== null), (op) => op.a.id)) {
-    g.sort((x, y) => compareValues(x.v, y.v));
-    for (const op of g) unique.push(op);
-  }
-  if (unique.length === 0) return;
-  const { table, cmp } = before;
-  const uavet = before.trees.uavet;
-  let a = -1;
-  let cur: TreeCursor | null = null;
-  /** The held row the cursor is at (-1 when past the attribute's values), and its value. */
-  let held = -1;
-  let hv: Value = null as unknown as Value;
-  const step = (): void => {
-    held = (cur as TreeCursor).next();
-    if (held !== -1 && table.a(held) !== a) held = -1;
-    if (held !== -1) hv = table.v(held);
-  };
-  for (let i = 0; i < unique.length; i = checkedInBatch(unique, i)) {
-    const op = unique[i] as Op;
-    if (op.a.id !== a) {
-      a = op.a.id;
-      cur = new TreeCursor(uavet, cmp.probe('avet', [a, op.v]));
-      step();
-    } else if (held !== -1 && compareValues(hv, op.v) < 0) {
-      // Forward to the value: a binary search in the cursor's leaf, a descent when it is past it.
-      (cur as TreeCursor).advanceTo(cmp.probe('avet', [a, op.v]));
-      step();
-    }
-    if (held !== -1 && compareValues(hv, op.v) === 0 && table.e(held) !== op.e && !retracted.has(held)) throw uniqueError(op, table.e(held));
-  }
-}
-
-/** Past `unique[i]`, refusing a next operation with the same attribute and value but another entity. */
-function checkedInBatch(unique: readonly Op[], i: number): number {
-  const op = unique[i] as Op;
-  const next = unique[i + 1];
-  if (next !== undefined && next.a === op.a && next.e !== op.e && compareValues(next.v, op.v) === 0) throw uniqueError(next, op.e);
-  return i + 1;
-}
-
 function uniqueError(op: Op, holder: number): DatomError {
   return bulkError(
     'transact/unique',
@@ -357,7 +305,7 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): Bulk
     if (parts) entityTuples(before, ops, from, to, isNew, adds, retracted);
     from = to;
   }
-  checkUnique(before, adds, retracted);
+  checkUnique(before, adds, retracted, uniqueError);
 
   const { trees, history, rows, live } = writeRows(before, t, retracted.list, adds, before.schema, env.inPlace === true);
   const state = before.derive({ basisT: t, maxEid: before.maxEid + count, lastInstant: ms, history }, trees, rows);

@@ -14,6 +14,7 @@ import { formToString, isEdnList } from './form-utils.js';
 import type { Op } from './op.js';
 import { resolveTempids } from './resolve-tempids.js';
 import type { TxFunction } from './tx-data.js';
+import { checkUnique } from './unique-check.js';
 import { valueKey } from './value-key.js';
 
 /** What a transaction needs from its surroundings. */
@@ -123,6 +124,9 @@ function distinct(ops: Op[]): Op[] {
 }
 
 const NO_OPS: readonly Op[] = Object.freeze([]);
+
+/** From this many unique values on, a transaction checks them in one merge with the unique index. */
+const MERGE_UNIQUES = 64;
 
 /** Set membership of rows by a scan up to this many rows; past it, through a Set. */
 const SCAN_ROWS = 8;
@@ -283,9 +287,13 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   // after the data, as in Datomic.
   if (tupleParts) compositeTuples(before, A_, adds, retracts);
 
-  // Uniqueness against the db after.
+  // Uniqueness against the db after: a large transaction's values in one merge with the unique
+  // index (a lookup each cost it more), a small one's looked up one by one.
+  let uniques = 0;
+  for (let i = 1; i < adds.length; i++) if ((adds[i] as Op).a.unique !== null) uniques++;
+  if (uniques >= MERGE_UNIQUES) checkUnique(before, adds, retracts, uniqueError);
   let seen: Map<string, Op> | null = null;
-  for (let i = 1; i < adds.length; i++) {
+  for (let i = 1; i < adds.length && uniques < MERGE_UNIQUES; i++) {
     const op = adds[i] as Op;
     if (op.a.unique === null) continue;
     seen ??= new Map();
