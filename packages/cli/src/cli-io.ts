@@ -21,9 +21,9 @@ export type CliOutput = Writable & { readonly isTTY?: boolean; readonly columns?
  * ```
  */
 export interface CliIo {
-  /** Receives the `--json` document (and `--help`), nothing else. */
+  /** Receives the results of read commands (`datoms`, `pull`, `log`, `info`), the `--json` document and `--help`. */
   readonly stdout: CliOutput;
-  /** Receives human output, progress and errors. */
+  /** Receives what a command did, counts, progress, warnings and errors. */
   readonly stderr: CliOutput;
   /** Read by `transact` when no file is given (default `process.stdin`). */
   readonly stdin?: Readable & { readonly isTTY?: boolean };

@@ -11,7 +11,8 @@ import { toJsonValue } from './json-value.js';
 const VERSION = '0.1.0';
 
 const JSON_HELP = `JSON output (--json):
-  Exactly one JSON document on stdout, nothing else there; human output and progress go to stderr.
+  Exactly one JSON document on stdout, nothing else there; messages and progress go to stderr.
+  Without --json, read commands (datoms, pull, log, info) print their results on stdout.
     { "ok": true, "command": "info", "exitCode": 0, "result": { ... } }
     { "ok": false, "command": "info", "exitCode": 1, "error": { "code", "message", "hint", "data" } }
   Keywords are ":ns/name" strings, bigints and big decimals strings, instants ISO strings,

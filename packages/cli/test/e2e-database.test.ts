@@ -160,10 +160,11 @@ describe('database commands on a file database', () => {
     expect(result.sizeOnDisk.bytes).toBeGreaterThan(0);
     const name = result.attributes.find((a: { ident: string }) => a.ident === ':artist/name');
     expect(name).toMatchObject({ valueType: 'string', cardinality: 'one', index: true, datoms: 1 });
+    // A read command's result goes to stdout, so that it can be piped.
     const human = cli(['info', db], { cwd });
-    expect(human.stdout).toBe('');
-    expect(human.stderr).toMatch(/basis t\s+2/);
-    expect(human.stderr).toMatch(/:artist\/tags\s+keyword\s+2/);
+    expect(human.stderr).toBe('');
+    expect(human.stdout).toMatch(/basis t\s+2/);
+    expect(human.stdout).toMatch(/:artist\/tags\s+keyword\s+2/);
   });
 
   it('datoms: JSON values are keywords as ":a/b", bigints as strings, instants ISO', () => {
@@ -179,7 +180,12 @@ describe('database commands on a file database', () => {
     const limited = jsonDoc(cli(['datoms', db, 'eavt', String(e), '--limit', '2', '--json'], { cwd })).result;
     expect(limited).toMatchObject({ count: 2, truncated: true });
     const human = cli(['datoms', db, 'avet', ':artist/name', '"Nina Simone"'], { cwd });
-    expect(human.stderr).toMatch(/^\[\d+ :artist\/name "Nina Simone" \d+ true\]\n1 datoms\n$/);
+    // The datoms on stdout, one a line (`| wc -l` counts them), the count on stderr.
+    expect(human.stdout).toMatch(/^\[\d+ :artist\/name "Nina Simone" \d+ true\]\n$/);
+    expect(human.stderr).toBe('1 datom\n');
+    const tagLines = cli(['datoms', db, 'aevt', ':artist/tags'], { cwd });
+    expect(tagLines.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(tagLines.stderr).toBe('2 datoms\n');
     // Plain text is a string, a bare ns/name an attribute: less shell quoting.
     expect(jsonDoc(cli(['datoms', db, 'avet', 'artist/name', 'Nina Simone', '--json'], { cwd })).result.count).toBe(1);
     const bad = cli(['datoms', db, 'avet', 'artist/name', '["unterminated'], { cwd });
@@ -195,7 +201,8 @@ describe('database commands on a file database', () => {
       result: { 'artist/name': 'Nina Simone', 'artist/type': { 'db/ident': ':artist.type/person' }, 'artist/plays': '12345678901234567890' },
     });
     const human = cli(['pull', db, '[*]', '[:artist/gid #uuid "6f1d3c1a-0000-4000-8000-000000000001"]'], { cwd });
-    expect(human.stderr).toContain(':artist/name "Nina Simone"');
+    expect(human.stdout).toContain(':artist/name "Nina Simone"');
+    expect(human.stderr).toBe('');
     const none = cli(['pull', db, '[*]', '999999', '--json'], { cwd });
     expect(none.code).toBe(0);
     expect(jsonDoc(none).result).toMatchObject({ found: false, result: null });
@@ -210,8 +217,9 @@ describe('database commands on a file database', () => {
     expect(tx.instant).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(tx.datoms.some((d: { a: string; v: unknown }) => d.a === ':artist/name' && d.v === 'Nina Simone')).toBe(true);
     const human = cli(['log', db, '--no-datoms'], { cwd });
-    expect(human.stderr).toMatch(/^t 1 {2}tx \d+ {2}\S+ {2}\d+ datoms$/m);
-    expect(human.stderr).toMatch(/^t 2 /m);
+    expect(human.stdout).toMatch(/^t 1 {2}tx \d+ {2}\S+ {2}\d+ datoms$/m);
+    expect(human.stdout).toMatch(/^t 2 /m);
+    expect(human.stderr).toBe('2 transactions\n');
   });
 
   it('gc removes superseded files and reports it', () => {

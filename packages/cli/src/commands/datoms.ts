@@ -3,7 +3,7 @@ import { Argument, type Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
 import { datomJson, datomLine, ednArg, intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { countOf } from '../internal/progress.js';
 
 const INDEXES: readonly IndexName[] = ['eavt', 'aevt', 'avet', 'vaet'];
 
@@ -54,8 +54,8 @@ export function registerDatoms(program: Command, ctx: CommandContext): void {
       const { lines, ...result } = out;
       const c = ctx.colors;
       ctx.result(result, () => {
-        for (const l of lines) ctx.say(l);
-        ctx.say(c.dim(`${formatCount(out.count)} datoms${out.truncated ? ` (stopped at --limit ${limit}; --limit 0 for all)` : ''}`));
+        for (const l of lines) ctx.out(l);
+        ctx.say(c.dim(`${countOf(out.count, 'datom')}${out.truncated ? ` (stopped at --limit ${limit}; --limit 0 for all)` : ''}`));
       });
     });
   describeCommand(cmd, {

@@ -28,20 +28,20 @@ export function registerInfo(program: Command, ctx: CommandContext): void {
     .option('--all', 'list built-in db.* attributes too')
     .action(async (uri: string, opts: { all?: boolean }) => {
       const info = await withConnection(uri, (conn) => readInfo(conn.db(), uri, opts.all === true), { readOnly: true });
-      const c = ctx.colors;
       ctx.result(info, () => {
-        ctx.say(`${c.bold(uri)}`);
-        ctx.say(`  id          ${info.id}`);
-        ctx.say(`  basis t     ${info.basisT}`);
-        ctx.say(`  datoms      ${formatCount(info.datoms)}`);
-        ctx.say(`  on disk     ${info.sizeOnDisk === null ? 'n/a (in memory)' : `${formatBytes(info.sizeOnDisk.bytes)} in ${info.sizeOnDisk.files} files`}`);
-        ctx.say(`  attributes  ${info.attributes.length}${opts.all === true ? '' : ' (--all adds the built-in ones)'}`);
+        const c = ctx.outColors;
+        ctx.out(`${c.bold(uri)}`);
+        ctx.out(`  id          ${info.id}`);
+        ctx.out(`  basis t     ${info.basisT}`);
+        ctx.out(`  datoms      ${formatCount(info.datoms)}`);
+        ctx.out(`  on disk     ${info.sizeOnDisk === null ? 'n/a (in memory)' : `${formatBytes(info.sizeOnDisk.bytes)} in ${info.sizeOnDisk.files} files`}`);
+        ctx.out(`  attributes  ${info.attributes.length}${opts.all === true ? '' : ' (--all adds the built-in ones)'}`);
         const width = Math.max(10, ...info.attributes.map((a) => a.ident.length));
         for (const a of info.attributes) {
           const flags = [a.cardinality === 'many' ? 'many' : '', a.unique ?? '', a.index ? 'index' : '', a.isComponent ? 'component' : '']
             .filter((f) => f !== '')
             .join(' ');
-          ctx.say(`    ${a.ident.padEnd(width)}  ${a.valueType.padEnd(8)} ${formatCount(a.datoms).padStart(9)}  ${c.dim(flags)}`);
+          ctx.out(`    ${a.ident.padEnd(width)}  ${a.valueType.padEnd(8)} ${formatCount(a.datoms).padStart(9)}  ${c.dim(flags)}`);
         }
       });
     });

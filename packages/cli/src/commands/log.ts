@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
 import { attrIdent, datomJson, intArg, valueText, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { countOf } from '../internal/progress.js';
 
 /**
  * `datomkit log <db> [--from t] [--to t]`: the transaction log.
@@ -54,12 +54,13 @@ export function registerLog(program: Command, ctx: CommandContext): void {
         { readOnly: true },
       );
       ctx.result({ count: transactions.length, truncated, transactions }, () => {
+        const o = ctx.outColors;
         for (const [i, t] of transactions.entries()) {
           const when = t.instant instanceof Date ? t.instant.toISOString() : '';
-          ctx.say(`${c.bold(`t ${t.t}`)}  ${c.dim(`tx ${t.tx}`)}  ${when}  ${formatCount(t.datomCount)} datoms`);
-          for (const l of lines[i] ?? []) ctx.say(`  ${l.startsWith('+') ? c.green('+') : c.red('-')}${l.slice(1)}`);
+          ctx.out(`${o.bold(`t ${t.t}`)}  ${o.dim(`tx ${t.tx}`)}  ${when}  ${countOf(t.datomCount, 'datom')}`);
+          for (const l of lines[i] ?? []) ctx.out(`  ${l.startsWith('+') ? o.green('+') : o.red('-')}${l.slice(1)}`);
         }
-        ctx.say(c.dim(`${formatCount(transactions.length)} transactions${truncated ? ` (stopped at --limit ${limit}; --limit 0 for all)` : ''}`));
+        ctx.say(c.dim(`${countOf(transactions.length, 'transaction')}${truncated ? ` (stopped at --limit ${limit}; --limit 0 for all)` : ''}`));
       });
     });
   describeCommand(cmd, {

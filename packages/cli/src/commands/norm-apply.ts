@@ -4,7 +4,7 @@ import { interrupted } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
 import { withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { countOf } from '../internal/progress.js';
 import { loadTxFns } from '../internal/tx-fns.js';
 
 function stepJson(s: NormStep) {
@@ -40,7 +40,7 @@ export function registerNormApply(norm: Command, ctx: CommandContext): void {
         verifyChecksums: opts.verifyChecksums,
         onStep: (s) => {
           if (s.status === 'applied') {
-            const what = `${formatCount(s.datoms.length)} datoms${s.batches === null ? '' : ` in ${s.batches} transactions`}`;
+            const what = `${countOf(s.datoms.length, 'datom')}${s.batches === null ? '' : ` in ${countOf(s.batches, 'transaction')}`}`;
             ctx.say(`${c.green(dry ? '[+]' : '[✓]')} ${s.id}  ${dry ? 'would apply' : 'applied'}, ${what}`);
           } else ctx.say(`${c.dim('[·]')} ${s.id}  ${s.status === 'skipped' ? 'already applied' : 'applied by another runner'}`);
           if (ctx.signal.aborted && !dry) {

@@ -26,7 +26,7 @@ export function registerPull(program: Command, ctx: CommandContext): void {
       const c = ctx.colors;
       ctx.result({ entity: ref, found: pulled !== null, result: pulled }, () => {
         if (pulled === null) ctx.say(c.dim(`nil (no datoms for ${entity})`));
-        else ctx.say(ednText(pulled, true));
+        else ctx.out(ednText(pulled, true));
       });
     });
   describeCommand(cmd, {

@@ -5,7 +5,7 @@ import { interrupted, usageError } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
 import { intArg, openDatabase } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount, formatDuration, formatRate } from '../internal/progress.js';
+import { countOf, formatCount, formatDuration, formatRate } from '../internal/progress.js';
 import { RestoreProgressView, dataDatomCount } from '../internal/restore-support.js';
 import { yieldingConnection } from '../internal/yielding-connection.js';
 
@@ -122,7 +122,7 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
           ctx.result(result, () => {
             if (r.status === 'initial') {
               ctx.say(
-                `${c.green('✓')} copied ${formatCount(r.stats.datomsWritten)} datoms in ${formatCount(r.stats.transactions)} transactions (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} is at source t ${r.lastSourceT}`,
+                `${c.green('✓')} copied ${countOf(r.stats.datomsWritten, 'datom')} in ${countOf(r.stats.transactions, 'transaction')} (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} is at source t ${r.lastSourceT}`,
               );
               if (r.lastSourceT < sourceDb.basisT) ctx.say(`  the source is at t ${sourceDb.basisT} already: run the same command again to catch up`);
             } else if (r.transactionsReplayed === 0) ctx.say(`${c.green('✓')} ${dest} is up to date at source t ${r.lastSourceT}`);
@@ -142,7 +142,7 @@ export function registerRestore(program: Command, ctx: CommandContext): void {
           };
           ctx.result(result, () =>
             ctx.say(
-              `${c.green('✓')} ${r.resumed ? 'finished the interrupted copy: ' : 'copied '}${formatCount(r.stats.datomsWritten)} datoms in ${formatCount(r.stats.transactions)} transactions (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} holds ${source} as of t ${r.basisT}`,
+              `${c.green('✓')} ${r.resumed ? 'finished the interrupted copy: ' : 'copied '}${countOf(r.stats.datomsWritten, 'datom')} in ${countOf(r.stats.transactions, 'transaction')} (${formatDuration(r.stats.durationMs)}, ${formatRate(r.stats.datomsPerSecond)}); ${dest} holds ${source} as of t ${r.basisT}`,
             ),
           );
         }

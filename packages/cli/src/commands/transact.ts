@@ -6,7 +6,7 @@ import { interrupted, usageError } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
 import { intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { countOf } from '../internal/progress.js';
 
 async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -103,7 +103,7 @@ export function registerTransact(program: Command, ctx: CommandContext): void {
       });
       ctx.result(result, () =>
         ctx.say(
-          `${c.green('✓')} ${formatCount(result.transactions)} transaction${result.transactions === 1 ? '' : 's'}, ${formatCount(result.datoms)} datoms; basis t ${result.basisT}`,
+          `${c.green('✓')} ${countOf(result.transactions, 'transaction')}, ${countOf(result.datoms, 'datom')}; basis t ${result.basisT}`,
         ),
       );
     });

@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-code.js';
 import type { CommandContext } from '../internal/context.js';
 import { intArg, withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
-import { formatCount } from '../internal/progress.js';
+import { countOf, formatCount } from '../internal/progress.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter((v) => v !== '')];
@@ -54,10 +54,10 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         () => {
           for (const a of report.attributes.filter((x) => x.source !== x.dest)) ctx.say(`${c.red('[!]')} :${a.ident.replace(/^:/, '')}  ${formatCount(a.source)} in the source, ${formatCount(a.dest)} in the copy`);
           for (const d of report.differences) ctx.say(`  ${d.kind.padEnd(7)} ${d.attribute}  ${d.detail}`);
-          if (report.equal) ctx.say(`${c.green('✓')} equal: ${report.attributes.length} attributes, ${formatCount(datoms)} datoms`);
+          if (report.equal) ctx.say(`${c.green('✓')} equal: ${countOf(report.attributes.length, 'attribute')}, ${countOf(datoms, 'datom')}`);
           else
             ctx.say(
-              `${c.red('✗')} different: ${report.schemaDifferences} schema differences, ${formatCount(report.missing)} datoms missing from the copy, ${formatCount(report.extra)} extra in it`,
+              `${c.red('✗')} different: ${countOf(report.schemaDifferences, 'schema difference')}, ${countOf(report.missing, 'datom')} missing from the copy, ${formatCount(report.extra)} extra in it`,
             );
         },
         report.equal ? ExitCode.ok : ExitCode.problems,

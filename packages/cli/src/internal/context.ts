@@ -60,10 +60,19 @@ export class CommandContext {
 
   /** Colours for standard error: on when it is a terminal, unless NO_COLOR or --no-color. */
   get colors(): Colors {
+    return this.#colorsFor(this.io.stderr);
+  }
+
+  /** Colours for results on standard output, decided by standard output's terminal. */
+  get outColors(): Colors {
+    return this.#colorsFor(this.io.stdout);
+  }
+
+  #colorsFor(stream: { readonly isTTY?: boolean }): Colors {
     const { color } = this.flags;
     const env = this.env;
     const on =
-      color ?? (env.NO_COLOR !== undefined && env.NO_COLOR !== '' ? false : env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : this.io.stderr.isTTY === true);
+      color ?? (env.NO_COLOR !== undefined && env.NO_COLOR !== '' ? false : env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : stream.isTTY === true);
     return createColors(on);
   }
 
@@ -71,6 +80,15 @@ export class CommandContext {
   say(line = ''): void {
     if (this.flags.json || this.flags.quiet) return;
     this.io.stderr.write(`${line}\n`);
+  }
+
+  /**
+   * Writes a line of a read command's result to standard output, so that it can be piped
+   * (`datomkit datoms db aevt :a/b | wc -l`); nothing with --json, which prints the result as JSON.
+   */
+  out(line = ''): void {
+    if (this.flags.json) return;
+    this.io.stdout.write(`${line}\n`);
   }
 
   /** Writes a line to standard error even under --json (warnings, interruption notes); not under --quiet. */

@@ -50,6 +50,18 @@ export function formatCount(n: number): string {
 }
 
 /**
+ * A count and what is counted, singular for one: `1 datom`, `12,345 datoms`.
+ *
+ * @example
+ * ```ts
+ * countOf(1, 'datom') // '1 datom'
+ * ```
+ */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${Math.round(n) === 1 ? '' : 's'}`;
+}
+
+/**
  * A size in bytes, short: `512 B`, `1.5 MB`.
  *
  * @example
