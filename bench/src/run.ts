@@ -7,11 +7,12 @@ import { restoreCases } from './cases/restore.js';
 import { durableCases } from './cases/durable.js';
 import { scaleCases } from './cases/scale.js';
 import { sqliteCases } from './cases/sqlite.js';
+import { queryCases } from './cases/query.js';
 import { type BenchCase, type CaseResult, filterCases, gc, runCase } from './harness.js';
 import { makeReport, textTable, writeReport } from './report.js';
 
 /** Every group of cases. Add a group (durable storage, restore, the 10M scale run) here. */
-const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases];
+const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases, queryCases];
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -37,6 +37,8 @@ declare module 'datascript' {
     function transact(conn: Conn, txData: TxData, txMeta?: unknown): TxReport;
     function resolve_tempid(tempids: TxReport['tempids'], tempid: string | number): number;
     function datoms(db: DB, index: IndexName, ...components: unknown[]): Datom[];
+    /** Runs a Datalog query given as EDN text. */
+    function q(query: string, ...inputs: unknown[]): unknown;
   }
   export = datascript;
 }

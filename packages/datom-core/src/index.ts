@@ -32,3 +32,5 @@ export { EdnSet } from './edn/edn-set.js';
 export { ednEquals } from './edn/edn-equals.js';
 export type { EdnValue } from './edn/edn-value.js';
 export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
+export { readDatoms, readDatomsOfEach, readIndexRange } from './db/index-read.js';
+export { estimateDatoms } from './db/index-stats.js';

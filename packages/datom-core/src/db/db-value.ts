@@ -229,7 +229,16 @@ export class DbValue implements Database {
     }
   }
 
-  /** Index components as given by a caller, resolved to a probe; null when they cannot match anything. */
+  /** Index components as given by a caller, resolved to a probe; null when they cannot match anything (internal). */
+  probeOf(order: IndexOrder, components: readonly unknown[]): Probe | null {
+    return this.#probe(order, components);
+  }
+
+  /** True when reads of this value see the current state straight from the trees (no asOf, since or history). */
+  get unfiltered(): boolean {
+    return !this.#f.history && this.#f.asOf === null && this.#f.since === null;
+  }
+
   #probe(order: IndexOrder, components: readonly unknown[]): Probe | null {
     if (components.length > 4) throw new DatomError('db/arg', `An index has at most 4 components, got ${components.length}`);
     const keys = ORDER_KEYS[order];

@@ -37,26 +37,38 @@ export class BatchStream implements DatomStream {
 
   /** Every datom, in index order. */
   async toArray(): Promise<Datom[]> {
+    const src = this.#all === null ? this.#produce(true) : null;
+    // An in-memory source is read without a promise per batch.
+    if (src === null || Symbol.iterator in src) return this.#readSyncFrom(src);
+    const out: Datom[] = [];
+    for await (const b of src) for (const d of b) out.push(d);
+    return out;
+  }
+
+  /**
+   * Every datom, in index order, read synchronously: the database's reads load index pages
+   * synchronously, so only a stream over an asynchronous source (none in datom-core) cannot.
+   */
+  readSync(): Datom[] {
+    const src = this.#all === null ? this.#produce(true) : null;
+    if (src !== null && !(Symbol.iterator in src)) throw new Error('readSync: this stream reads asynchronously');
+    return this.#readSyncFrom(src);
+  }
+
+  #readSyncFrom(src: Iterable<Datom[]> | null): Datom[] {
     const all = this.#all;
-    if (all !== null) {
+    if (src === null && all !== null) {
       const rows = all.rows();
       const out = new Array<Datom>(rows.length);
       for (let i = 0; i < rows.length; i++) out[i] = all.datom(rows[i] as number);
       return out;
     }
-    const src = this.#produce(true);
-    // An in-memory source is read without a promise per batch.
-    if (Symbol.iterator in src) {
-      let out: Datom[] | null = null;
-      for (const b of src) {
-        if (out === null) out = b;
-        else for (const d of b) out.push(d);
-      }
-      return out ?? [];
+    let out: Datom[] | null = null;
+    for (const b of src as Iterable<Datom[]>) {
+      if (out === null) out = b;
+      else for (const d of b) out.push(d);
     }
-    const out: Datom[] = [];
-    for await (const b of src) for (const d of b) out.push(d);
-    return out;
+    return out ?? [];
   }
 
   /** How many datoms there are. */

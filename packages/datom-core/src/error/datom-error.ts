@@ -35,6 +35,15 @@ export type DatomErrorCode =
   | 'storage/io'
   | 'storage/encode'
   | 'storage/format'
+  | 'query/syntax'
+  | 'query/bad-find'
+  | 'query/bad-input'
+  | 'query/unbound-variable'
+  | 'query/insufficient-binding'
+  | 'query/unknown-function'
+  | 'query/unknown-source'
+  | 'query/unknown-rule'
+  | 'query/fn-failed'
   | (string & {});
 
 /** Options for {@link DatomError}. */
