@@ -216,8 +216,8 @@ function aggregate(q: Query, rel: Relation, env: Env): unknown[][] {
   const set = project(rel, vars);
   const col = (name: string) => vars.indexOf(name);
   if (!q.find.some((f) => f.kind === 'agg')) {
-    if (q.with.length === 0) return set.rows.map((r) => q.find.map((f) => r[col(f.name)]));
-    return project({ vars, rows: set.rows }, findVars(q)).rows;
+    // Distinct over the find and :with variables, then :with dropped: a bag when :with is given.
+    return set.rows.map((r) => q.find.map((f) => r[col(f.name)]));
   }
   const keyCols = q.find.flatMap((f) => (f.kind === 'agg' ? [] : [col(f.name)]));
   const groups = new Map<unknown, unknown[][]>();
@@ -266,6 +266,8 @@ function shape(q: Query, rows: unknown[][]): unknown {
     case 'scalar':
       return rows.length === 0 ? null : (rows[0] as unknown[])[0];
     case 'coll': {
+      // Pulled entities are distinct already (the rows were, by entity).
+      if (q.find[0]?.kind === 'pull') return rows.map((r) => r[0]);
       const seen = new Set<unknown>();
       const out: unknown[] = [];
       for (const r of rows) {

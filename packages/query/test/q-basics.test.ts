@@ -166,3 +166,21 @@ describe('explain', () => {
     expect(String(plan)).toContain('1. [?e :person/sex :sex/female]');
   });
 });
+
+describe('found by the ported tests', () => {
+  it(':with without an aggregate keeps a bag', async () => {
+    const r = (await q('[:find ?a :with ?e :where [?e :person/age ?a]]', db)) as number[][];
+    expect(r.map((x) => x[0]).sort()).toEqual([20, 20, 30, 40]);
+  });
+  it('a collection of attribute idents binds the attribute position', async () => {
+    const r = await q('[:find ?v :in $ ?e [?attr ...] :where [?e ?attr ?v]]', db, id.Dan, [kw('person/name'), kw('person/age')]);
+    expect(sorted(r)).toEqual([['Dan'], [20]]);
+  });
+  it('a collection find of pulls keeps every entity', async () => {
+    const r = (await q('[:find [(pull ?e [:person/name]) ...] :where [?e :person/age 20]]', db)) as { 'person/name': string }[];
+    expect(r.map((x) => x['person/name']).sort()).toEqual(['Bob', 'Dan']);
+  });
+  it('a not that shares no variable is query/insufficient-binding', async () => {
+    await expect(q('[:find ?e :where [?e :person/name] (not [?x :person/name "Ann"])]', db)).rejects.toMatchObject({ code: 'query/insufficient-binding' });
+  });
+});

@@ -191,9 +191,14 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
       if (b === undefined) index.set(k, [d]);
       else b.push(d);
     }
+    // A bound attribute may be given by its ident: the datoms hold its id.
+    const at = (row: readonly unknown[], p: number): unknown => {
+      const v = row[sh.boundCol[p] as number];
+      return p === 1 && typeof v !== 'number' ? (attrId(db, v) ?? v) : v;
+    };
     for (const g of keyed) {
       const first = g[0] as unknown[];
-      const ds2 = index.get(boundPos.length === 1 ? hashKey(first[cols[0] as number]) : rowKey(first, cols));
+      const ds2 = index.get(boundPos.length === 1 ? hashKey(at(first, boundPos[0] as number)) : rowKey(boundPos.map((p) => at(first, p)), boundPos.map((_, i) => i)));
       if (ds2 === undefined) continue;
       for (const row of g) for (const d of ds2) extend(row, d);
     }
@@ -236,6 +241,14 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     }
   }
   return { vars, rows };
+}
+
+function attrId(db: Database, v: unknown): number | undefined {
+  try {
+    return db.attribute(v as never)?.id;
+  } catch {
+    return undefined;
+  }
 }
 
 // --- predicates and functions -----------------------------------------------------------------

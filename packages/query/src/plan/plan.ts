@@ -400,6 +400,8 @@ function planFilter(c: PredClause | FnClause | NotClause, bound: Set<string>, en
   }
   sourceOf(env, c.src, c.text);
   const join = c.vars.filter((v) => bound.has(v));
+  // A not that shares no variable with the query around it would test the whole database.
+  if (join.length === 0 && c.vars.length > 0) throw insufficient(c.text, c.vars);
   const plan = planBlock(c.clauses, join, env, card, cycle);
   return { kind: 'not', clause: c, join, plan, est: card * 0.5 };
 }
