@@ -95,7 +95,7 @@ export interface CurrentStateRestoreResult {
 }
 
 /** True when `db` holds nothing but the restore's own attributes and sessions. */
-async function holdsOnlyRestoreData(db: Database): Promise<boolean> {
+export async function holdsOnlyRestoreData(db: Database): Promise<boolean> {
   const own = new Set<number>();
   for (const ident of Object.values(RESTORE_ATTRS)) {
     const a = db.attribute(ident);

@@ -1,15 +1,13 @@
-import { type Connection, type Datom, DatomError, FIRST_USER_EID, type TxData, Uuid, isDatomError, kw, tToTx } from '@datomkit/datom-core';
+import { type Connection, DatomError, type TxData, Uuid, isDatomError, kw, tToTx } from '@datomkit/datom-core';
 import { type CurrentStateRestoreResult, type RestoreOptions, currentStateRestore } from './current-state-restore.js';
-import { applyTransforms } from './datom-transform.js';
-import { IdMapping } from './id-mapping.js';
 import { checkAborted, withContext } from './internal/abort.js';
 import { ProgressMeter } from './internal/progress-meter.js';
 import { readLog } from './read-log.js';
-import { RESTORE_ATTRS, ensureRestoreSchema, readDestSession } from './restore-attributes.js';
+import { LogReplay } from './log-replay.js';
+import { ensureRestoreSchema, readDestSession } from './restore-attributes.js';
 import type { RestoreStats } from './restore-progress.js';
-import { RestoreWriter } from './restore-writer.js';
 import { SourceSchema } from './source-schema.js';
-import { type UnmappableReport, emptyUnmappableReport } from './unmappable-ref.js';
+import type { UnmappableReport } from './unmappable-ref.js';
 
 /**
  * Options of {@link incrementalRestore}.
@@ -169,41 +167,25 @@ export async function incrementalRestore(options: IncrementalRestoreOptions): Pr
       }
       const meter = new ProgressMeter(options.onProgress, options.progressIntervalMs);
       meter.phase = 'replay';
-      const schema = await SourceSchema.load(sourceDb, destLast);
-      const mapping = new IdMapping(destConn, { lookupBatchSize: options.eidMappingBatchSize ?? 1000 });
-      const report = emptyUnmappableReport();
-      const writer = new RestoreWriter({
+      const replay = new LogReplay({
         destConn,
-        schema,
-        mapping,
-        report,
+        schema: await SourceSchema.load(sourceDb, destLast),
+        session: dest,
+        transforms: options.transforms ?? [],
+        eidMappingBatchSize: options.eidMappingBatchSize ?? 1000,
         ...(options.unmappableRefs === undefined ? {} : { unmappableRefs: options.unmappableRefs }),
         ...(options.onUnmappable === undefined ? {} : { onUnmappable: options.onUnmappable }),
       });
-      const transforms = options.transforms ?? [];
-      let last = destLast;
+      const report = replay.report;
       for await (const entry of readLog({ sourceConn, fromT: destLast + 1, toT: sourceT, ...(signal === undefined ? {} : { signal }) })) {
         step = `replaying source transaction ${entry.t}`;
-        schema.apply(entry.data, entry.t);
-        const system: Datom[] = [];
-        const user: Datom[] = [];
-        for (const d of entry.data) {
-          if (d.a === schema.sys.txInstant) continue;
-          (d.a < FIRST_USER_EID ? system : user).push(d);
-        }
         meter.datomsRead += entry.data.length;
-        const kept = applyTransforms(user, transforms, { ident: (a) => schema.identOf(a), t: entry.t });
-        const { datoms } = await writer.replay(entry, system.concat(kept), [
-          ['db/add', 'datomic.tx', RESTORE_ATTRS.sourceT, entry.t],
-          ['db/add', 'datomic.tx', RESTORE_ATTRS.sourceEid, entry.tx],
-          ['db/cas', dest.eid, RESTORE_ATTRS.sessionLastT, last, entry.t],
-        ]);
-        last = entry.t;
-        meter.datomsWritten += datoms;
+        meter.datomsWritten += await replay.replay(entry);
         meter.transactions++;
         meter.transactionsReplayed++;
         meter.tick();
       }
+      const last = replay.lastT;
       meter.phase = 'done';
       meter.tick(true);
       debug(`replayed ${meter.transactionsReplayed} source transactions, up to t ${last}`);

@@ -26,3 +26,5 @@ export { readLog } from './read-log.js';
 export type { ReadLogOptions } from './read-log.js';
 export { incrementalRestore } from './incremental-restore.js';
 export type { IncrementalRestoreOptions, IncrementalRestoreResult } from './incremental-restore.js';
+export { LogReplay, openReplaySession } from './log-replay.js';
+export type { LogReplayOptions } from './log-replay.js';

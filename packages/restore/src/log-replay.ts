@@ -1,0 +1,153 @@
+import { type Connection, type Datom, DatomError, FIRST_USER_EID, type TxLogEntry, isDatomError } from '@datomkit/datom-core';
+import { holdsOnlyRestoreData } from './current-state-restore.js';
+import { type DatomTransform, applyTransforms } from './datom-transform.js';
+import { IdMapping } from './id-mapping.js';
+import { type DestSession, RESTORE_ATTRS, ensureRestoreSchema, readDestSession } from './restore-attributes.js';
+import { RestoreWriter } from './restore-writer.js';
+import type { SourceSchema } from './source-schema.js';
+import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport } from './unmappable-ref.js';
+
+/**
+ * Options of {@link LogReplay}.
+ *
+ * @example
+ * ```ts
+ * const options: LogReplayOptions = { destConn, schema, session, transforms: [selectAttributes({ exclude: ['user/*'] })] }
+ * ```
+ */
+export interface LogReplayOptions {
+  readonly destConn: Connection;
+  /** The source schema as of the session's last t; the replay moves it forward. */
+  readonly schema: SourceSchema;
+  /** The destination's session for the source, with its `lastT` set (see {@link openReplaySession}). */
+  readonly session: DestSession;
+  readonly transforms?: readonly DatomTransform[];
+  readonly unmappableRefs?: UnmappableRefPolicy;
+  readonly onUnmappable?: (ref: UnmappableRef) => void;
+  /** How many source ids are looked up in the destination's mapping at a time. Default 1000. */
+  readonly eidMappingBatchSize?: number;
+}
+
+/**
+ * The replay stage: writes source transactions to a destination, one source transaction to one
+ * destination transaction, with the entity mapping of `RestoreWriter`. Each destination transaction
+ * also asserts its source t (`datomkit.restore/source-t`, unique), its source transaction id, and
+ * moves the session watermark with `db/cas last → t`, so a transaction commits together with its
+ * watermark or not at all, and nothing is applied twice. Transaction metadata (everything on the
+ * transaction entity except `db/txInstant`) is copied onto the destination transaction.
+ * `incrementalRestore` replays the source log through it; a backup file's restore replays its lines.
+ *
+ * @example
+ * ```ts
+ * const replay = new LogReplay({ destConn, schema: await SourceSchema.load(sourceDb, session.lastT!), session })
+ * for await (const entry of readLog({ sourceConn, fromT: replay.lastT + 1 })) await replay.replay(entry)
+ * ```
+ */
+export class LogReplay {
+  readonly #schema: SourceSchema;
+  readonly #writer: RestoreWriter;
+  readonly #transforms: readonly DatomTransform[];
+  readonly #sessionEid: number;
+  #lastT: number;
+  /** The unmappable datoms met so far. */
+  readonly report: UnmappableReport = emptyUnmappableReport();
+
+  constructor(options: LogReplayOptions) {
+    const { session } = options;
+    if (session.lastT === null) {
+      throw new DatomError('restore/state-mismatch', 'The restore session has no watermark yet: finish the current-state copy before replaying', {
+        data: { sessionEid: session.eid, source: session.sourceId },
+      });
+    }
+    this.#schema = options.schema;
+    this.#sessionEid = session.eid;
+    this.#lastT = session.lastT;
+    this.#transforms = options.transforms ?? [];
+    this.#writer = new RestoreWriter({
+      destConn: options.destConn,
+      schema: options.schema,
+      mapping: new IdMapping(options.destConn, { lookupBatchSize: options.eidMappingBatchSize ?? 1000 }),
+      report: this.report,
+      ...(options.unmappableRefs === undefined ? {} : { unmappableRefs: options.unmappableRefs }),
+      ...(options.onUnmappable === undefined ? {} : { onUnmappable: options.onUnmappable }),
+    });
+  }
+
+  /** The last source t the destination holds. */
+  get lastT(): number {
+    return this.#lastT;
+  }
+
+  /**
+   * Replays one source transaction (its t must be after {@link lastT}); returns the number of data
+   * datoms written. Schema datoms move the source schema model forward first.
+   */
+  async replay(entry: TxLogEntry): Promise<number> {
+    if (entry.t <= this.#lastT) {
+      throw new DatomError('restore/state-mismatch', `Source transaction t ${entry.t} is not after the destination's t ${this.#lastT}: replay the log in order`, {
+        data: { t: entry.t, lastT: this.#lastT },
+      });
+    }
+    const schema = this.#schema;
+    schema.apply(entry.data, entry.t);
+    const system: Datom[] = [];
+    const user: Datom[] = [];
+    for (const d of entry.data) {
+      if (d.a === schema.sys.txInstant) continue;
+      (d.a < FIRST_USER_EID ? system : user).push(d);
+    }
+    const kept = applyTransforms(user, this.#transforms, { ident: (a) => schema.identOf(a), t: entry.t });
+    const { datoms } = await this.#writer.replay(entry, system.concat(kept), [
+      ['db/add', 'datomic.tx', RESTORE_ATTRS.sourceT, entry.t],
+      ['db/add', 'datomic.tx', RESTORE_ATTRS.sourceEid, entry.tx],
+      ['db/cas', this.#sessionEid, RESTORE_ATTRS.sessionLastT, this.#lastT, entry.t],
+    ]);
+    this.#lastT = entry.t;
+    return datoms;
+  }
+}
+
+/**
+ * The destination's replay session for `sourceId`: the existing one, or, when there is none, a new
+ * one that holds nothing yet (`basisT` and `lastT` both `basisT`, default 0: the empty source), for
+ * replaying a source's whole log from its start (as a backup file's restore does). A new session is
+ * refused with `restore/dest-not-empty` when the destination holds other data, and a session whose
+ * current-state copy is unfinished with `restore/state-mismatch`. The session is keyed by the
+ * source's durable identity, so a log replayed from a file can later be caught up from the live
+ * source by `incrementalRestore`, and the other way round.
+ *
+ * @example
+ * ```ts
+ * const session = await openReplaySession(destConn, sourceId) // session.lastT: where to go on from
+ * ```
+ */
+export async function openReplaySession(destConn: Connection, sourceId: string, basisT = 0): Promise<DestSession> {
+  const destDb = await ensureRestoreSchema(destConn);
+  const existing = await readDestSession(destDb, sourceId);
+  if (existing?.lastT != null) return existing;
+  // A session without a watermark is either an unfinished current-state copy, which only
+  // incrementalRestore can finish, or this function's own first step, cut off by a crash.
+  const own = existing !== null && existing.basisT === basisT && (await holdsOnlyRestoreData(destDb));
+  if (existing !== null && !own) {
+    throw new DatomError(
+      'restore/state-mismatch',
+      `The destination holds an unfinished current-state copy of source ${sourceId}: finish it with incrementalRestore, or restore into an empty database`,
+      { data: { source: sourceId, basisT: existing.basisT } },
+    );
+  }
+  if (existing === null && !(await holdsOnlyRestoreData(destDb))) {
+    throw new DatomError('restore/dest-not-empty', 'The destination database is not empty: replay into an empty database, or into one this source was restored into', {
+      data: { dest: destConn.id, source: sourceId },
+    });
+  }
+  // The session is made in two steps, so that two first calls racing cannot move a watermark back:
+  // the source upserts into one entity, and only the first compare-and-set of the watermark wins.
+  const report = await destConn.transact([{ 'db/id': 'session', [RESTORE_ATTRS.sessionSource]: sourceId, [RESTORE_ATTRS.sessionBasisT]: basisT }]);
+  const eid = report.tempids.session as number;
+  try {
+    await destConn.transact([['db/cas', eid, RESTORE_ATTRS.sessionLastT, null, basisT]]);
+  } catch (err) {
+    if (!isDatomError(err, 'transact/cas')) throw err;
+  }
+  return (await readDestSession(destConn.db(), sourceId)) as DestSession;
+}
