@@ -44,6 +44,15 @@ export type DatomErrorCode =
   | 'query/unknown-source'
   | 'query/unknown-rule'
   | 'query/fn-failed'
+  | 'backup/format'
+  | 'backup/io'
+  | 'backup/arg'
+  | 'backup/aborted'
+  | 'backup/claim-failed'
+  | 'backup/mode-mismatch'
+  | 'backup/checksum'
+  | 'backup/missing'
+  | 'backup/not-found'
   | (string & {});
 
 /** Options for {@link DatomError}. */

@@ -1,0 +1,197 @@
+import { open } from 'node:fs/promises';
+import { DatomError, type TxLogEntry } from '@datomkit/datom-core';
+import { type BackupFileHeader, parseHeader, parseLine } from './backup-line.js';
+
+const NL = 0x0a;
+const CHUNK = 1 << 20;
+
+/**
+ * What the end of a backup file says: its header, its last complete transaction line, and how many
+ * bytes are whole lines. A last line without its newline is a write torn by a crash: it is not part
+ * of the backup, and the next backup cuts it off before appending.
+ *
+ * @example
+ * ```ts
+ * const tail = await readBackupTail('music.backup.edn') // { lastT: 1204, torn: false, ... }
+ * ```
+ */
+export interface BackupTail {
+  readonly header: BackupFileHeader | null;
+  /** The t of the last complete transaction line, or `null` when there is none. */
+  readonly lastT: number | null;
+  readonly lastTx: number | null;
+  /** Bytes of complete lines (the file's size, unless the last line is torn). */
+  readonly completeBytes: number;
+  /** Bytes after the last newline: a torn last line. */
+  readonly tornBytes: number;
+}
+
+async function readAt(fh: import('node:fs/promises').FileHandle, pos: number, len: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await fh.read(buf, got, len - got, pos + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/**
+ * Reads the header and the last complete line of a backup file (reading only its ends), or
+ * `null` when the file does not exist.
+ *
+ * @example
+ * ```ts
+ * const tail = await readBackupTail(path)
+ * if (tail?.tornBytes) console.warn('the last backup was interrupted')
+ * ```
+ */
+export async function readBackupTail(path: string): Promise<BackupTail | null> {
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw ioError(path, err);
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const head = await readAt(fh, 0, Math.min(size, 4096));
+    const firstNl = head.indexOf(NL);
+    const header = firstNl < 0 ? null : parseHeader(head.subarray(0, firstNl).toString('utf8'));
+    // The end of complete lines: just after the last newline.
+    let end = 0;
+    for (let hi = size; hi > 0 && end === 0; ) {
+      const lo = Math.max(0, hi - CHUNK);
+      const buf = await readAt(fh, lo, hi - lo);
+      const i = buf.lastIndexOf(NL);
+      if (i >= 0) end = lo + i + 1;
+      hi = lo;
+    }
+    // The last complete line that is not a comment.
+    let lineEnd = end;
+    while (lineEnd > 0) {
+      let start = -1;
+      let tail = Buffer.alloc(0);
+      for (let hi = lineEnd - 1; hi > 0 && start < 0; ) {
+        const lo = Math.max(0, hi - CHUNK);
+        const buf = await readAt(fh, lo, hi - lo);
+        const i = buf.lastIndexOf(NL);
+        tail = Buffer.concat([i >= 0 ? buf.subarray(i + 1) : buf, tail]);
+        if (i >= 0) start = lo + i + 1;
+        hi = lo;
+      }
+      if (start < 0) start = 0;
+      const text = tail.toString('utf8');
+      if (text.trim() !== '' && !text.startsWith(';')) {
+        const entry = parseLine(text, `${path}: last line`);
+        return { header, lastT: entry.t, lastTx: entry.tx, completeBytes: end, tornBytes: size - end };
+      }
+      lineEnd = start;
+    }
+    return { header, lastT: null, lastTx: null, completeBytes: end, tornBytes: size - end };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The error for a file that cannot be read or written.
+ *
+ * @example
+ * ```ts
+ * throw ioError(path, err)
+ * ```
+ */
+export function ioError(path: string, err: unknown): DatomError {
+  return new DatomError('backup/io', `Cannot use backup file ${path}: ${(err as Error).message}`, { data: { path, errno: (err as NodeJS.ErrnoException).code }, cause: err });
+}
+
+/**
+ * One transaction line of a backup file, as read by {@link readBackupFile}.
+ *
+ * @example
+ * ```ts
+ * for await (const { entry, line } of readBackupFile(path)) console.log(line, entry.t)
+ * ```
+ */
+export interface BackupFileEntry {
+  readonly entry: TxLogEntry;
+  /** The line number, from 1. */
+  readonly line: number;
+}
+
+/**
+ * Streams the transaction lines of a backup file in order, one chunk of the file in memory at a
+ * time. Comment lines (the header) and blank lines are skipped; a torn last line (no newline: a
+ * backup killed mid-write) is not part of the backup and is left out. Lines must move forward in
+ * t; `backup/format` names the line otherwise.
+ *
+ * @example
+ * ```ts
+ * for await (const { entry } of readBackupFile('music.backup.edn')) total += entry.data.length
+ * ```
+ */
+export async function* readBackupFile(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<BackupFileEntry> {
+  let lastT = -1;
+  for await (const { text, line } of readLines(path, options)) {
+    if (text.charCodeAt(0) === 59 /* ; */ || text.trim() === '') continue;
+    const entry = parseLine(text, `${path}:${line}`);
+    if (entry.t <= lastT) {
+      throw new DatomError('backup/format', `${path}:${line}: transaction t ${entry.t} comes after t ${lastT}: lines must be in log order`, {
+        data: { path, line, t: entry.t, previousT: lastT },
+      });
+    }
+    lastT = entry.t;
+    yield { entry, line };
+  }
+}
+
+/**
+ * Streams the complete, non-empty lines of a text file with their numbers (from 1), a chunk of the
+ * file in memory at a time. A last line without its newline (torn by a crash) is left out, unless
+ * `unterminated` is `'include'` (for files written by hand or by other tools).
+ *
+ * @example
+ * ```ts
+ * for await (const { text, line } of readLines('datoms.edn')) console.log(line, text.length)
+ * ```
+ */
+export async function* readLines(
+  path: string,
+  options: { readonly signal?: AbortSignal; readonly unterminated?: 'skip' | 'include' } = {},
+): AsyncGenerator<{ readonly text: string; readonly line: number }> {
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  try {
+    let pos = 0;
+    let line = 0;
+    let rest: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const buf = await readAt(fh, pos, CHUNK);
+      if (buf.length === 0) break;
+      pos += buf.length;
+      const data = rest.length === 0 ? buf : Buffer.concat([rest, buf]);
+      let from = 0;
+      for (let nl = data.indexOf(NL, from); nl >= 0; nl = data.indexOf(NL, from)) {
+        line++;
+        const text = data.toString('utf8', from, nl);
+        from = nl + 1;
+        if (text.length === 0) continue;
+        if (options.signal?.aborted === true) {
+          throw new DatomError('backup/aborted', `Reading ${path} was aborted at line ${line}`, { data: { path, line }, cause: options.signal.reason });
+        }
+        yield { text, line };
+      }
+      rest = data.subarray(from);
+    }
+    if (options.unterminated === 'include' && rest.length > 0) yield { text: rest.toString('utf8'), line: line + 1 };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { type Connection, DatomError, type TxLogEntry, tToTx } from '@datomkit/datom-core';
+import {
+  type DatomTransform,
+  LogReplay,
+  SourceSchema,
+  type UnmappableRef,
+  type UnmappableRefPolicy,
+  type UnmappableReport,
+  openReplaySession,
+} from '@datomkit/restore';
+import { type BackupProgress, ProgressClock } from '../internal/progress-clock.js';
+import { readBackupFile, readBackupTail } from './backup-file.js';
+
+/**
+ * Options of {@link restoreDb}.
+ *
+ * @example
+ * ```ts
+ * const options: RestoreDbOptions = { source: './music.backup.edn', destConn, stop: 500 }
+ * ```
+ */
+export interface RestoreDbOptions {
+  /** The backup file (written by `backupDb` or `backupDbNoHistory`). */
+  readonly source: string;
+  readonly destConn: Connection;
+  /** Replay source transactions before this t (exclusive); default the whole file. */
+  readonly stop?: number;
+  /** Pipeline stages for data datoms, as in `@datomkit/restore`. */
+  readonly transforms?: readonly DatomTransform[];
+  readonly unmappableRefs?: UnmappableRefPolicy;
+  readonly onUnmappable?: (ref: UnmappableRef) => void;
+  /**
+   * The identity the destination's restore session is keyed by. Default: the source database's
+   * identity from the file's header (so the copy can later be caught up from the live source with
+   * `incrementalRestore`), or for a file without one, `file:<absolute path>`.
+   */
+  readonly sourceId?: string;
+  readonly progress?: (p: BackupProgress) => void;
+  readonly progressIntervalMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The result of {@link restoreDb} (the seed library's shape, plus detail).
+ *
+ * @example
+ * ```ts
+ * const { txCount, lastSourceTx } = await restoreDb({ source: './music.backup.edn', destConn })
+ * ```
+ */
+export interface RestoreDbResult {
+  /** Source transactions replayed by this call. */
+  readonly txCount: number;
+  /** The last source transaction the destination holds (`null` when it holds none). */
+  readonly lastSourceTx: number | null;
+  readonly lastSourceT: number | null;
+  /** Data datoms written. */
+  readonly datoms: number;
+  /** Lines already in the destination (an earlier, interrupted or partial restore), skipped. */
+  readonly skipped: number;
+  readonly unmappable: UnmappableReport;
+}
+
+/**
+ * Replays a backup file into a database: one destination transaction per line, with the entity
+ * mapping of `incrementalRestore` (every copied entity carries its `datomkit.restore/source-eid`;
+ * schema changes, renames and transaction metadata replay as they happened). Each transaction
+ * moves the destination's session watermark with `db/cas`, in the same commit as its data, so a
+ * restore killed at any point is finished exactly by calling it again: the lines the destination
+ * holds are skipped, none is applied twice. The destination must be empty, or hold an earlier
+ * (partial) restore of the same source. The file is streamed, never held in memory.
+ *
+ * Errors: `backup/format` (a damaged line, named by number), `backup/io`, `restore/dest-not-empty`,
+ * `backup/aborted`, and the restore's and engine's own codes.
+ *
+ * @example
+ * ```ts
+ * const { txCount, lastSourceTx } = await restoreDb({ source: './music.backup.edn', destConn })
+ * ```
+ */
+export async function restoreDb(options: RestoreDbOptions): Promise<RestoreDbResult> {
+  const { source: path } = options;
+  const tail = await readBackupTail(path);
+  if (tail === null) throw new DatomError('backup/io', `Backup file ${path} does not exist`, { data: { path } });
+  const sourceId = options.sourceId ?? tail.header?.source ?? `file:${resolve(path)}`;
+  const entries = readBackupFile(path, options.signal === undefined ? {} : { signal: options.signal });
+  return replayEntries(entries, path, sourceId, tail.lastT, options);
+}
+
+/**
+ * Replays source transactions read from a file into `options.destConn` through restore's replay
+ * stage, skipping those the destination's session already holds (they only move the source schema
+ * model forward). Shared by {@link restoreDb} and `importDatoms`.
+ */
+export async function replayEntries(
+  entries: AsyncIterable<{ readonly entry: TxLogEntry; readonly line: number }>,
+  path: string,
+  sourceId: string,
+  fileLastT: number | null,
+  options: Omit<RestoreDbOptions, 'source' | 'sourceId'>,
+): Promise<RestoreDbResult> {
+  const { destConn } = options;
+  const session = await openReplaySession(destConn, sourceId);
+  const from = session.lastT ?? 0;
+  // The source schema starts from the built-ins (the same in every database) and follows the file.
+  const schema = await SourceSchema.load(destConn.db(), 0);
+  const replay = new LogReplay({
+    destConn,
+    schema,
+    session,
+    ...(options.transforms === undefined ? {} : { transforms: options.transforms }),
+    ...(options.unmappableRefs === undefined ? {} : { unmappableRefs: options.unmappableRefs }),
+    ...(options.onUnmappable === undefined ? {} : { onUnmappable: options.onUnmappable }),
+  });
+  const stop = options.stop ?? Number.POSITIVE_INFINITY;
+  const clock = new ProgressClock(options.progress, options.progressIntervalMs, from + 1, Math.min(stop, (fileLastT ?? from) + 1));
+  let txCount = 0;
+  let datoms = 0;
+  let skipped = 0;
+  for await (const { entry, line } of entries) {
+    if (entry.t >= stop) break;
+    if (entry.t <= from) {
+      schema.apply(entry.data, entry.t);
+      skipped++;
+      continue;
+    }
+    try {
+      datoms += await replay.replay(entry);
+    } catch (err) {
+      if (err instanceof DatomError) {
+        throw new DatomError(err.code, `${path}:${line} (source t ${entry.t}): ${err.message}`, { data: { ...err.data, path, line, t: entry.t }, cause: err });
+      }
+      throw err;
+    }
+    txCount++;
+    clock.t = entry.t;
+    clock.report(txCount, datoms, 0);
+  }
+  clock.report(txCount, datoms, 0, true);
+  const lastT = replay.lastT === 0 ? null : replay.lastT;
+  return { txCount, lastSourceTx: lastT === null ? null : tToTx(lastT), lastSourceT: lastT, datoms, skipped, unmappable: replay.report };
+}

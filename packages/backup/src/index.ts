@@ -1,0 +1,13 @@
+export { backupDb, backupDbNoHistory } from './file/backup-db.js';
+export type { BackupDbNoHistoryOptions, BackupDbOptions, BackupDbResult, BackupFilter, BackupTransform } from './file/backup-db.js';
+export { restoreDb } from './file/restore-db.js';
+export type { RestoreDbOptions, RestoreDbResult } from './file/restore-db.js';
+export { readBackupFile, readBackupTail } from './file/backup-file.js';
+export type { BackupFileEntry, BackupTail } from './file/backup-file.js';
+export type { BackupFileHeader } from './file/backup-line.js';
+export type { BackupProgress } from './internal/progress-clock.js';
+export { exportDatoms } from './export/export-datoms.js';
+export type { ExportDatomsOptions, ExportDatomsResult, ExportFormat } from './export/export-datoms.js';
+export { importDatoms } from './export/import-datoms.js';
+export type { ImportDatomsOptions } from './export/import-datoms.js';
+export { jsonToValue, valueToJson } from './export/json-datom-value.js';
