@@ -25,7 +25,7 @@ async function duplicateGids(conn: Connection): Promise<number> {
 }
 
 describe('restoreDb killed with SIGKILL', () => {
-  it(`${KILLS} kills at random points, three per destination; each re-run finishes exactly, equal to the source`, { timeout: 120_000 }, async () => {
+  it(`${KILLS} kills at random points, three per destination; each re-run finishes exactly, equal to the source`, { timeout: 300_000 }, async () => {
     const rnd = new Prng(SEED);
     const dir = tempDir();
     const source = await loadCatalog(await freshConn('src'), 2_000, 3, 10);
