@@ -99,6 +99,11 @@ export function isMapForm(x: unknown): x is Record<string, unknown> | Map<unknow
   return x instanceof Map || isPlainObject(x);
 }
 
+/** True for the key of a map form's `db/id`. */
+function isIdKey(k: unknown): boolean {
+  return k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id');
+}
+
 /**
  * Expands transaction forms into datom operations against the database before the transaction:
  * map forms into one assertion per value (nested maps into their own entities, reverse keys into
@@ -237,12 +242,16 @@ export class TxExpander {
   }
 
   #expandMap(m: Record<string, unknown> | Map<unknown, unknown>, nestedUnder: AttrInfo | false): number {
-    const entries: [unknown, unknown][] = m instanceof Map ? [...m.entries()] : Object.entries(m);
+    // Keys, and values read by key: entry pairs cost an array each, for every key of every map.
+    const isMap = m instanceof Map;
+    const keys: readonly unknown[] = isMap ? [...m.keys()] : Object.keys(m);
+    const valueAt = (k: unknown): unknown => (isMap ? m.get(k) : (m as Record<string, unknown>)[k as string]);
     let idValue: unknown;
     let hasId = false;
-    for (const [k, v] of entries) {
-      if (k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id')) {
-        idValue = v;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (isIdKey(k)) {
+        idValue = valueAt(k);
         hasId = true;
       }
     }
@@ -253,7 +262,7 @@ export class TxExpander {
     } else e = this.tempids.implicit();
     if (nestedUnder !== false && !nestedUnder.isComponent && !hasId) {
       let ok = false;
-      for (const [k] of entries) {
+      for (const k of keys) {
         const name = typeof k === 'string' ? k : k instanceof Keyword ? k.fqn : '';
         if (name.includes('/_')) continue;
         const a = this.attr(k, m);
@@ -266,8 +275,10 @@ export class TxExpander {
         );
       }
     }
-    for (const [k, raw] of entries) {
-      if (k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id')) continue;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (isIdKey(k)) continue;
+      const raw = valueAt(k);
       const name = typeof k === 'string' ? (k.startsWith(':') ? k.slice(1) : k) : k instanceof Keyword ? k.fqn : null;
       const slash = name === null ? -1 : name.indexOf('/_');
       if (name !== null && slash > 0) {
@@ -281,13 +292,17 @@ export class TxExpander {
         continue;
       }
       const a = this.attr(k, m);
-      for (const x of this.#values(a, raw, false)) {
-        if (a.isRef && isMapForm(x)) {
-          this.#push(true, e, a, this.#expandMap(x, a), m);
-        } else this.#push(true, e, a, this.#value(a, x, m), m);
-      }
+      // A cardinality-one value is the value itself (no list of one to make).
+      if (!a.many) this.#assertValue(e, a, raw, m);
+      else for (const x of this.#values(a, raw, false)) this.#assertValue(e, a, x, m);
     }
     return e;
+  }
+
+  /** Asserts value `x` of `a` for `e` from map `m`: a nested map under a ref is an entity of its own. */
+  #assertValue(e: number, a: AttrInfo, x: unknown, m: unknown): void {
+    if (a.isRef && isMapForm(x)) this.#push(true, e, a, this.#expandMap(x, a), m);
+    else this.#push(true, e, a, this.#value(a, x, m), m);
   }
 
   /** The values of one map entry: one for cardinality one, each element of a collection for many. */
