@@ -338,6 +338,14 @@ export class DbValue implements Database {
 
   /** Visible rows of `order` starting with `probe` (internal, synchronous). */
   scanRows(order: IndexOrder, probe: Probe, limit = Number.POSITIVE_INFINITY): number[] {
+    const f = this.#f;
+    const s = this.#s;
+    // The current state: the matching rows at once (pull's reads, lookup refs), without a generator
+    // or a cursor, from a finger when this value is the head and a commit left one in the leaf.
+    if (!f.history && f.asOf === null && f.since === null) {
+      const tree = treeFor(s, s.trees, order, probe, true);
+      return tree.root === null ? [] : treeMatches(tree, s.cmp.probe(order, probe), s.liveHead()?.edit ?? null, limit);
+    }
     const out: number[] = [];
     if (limit <= 0) return out;
     for (const r of this.#rows(order, probe, true, null, true)) {
