@@ -140,6 +140,8 @@ export class PgBlobStore implements BlobStore {
   }
 
   async readRoot(): Promise<Uint8Array | null> {
+    // Opening reads pages next: the read thread starts connecting now, while the root and directory load.
+    this.server.startReader();
     if (!(await this.server.hasSchema(this.location).catch((err: unknown) => Promise.reject(this.#error('reach', err))))) return null;
     const rows = await this.#query<{ bytes: Buffer }>('read the root of', 'SELECT bytes FROM datomkit_roots WHERE name = $1', [this.name]);
     return rows[0]?.bytes ?? null;
@@ -207,8 +209,37 @@ export class PgBlobStore implements BlobStore {
     return rows.length === 1 ? (rows[0] as { bytes: Buffer }).bytes : Buffer.concat(rows.map((r) => r.bytes));
   }
 
+  /** Ranges read ahead of sequential reads, most recently used first (see {@link readRangeSync}). */
+  #windows: { readonly key: string; readonly start: number; readonly bytes: Uint8Array; readonly ahead: number }[] = [];
+
+  /**
+   * Reads a page synchronously, through the read thread. Scans read pages in the order they lie in
+   * a pack, so a read that starts where an earlier one ended (within READ_GAP) is taken for a
+   * sequential stream and reads ahead, twice as far each time up to READ_AHEAD_MAX; what was read
+   * ahead serves the next pages without a round trip. A read elsewhere fetches the page alone, so
+   * random lookups move no more bytes than they need. A few streams (a scan reads tree pages and
+   * table pages in turn) are followed at once.
+   */
   readRangeSync(key: string, offset: number, length: number): Uint8Array {
-    return this.server.readSync({ name: this.name, key, offset, length }, this.location);
+    const windows = this.#windows;
+    let follows = -1;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i] as (typeof windows)[number];
+      if (w.key !== key || offset < w.start) continue;
+      const end = w.start + w.bytes.length;
+      if (offset + length <= end) return w.bytes.subarray(offset - w.start, offset - w.start + length);
+      if (follows === -1 && offset <= end + READ_GAP) follows = i;
+    }
+    const ahead = follows === -1 ? 0 : Math.min(READ_AHEAD_MAX, Math.max(READ_AHEAD_MIN, 2 * (windows[follows] as (typeof windows)[number]).ahead));
+    const bytes = this.server.readSync({ name: this.name, key, offset, length: length + ahead }, this.location);
+    if (follows !== -1) windows.splice(follows, 1);
+    else if (windows.length >= READ_STREAMS) windows.pop();
+    windows.unshift({ key, start: offset, bytes, ahead });
+    return bytes.length > length ? bytes.subarray(0, length) : bytes;
+  }
+
+  closeReads(): void {
+    this.#windows = [];
   }
 
   async list(): Promise<{ key: string; mtimeMs: number }[]> {
@@ -399,6 +430,14 @@ export class PgBlobStore implements BlobStore {
     return this.server.watch(this.name, onChange);
   }
 }
+
+/** A read that starts at most this far past where a read of the same blob ended continues its stream. */
+const READ_GAP = 64 << 10;
+/** How far a sequential stream reads ahead at first, and at most. */
+const READ_AHEAD_MIN = 64 << 10;
+const READ_AHEAD_MAX = 1 << 20;
+/** How many sequential streams are followed at once. */
+const READ_STREAMS = 4;
 
 /** How long a writer tries to learn whether an append whose answer was lost committed. */
 const PG_RESOLVE_MS = 5_000;

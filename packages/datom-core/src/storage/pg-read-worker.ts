@@ -67,15 +67,21 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
   const flag = new Int32Array(data.flag);
   const C = data.chunkBytes;
   let client: import('pg').Client | null = null;
-  const connected = async (): Promise<import('pg').Client> => {
-    if (client !== null) return client;
-    const c = new pg.Client({ connectionString: data.connectionString });
-    c.on('error', () => {
-      if (client === c) client = null;
+  let connecting: Promise<import('pg').Client> | null = null;
+  const connected = (): Promise<import('pg').Client> => {
+    if (client !== null) return Promise.resolve(client);
+    connecting ??= (async () => {
+      const c = new pg.Client({ connectionString: data.connectionString });
+      c.on('error', () => {
+        if (client === c) client = null;
+      });
+      await c.connect();
+      client = c;
+      return c;
+    })().finally(() => {
+      connecting = null;
     });
-    await c.connect();
-    client = c;
-    return c;
+    return connecting;
   };
   // The chunks that hold the range, each cut to its part of the range, in order.
   const SQL =
@@ -106,6 +112,8 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
       }
     }
   };
+  // Connect now: the first read is usually on its way.
+  connected().catch(() => undefined);
   data.port.on('message', (req: ReadRequest) => {
     read(req).then((reply) => {
       data.port.postMessage(reply);

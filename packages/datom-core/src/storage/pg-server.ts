@@ -285,6 +285,11 @@ export class PgServer {
     throw new DatomError('storage/io', `Could not read ${location}/${req.key} from PostgreSQL: ${reply.error}`, { data: { location, key: req.key, offset: req.offset } });
   }
 
+  /** Starts the read thread (which connects at once) if it is not running. */
+  startReader(): void {
+    if (this.#reader === null) this.#startReader();
+  }
+
   #startReader(): ReadThread {
     const { port1, port2 } = new MessageChannel();
     const flag = new SharedArrayBuffer(8);
