@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { datascriptWorkloadCases } from './cases/datascript-workload.js';
 import { restoreCases } from './cases/restore.js';
 import { durableCases } from './cases/durable.js';
+import { postgresCases } from './cases/postgres.js';
 import { scaleCases } from './cases/scale.js';
 import { sqliteCases } from './cases/sqlite.js';
 import { queryCases } from './cases/query.js';
@@ -12,7 +13,7 @@ import { type BenchCase, type CaseResult, filterCases, gc, runCase } from './har
 import { makeReport, textTable, writeReport } from './report.js';
 
 /** Every group of cases. Add a group (durable storage, restore, the 10M scale run) here. */
-const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases, queryCases];
+const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases, queryCases, postgresCases];
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -1,11 +1,12 @@
-// Opens a file database read-only in a fresh process, pulls random entities, and reports what it
-// cost: open time, resident memory after the pulls. Run by cases/scale.ts.
+// Opens a database read-only in a fresh process (a directory, or any database URI), pulls random
+// entities, and reports what it cost: open time, resident memory after the pulls. Run by
+// cases/scale.ts and cases/postgres.ts.
 import * as core from '@datomkit/datom-core';
 
 const [dir, pullsText, maxText] = process.argv.slice(2) as [string, string, string];
 const pulls = Number(pullsText);
 const t0 = performance.now();
-const conn = await core.connect(`file:${dir}`, { readOnly: true });
+const conn = await core.connect(/^[a-z][a-z0-9+.-]*:/i.test(dir) ? dir : `file:${dir}`, { readOnly: true });
 const openMs = performance.now() - t0;
 const db = conn.db();
 const first = core.FIRST_USER_EID;

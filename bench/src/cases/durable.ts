@@ -13,7 +13,8 @@ const GROUP = 'durable';
 const PEOPLE = 20_000;
 const LOOKUPS = 2_000;
 
-const SCHEMA: TxData = [
+/** The people schema of the durable cases (and the postgres group's). */
+export const SCHEMA: TxData = [
   ['person/name', 'string'],
   ['person/last-name', 'string'],
   ['person/sex', 'string'],
@@ -25,7 +26,8 @@ const SCHEMA: TxData = [
   'db/cardinality': core.kw('db.cardinality/one'),
 }));
 
-function dkEntity(p: Person): Record<string, unknown> {
+/** A person as a datomkit entity map. */
+export function dkEntity(p: Person): Record<string, unknown> {
   return { 'db/id': p.id, 'person/name': p.name, 'person/last-name': p.lastName, 'person/sex': p.sex, 'person/age': p.age, 'person/salary': p.salary };
 }
 

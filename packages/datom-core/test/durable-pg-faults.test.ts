@@ -9,13 +9,14 @@ import { describePg, type PrivatePostgres, startPrivatePostgres } from './pg-hel
 // The tests restart the server, so they run on a private one.
 describePg('PostgreSQL faults', () => {
   let server: PrivatePostgres;
+  // initdb and a start take a few seconds, more on a loaded machine.
   beforeAll(() => {
     server = startPrivatePostgres();
-  });
+  }, 120_000);
   afterAll(async () => {
     await PgBlobStore.closeAll();
     server?.stop();
-  });
+  }, 60_000);
   let n = 0;
   const uriOf = (label: string): string => `${server.url}?name=${label}-${++n}`;
 

@@ -112,6 +112,9 @@ export class PgBlobStore implements BlobStore {
   }
 
   async exists(): Promise<boolean> {
+    // Opening a database asks this first and reads pages soon after: the read thread starts
+    // (loading `pg` and connecting) alongside the root's and directory's reads.
+    this.server.startReader();
     try {
       if (!(await this.server.hasSchema(this.location))) return false;
     } catch (err) {
@@ -140,7 +143,6 @@ export class PgBlobStore implements BlobStore {
   }
 
   async readRoot(): Promise<Uint8Array | null> {
-    // Opening reads pages next: the read thread starts connecting now, while the root and directory load.
     this.server.startReader();
     if (!(await this.server.hasSchema(this.location).catch((err: unknown) => Promise.reject(this.#error('reach', err))))) return null;
     const rows = await this.#query<{ bytes: Buffer }>('read the root of', 'SELECT bytes FROM datomkit_roots WHERE name = $1', [this.name]);

@@ -301,7 +301,14 @@ export class PgServer {
       chunkBytes: PG_CHUNK_BYTES,
       retryMs: READ_RETRY_MS,
     };
-    const worker = new Worker(readWorkerSource(), { eval: true, workerData: data, transferList: [port2] });
+    // The thread holds a connection and the page in flight, nothing more: a small heap keeps the
+    // garbage of its replies (text decoded to bytes) from adding to the process's memory.
+    const worker = new Worker(readWorkerSource(), {
+      eval: true,
+      workerData: data,
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },
+    });
     worker.unref();
     worker.on('error', () => {
       if (this.#reader?.worker === worker) this.#reader = null;
