@@ -79,7 +79,14 @@ export function readDatomsOfEach(db: Database, index: IndexName, prefix: readonl
     return out;
   }
   const order = index as IndexOrder;
-  const probes: (Probe | null)[] = keys.map((k) => v.probeOf(order, [...prefix, k]));
+  // The prefix is resolved once; an entity id key (AEVT after the attribute, EAVT) is taken as it is.
+  const head = v.probeOf(order, prefix);
+  const entityKey = (order === 'aevt' && prefix.length === 1) || (order === 'eavt' && prefix.length === 0);
+  const probes: (Probe | null)[] = keys.map((k) => {
+    if (head === null) return null;
+    if (entityKey && typeof k === 'number') return Number.isSafeInteger(k) && k > 0 ? [...head, k] : null;
+    return v.probeOf(order, [...prefix, k]);
+  });
   const at: number[] = [];
   for (let i = 0; i < keys.length; i++) {
     const p = probes[i];
