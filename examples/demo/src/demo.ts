@@ -3,7 +3,7 @@
 // Run it with `pnpm demo` at the root of the repository.
 import { rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Connection, connect, createDatabase, kw, uuid } from 'datomkit';
+import { type Connection, connect, createDatabase, type Database, kw, q, uuid } from 'datomkit';
 import { type NormTxFns, ensureNorms } from 'datomkit/norm';
 import { incrementalRestore, verifyRestore } from 'datomkit/restore';
 import { catalogSchema, generateCatalog } from '@datomkit/testkit';
@@ -88,17 +88,33 @@ async function main(): Promise<void> {
     step(7, `Verified: source and clone are equal (${report.attributes.length} attributes, ${count(compared)} datoms compared, ${seconds(t0)})`);
   }
 
+  // 8. Datalog on the clone: the same answers as on the source.
+  t0 = performance.now();
+  const top = await topArtists(clone.db());
+  const same = JSON.stringify(await topArtists(source.db())) === JSON.stringify(top);
+  step(8, `Queried the clone with q (${seconds(t0)}): the artists with the most releases${same ? ', as in the source' : ' DIFFER from the source'}`);
+  for (const [name, n] of top) console.log(`     ${String(name).padEnd(32)} ${n} releases`);
+  if (!same) process.exitCode = 1;
+
   await Promise.all([source.close(), clone.close(), state.close()]);
   console.log(`\nDone in ${seconds(started)}. Look around with the CLI, from the repository root:`);
   console.log('  node packages/cli/bin/datomkit.js info examples/demo/data/clone');
   console.log('  node packages/cli/bin/datomkit.js norm status examples/demo/data/source examples/migrations');
   console.log('  node packages/cli/bin/datomkit.js verify examples/demo/data/source examples/demo/data/clone');
+  console.log(`  node packages/cli/bin/datomkit.js q examples/demo/data/clone '[:find ?name (count ?r) :where [?r :release/artists ?a] [?a :artist/name ?name]]'`);
+}
+
+/** The three artists with the most releases, by a query with a join and an aggregate. */
+async function topArtists(db: Database): Promise<[string, number][]> {
+  const rows = (await q('[:find ?name (count ?r) :where [?r :release/artists ?a] [?a :artist/name ?name]]', db)) as [string, number][];
+  return rows.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, 3);
 }
 
 /** A few ordinary transactions: ratings (a migrated attribute), a new label, an update, a retraction. */
 async function changeSource(conn: Connection): Promise<string[]> {
   const db = conn.db();
-  const releases = (await db.datoms('aevt', 'release/name').toArray()).slice(0, 20);
+  const named = (await q('[:find ?r ?name :where [?r :release/name ?name]]', db)) as [number, string][];
+  const releases = named.sort((x, y) => x[0] - y[0]).slice(0, 20).map(([e, v]) => ({ e, v }));
   await conn.transact(releases.map((d, i) => ['db/add', d.e, 'release/rating', (i % 5) + 1] as const));
   await conn.transact([
     {
@@ -111,8 +127,9 @@ async function changeSource(conn: Connection): Promise<string[]> {
   const first = releases[0];
   if (first === undefined) throw new Error('the catalog has no releases');
   await conn.transact([['db/add', first.e, 'release/name', `${String(first.v)} (Remastered)`]]);
-  const track = (await db.datoms('aevt', 'track/name').toArray())[0];
-  if (track === undefined) throw new Error('the catalog has no tracks');
+  const trackId = (await q('[:find (min ?t) . :where [?t :track/name]]', db)) as number | null;
+  if (trackId === null) throw new Error('the catalog has no tracks');
+  const track = { e: trackId };
   await conn.transact([['db/retractEntity', track.e]]);
   return [
     `rated ${releases.length} releases (:release/rating, added by norm 001)`,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect, createDatabase } from '../src/index.js';
+import { connect, createDatabase, q } from '../src/index.js';
 import { ensureNorms } from '../src/norm.js';
 import { incrementalRestore, verifyRestore } from '../src/restore.js';
 
@@ -25,6 +25,8 @@ describe('the README, as a user runs it through the one package', () => {
     await conn.transact('[{:artist/name "Nina Simone"}]');
     const db = conn.db();
     expect(await db.pull('[*]', [':artist/name', 'Nina Simone'])).toMatchObject({ 'artist/name': 'Nina Simone' });
+    expect(await q('[:find ?name :where [?a :artist/name ?name]]', db)).toEqual([['Nina Simone']]);
+    expect(db.entity([':artist/name', 'Nina Simone'] as never)?.get('artist/name')).toBe('Nina Simone');
 
     const copyUri = `file:${join(root, 'copy')}`;
     const stateUri = `file:${join(root, 'state')}`;

@@ -11,6 +11,7 @@ import { registerNormNew } from './norm-new.js';
 import { registerNormStatus } from './norm-status.js';
 import { registerNormVerify } from './norm-verify.js';
 import { registerPull } from './pull.js';
+import { registerQ } from './q.js';
 import { registerRestore } from './restore.js';
 import { registerTransact } from './transact.js';
 import { registerVerify } from './verify.js';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerTransact(program, ctx);
   registerDatoms(program, ctx);
   registerPull(program, ctx);
+  registerQ(program, ctx);
   registerLog(program, ctx);
   registerGc(program, ctx);
   registerRestore(program, ctx);
