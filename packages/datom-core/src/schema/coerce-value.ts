@@ -11,14 +11,43 @@ import type { ValueType } from './attribute.js';
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
-function describe(v: unknown): string {
+/** A value as EDN-like text for a message: never `[object Object]`, cut when long. */
+function describe(v: unknown, depth = 0): string {
+  const text = render(v, depth);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function render(v: unknown, depth: number): string {
   if (v === null) return 'nil';
   if (v === undefined) return 'undefined';
+  if (depth > 4) return '...';
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'bigint') return `${v}N`;
   if (v instanceof Date) return `#inst "${Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()}"`;
-  if (Array.isArray(v)) return `[${v.map(describe).join(' ')}]`;
-  if (typeof v === 'object') return `${(v as object).constructor?.name ?? 'object'} ${String(v)}`;
+  if (v instanceof EdnBigInt) return `${v.value}N`;
+  if (v instanceof EdnDouble) return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+  if (v instanceof BigDec) return `${v.toString()}M`;
+  if (v instanceof Keyword) return `:${v.fqn}`;
+  if (v instanceof Sym) return v.fqn;
+  if (v instanceof Uuid) return `#uuid "${v.text}"`;
+  if (v instanceof Uri) return `#uri "${v.text}"`;
+  if (v instanceof Uint8Array) return `#bytes[${v.length}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => render(x, depth + 1)).join(' ')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${render(k, depth + 1)} ${render(x, depth + 1)}`).join(', ')}}`;
+  if (v instanceof Set) return `#{${[...v].map((x) => render(x, depth + 1)).join(' ')}}`;
+  if (typeof v === 'object') {
+    // EDN lists and sets (from the edn folder, which depends on this one) keep their elements in `items`.
+    const items = (v as { items?: unknown }).items;
+    if (Array.isArray(items)) {
+      // A bundler may rename the class (EdnSet2), never drop its name.
+      const [open, close] = /Set\d*$/.test(v.constructor?.name ?? '') ? ['#{', '}'] : ['(', ')'];
+      return `${open}${items.map((x) => render(x, depth + 1)).join(' ')}${close}`;
+    }
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `:${k} ${render(x, depth + 1)}`)
+      .join(', ')}}`;
+  }
+  if (typeof v === 'function') return `a function ${v.name || '(anonymous)'}`;
   return String(v);
 }
 

@@ -1,5 +1,6 @@
 import { EdnList } from '../edn/edn-list.js';
 import { BigDec } from '../model/big-dec.js';
+import { EdnBigInt, EdnDouble } from '../model/edn-number.js';
 import { Keyword } from '../model/keyword.js';
 import { Sym } from '../model/sym.js';
 import { Uri } from '../model/uri.js';
@@ -38,7 +39,9 @@ function render(x: unknown, depth: number): string {
   if (x instanceof Map) return `{${[...x].map(([k, v]) => `${render(k, depth + 1)} ${render(v, depth + 1)}`).join(', ')}}`;
   if (x instanceof Set) return `#{${[...x].map((y) => render(y, depth + 1)).join(' ')}}`;
   if (typeof x === 'object') {
-    if ('value' in x && (x.constructor?.name === 'EdnDouble' || x.constructor?.name === 'EdnBigInt')) return String((x as { value: unknown }).value);
+    // Class names do not survive bundling (EdnBigInt may be _EdnBigInt): test the classes.
+    if (x instanceof EdnBigInt) return `${x.value}N`;
+    if (x instanceof EdnDouble) return Number.isInteger(x.value) ? `${x.value}.0` : String(x.value);
     return `{${Object.entries(x as Record<string, unknown>)
       .map(([k, v]) => `:${k.startsWith(':') ? k.slice(1) : k} ${render(v, depth + 1)}`)
       .join(', ')}}`;
