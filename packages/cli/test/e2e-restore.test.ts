@@ -40,6 +40,33 @@ describe('restore and verify', () => {
     expect(r.stderr).toMatch(/^error restore\//);
   });
 
+  it('restore refuses a destination or state database that is the source, however it is spelled, and changes nothing', () => {
+    const before = jsonDoc(cli(['info', 'file:./src', '--json'], { cwd })).result.datoms as number;
+    for (const args of [
+      ['./src', './src', '--merge'],
+      ['file:./src', `file:${join(cwd, 'src')}`, '--merge'],
+      ['./src', './src-state-copy', '--incremental', '--state', './src'],
+    ]) {
+      const r = cli(['restore', ...args], { cwd });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^error restore\/same-database: .*(destination|state) database is the source database/m);
+    }
+    expect(jsonDoc(cli(['info', 'file:./src', '--json'], { cwd })).result.datoms).toBe(before);
+  });
+
+  it('verify of two databases that are not source and copy says so (exit 1), and which way round they are', () => {
+    expect(cli(['create', 'file:./unrelated'], { cwd }).code).toBe(0);
+    expect(cli(['transact', 'file:./unrelated', 'small.edn'], { cwd }).code).toBe(0);
+    const r = cli(['verify', 'file:./src', 'file:./unrelated'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error restore\/not-a-copy: file:\.\/unrelated is not a restored copy of file:\.\/src \(.+\): it was not restored from any database\./);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const swapped = cli(['verify', 'file:./copy', 'file:./src', '--json'], { cwd });
+    expect(swapped.code).toBe(1);
+    expect(jsonDoc(swapped).error.code).toBe('restore/not-a-copy');
+    expect(jsonDoc(swapped).error.hint).toContain('swap them, datomkit verify file:./src file:./copy');
+  });
+
   it('--exclude leaves attributes out; verify then reports the difference with exit 3, and --ignore accepts it', () => {
     const r = cli(['restore', 'file:./src', 'file:./scrubbed', '--exclude', 'artist/homepage,label/website', '--batch-size', '200'], { cwd });
     expect(r.code).toBe(0);

@@ -4,6 +4,7 @@ import { type DatomTransform, applyTransforms } from './datom-transform.js';
 import { IdMapping } from './id-mapping.js';
 import { abortedError, checkAborted, withContext } from './internal/abort.js';
 import { Channel } from './internal/channel.js';
+import { refuseSameDatabase } from './internal/distinct-databases.js';
 import { ProgressMeter } from './internal/progress-meter.js';
 import { readCurrentState } from './read-current-state.js';
 import { RESTORE_ATTRS, ensureRestoreSchema, readDestSession } from './restore-attributes.js';
@@ -177,7 +178,7 @@ class Batcher {
  * A run that was interrupted (crash, error, abort) is resumed by calling again with the same
  * source: the copy restarts from the recorded basis and the datoms already written are no-ops.
  *
- * Refuses (`restore/dest-not-empty`) a destination that holds other data unless `merge` is set,
+ * Refuses (`restore/same-database`) a destination that is the source. Refuses (`restore/dest-not-empty`) a destination that holds other data unless `merge` is set,
  * and one that already holds a complete copy of this source (use `incrementalRestore`).
  *
  * @example
@@ -195,6 +196,7 @@ export async function currentStateRestore(options: CurrentStateRestoreOptions): 
   let step = 'checking the destination';
   try {
     checkAborted(signal, step);
+    refuseSameDatabase({ source: sourceDb.id, destination: destConn.id });
     const destDb = await ensureRestoreSchema(destConn);
     const session = await readDestSession(destDb, sourceDb.id);
     if (session?.lastT != null) {

@@ -1,6 +1,7 @@
 import { type Connection, DatomError, type TxData, Uuid, isDatomError, kw, tToTx } from '@datomkit/datom-core';
 import { type CurrentStateRestoreResult, type RestoreOptions, currentStateRestore } from './current-state-restore.js';
 import { checkAborted, withContext } from './internal/abort.js';
+import { refuseSameDatabase } from './internal/distinct-databases.js';
 import { ProgressMeter } from './internal/progress-meter.js';
 import { readLog } from './read-log.js';
 import { LogReplay } from './log-replay.js';
@@ -130,6 +131,7 @@ export async function incrementalRestore(options: IncrementalRestoreOptions): Pr
   const steps: string[] = [];
   try {
     checkAborted(signal, step);
+    refuseSameDatabase({ source: sourceConn.id, destination: destConn.id, state: stateConn.id });
     const session = await stateSession(stateConn, sourceConn.id, destConn.id);
     const destDb = await ensureRestoreSchema(destConn);
     const dest = await readDestSession(destDb, sourceConn.id);

@@ -107,3 +107,31 @@ describe('failures surface', () => {
     expect(isDatomError(err, 'restore/state-mismatch')).toBe(true);
   });
 });
+
+describe('a restore refuses databases that are not distinct (restore/same-database)', () => {
+  it('a current-state copy into its own source, even with merge, and leaves it unchanged', async () => {
+    const source = await catalogConn(300, 7);
+    const before = await source.db().datoms('eavt').count();
+    const err = await currentStateRestore({ sourceDb: source.db(), destConn: source, merge: true }).catch((e: unknown) => e);
+    expect(isDatomError(err, 'restore/same-database')).toBe(true);
+    expect((err as Error).message).toMatch(/destination database is the source database/);
+    expect(await source.db().datoms('eavt').count()).toBe(before);
+  });
+
+  it.each([
+    ['destination', 'source'],
+    ['state', 'source'],
+    ['state', 'destination'],
+  ])('an incremental restore whose %s is its %s', async (role, other) => {
+    const source = await catalogConn(300, 8);
+    const dest = await freshConn('same-dest');
+    const state = await freshConn('same-state');
+    const conns: Record<string, typeof source> = { source, destination: dest, state };
+    conns[role] = conns[other]!;
+    const before = await source.db().datoms('eavt').count();
+    const err = await incrementalRestore({ sourceConn: conns.source!, destConn: conns.destination!, stateConn: conns.state! }).catch((e: unknown) => e);
+    expect(isDatomError(err, 'restore/same-database')).toBe(true);
+    expect((err as Error).message).toContain(`The ${role} database is the ${other} database`);
+    expect(await source.db().datoms('eavt').count()).toBe(before);
+  });
+});

@@ -1,4 +1,6 @@
-import { verifyRestore } from '@datomkit/restore';
+import type { Database } from '@datomkit/datom-core';
+import { readDestSession, restoreSessionSources, verifyRestore } from '@datomkit/restore';
+import { CliError } from '../internal/cli-error.js';
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-code.js';
 import type { CommandContext } from '../internal/context.js';
@@ -8,6 +10,27 @@ import { countOf, formatCount } from '../internal/progress.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter((v) => v !== '')];
+}
+
+/**
+ * Verify compares a copy with its source through the entity ids the restore recorded: two databases
+ * that are not source and copy would differ in every datom, so say what they are instead.
+ */
+async function refuseUnrelated(sourceDb: Database, destDb: Database, source: string, dest: string): Promise<void> {
+  if (sourceDb.id === destDb.id) {
+    throw new CliError('restore/not-a-copy', `${source} and ${dest} are the same database (${sourceDb.id}), not a source and its copy.`, {
+      hint: 'Give the source and a database restored from it: datomkit verify <source> <copy>.',
+      data: { source, dest, id: sourceDb.id },
+    });
+  }
+  if ((await readDestSession(destDb, sourceDb.id)) !== null) return;
+  const reversed = (await readDestSession(sourceDb, destDb.id)) !== null;
+  const copiesOf = await restoreSessionSources(destDb);
+  const holds = copiesOf.length === 0 ? 'was not restored from any database' : `holds restores of ${copiesOf.join(', ')} only`;
+  throw new CliError('restore/not-a-copy', `${dest} is not a restored copy of ${source} (${sourceDb.id}): it ${holds}.`, {
+    hint: reversed ? `${source} is a copy of ${dest}: swap them, datomkit verify ${dest} ${source}.` : 'Give the source and a database restored from it: datomkit verify <source> <copy>.',
+    data: { source, dest, sourceId: sourceDb.id, destId: destDb.id, copiesOf },
+  });
 }
 
 /**
@@ -24,7 +47,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .command('verify')
     .summary('check that a restored copy equals its source (exit 3 if not)')
     .description(
-      'Compare a source with its restored copy: schema, per-attribute datom counts, and every datom (entity ids mapped through the restore\'s mapping). Exits 3 when anything differs.',
+      'Compare a source with its restored copy: schema, per-attribute datom counts, and every datom (entity ids mapped through the restore\'s mapping). Exits 3 when anything differs; fails (restore/not-a-copy) when <dest> was not restored from <source>.',
     )
     .argument('<source>', 'source database URI')
     .argument('<dest>', 'restored database URI')
@@ -37,12 +60,14 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         (s) =>
           withConnection(
             dest,
-            (d) =>
-              verifyRestore(s.db(), d.db(), {
+            async (d) => {
+              await refuseUnrelated(s.db(), d.db(), source, dest);
+              return verifyRestore(s.db(), d.db(), {
                 ignore: opts.ignore ?? [],
                 countOnly: opts.countOnly ?? [],
                 maxDifferences: opts.maxDifferences,
-              }),
+              });
+            },
             { readOnly: true },
           ),
         { readOnly: true },

@@ -36,6 +36,7 @@ const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) =
   'norm/checksum-mismatch': () => 'Run `datomkit norm verify <dir>` to see what changed; never edit an applied norm, add a new one.',
   'norm/missing-checksums': () => 'Run `datomkit norm checksums <dir>` to write checksums.edn, and commit it.',
   'restore/dest-not-empty': () => 'Restore into a new database, add --merge to merge into this one, or catch a copy up with --incremental --state <uri>.',
+  'restore/same-database': () => 'Give distinct databases: a new one (or a copy) as the destination, and a third one for --state.',
   'restore/state-mismatch': () => 'The destination does not match the progress recorded for this source: restore into a new database.',
   'query/unknown-function': () => 'From the command line a query can call the built-in functions only; user functions need the query() API.',
   'restore/ref-unresolved': () => 'Pass --unmappable-refs placeholder (the default) or skip to copy the rest.',
