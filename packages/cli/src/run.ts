@@ -3,7 +3,7 @@ import type { CliIo } from './cli-io.js';
 import { ExitCode, type ExitCodeValue } from './exit-code.js';
 import { registerCommands } from './commands/register-commands.js';
 import { CommandContext, type GlobalFlags } from './internal/context.js';
-import { EXIT_CODES_HELP } from './internal/describe.js';
+import { exitCodesHelp } from './internal/describe.js';
 import { describeError } from './internal/format-error.js';
 import { toJsonValue } from './json-value.js';
 
@@ -42,7 +42,8 @@ function buildProgram(ctx: CommandContext): Command {
     });
   program.addHelpText(
     'after',
-    `\nExamples:\n  $ datomkit create file:./data/music\n  $ datomkit transact file:./data/music schema.edn\n  $ datomkit info file:./data/music --json\n  $ datomkit norm apply file:./data/music ./migrations\n\n${JSON_HELP}\n\n${EXIT_CODES_HELP}\n`,
+    () =>
+      `\nExamples:\n  $ datomkit create file:./data/music\n  $ datomkit transact file:./data/music schema.edn\n  $ datomkit info file:./data/music --json\n  $ datomkit norm apply file:./data/music ./migrations\n\n${JSON_HELP}\n\n${exitCodesHelp(program)}\n`,
   );
   registerCommands(program, ctx);
   return program;

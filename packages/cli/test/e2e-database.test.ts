@@ -47,6 +47,21 @@ describe('datomkit help', () => {
     expect(r.stdout).toContain('Exit codes:');
   });
 
+  it('the top-level help lists exit code 3 with exactly the commands whose help gives it, in the same words', () => {
+    const top = cli(['--help'], { cwd }).stdout;
+    const commands = [['create'], ['info'], ['transact'], ['datoms'], ['pull'], ['log'], ['gc'], ['restore'], ['verify'], ['norm', 'status'], ['norm', 'apply'], ['norm', 'verify'], ['norm', 'checksums'], ['norm', 'new']];
+    const withThree = [];
+    for (const cmd of commands) {
+      const three = /^ {2}3 {4}(.+)$/m.exec(cli([...cmd, '--help'], { cwd }).stdout)?.[1];
+      if (three === undefined) expect(top).not.toMatch(new RegExp(`^ {7}${cmd.join(' ')}:`, 'm'));
+      else {
+        expect(top).toContain(`       ${cmd.join(' ')}: ${three}\n`);
+        withThree.push(cmd.join(' '));
+      }
+    }
+    expect(withThree).toEqual(['verify', 'norm status', 'norm apply', 'norm verify']);
+  });
+
   it('prints the version', () => {
     expect(cli(['--version'], { cwd }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCatalog, catalogSchemaEdn } from '@datomkit/testkit';
 import { printEdn } from '@datomkit/datom-core';
@@ -96,6 +96,44 @@ describe('norm commands', () => {
     const a = cli(['norm', 'apply', db, 'migrations'], { cwd });
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/^error norm\/checksum-mismatch: /);
+  });
+
+  it('an edited applied norm whose checksum was recorded again: status and apply agree (exit 3, not applied again, what to do)', () => {
+    expect(cli(['norm', 'checksums', 'migrations'], { cwd }).code).toBe(0);
+    const advice = /001-release-rating\.edn changed since applied, and an applied norm is never applied again: put the file back as it was applied, and make the change in a new norm \(`datomkit norm new migrations <name>`\)/;
+    const status = cli(['norm', 'status', db, 'migrations'], { cwd });
+    expect(status.code).toBe(3);
+    expect(status.stderr).toContain('[!] 001-release-rating.edn  changed');
+    expect(status.stderr).toMatch(advice);
+    // 005 is pending, so status also says to apply; apply applies it and reports the changed norm.
+    expect(status.stderr).toContain('run `datomkit norm apply file:./catalog migrations`');
+    const apply = cli(['norm', 'apply', db, 'migrations'], { cwd });
+    expect(apply.code).toBe(3);
+    expect(apply.stderr).toContain('[·] 001-release-rating.edn  already applied');
+    expect(apply.stderr).toContain('applied 1 norm\n');
+    expect(apply.stderr).toMatch(advice);
+    const again = jsonDoc(cli(['norm', 'apply', db, 'migrations', '--json'], { cwd }));
+    expect(again).toMatchObject({ ok: false, exitCode: 3, result: { applied: [], changed: ['001-release-rating.edn'] } });
+    const after = cli(['norm', 'status', db, 'migrations'], { cwd });
+    expect(after.code).toBe(3);
+    expect(after.stderr).toMatch(advice);
+    expect(after.stderr).not.toContain('norm apply');
+  });
+
+  it('without checksums.edn, status says to write it before apply, and apply names a command that exists', () => {
+    const dir = join(cwd, 'fresh');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '001-genre.edn'), '{:tx-data [{:db/ident :release/genre :db/valueType :db.type/string :db/cardinality :db.cardinality/one}]}');
+    const status = cli(['norm', 'status', db, 'fresh'], { cwd });
+    expect(status.code).toBe(3);
+    expect(status.stderr).toContain('checksums.edn is missing: run `datomkit norm checksums fresh` (and commit it), then `datomkit norm apply file:./catalog fresh`');
+    const apply = cli(['norm', 'apply', db, 'fresh'], { cwd });
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/^error norm\/missing-checksums: .*`datomkit norm checksums fresh`/);
+    // The command the messages name exists, and after it apply goes through.
+    expect(cli(['norm', 'checksums', 'fresh'], { cwd }).code).toBe(0);
+    expect(cli(['norm', 'status', db, 'fresh'], { cwd }).stderr).toContain('1 pending; run `datomkit norm apply file:./catalog fresh`');
+    expect(cli(['norm', 'apply', db, 'fresh'], { cwd }).code).toBe(0);
   });
 
   it('new in a missing folder: exit 1 with a one-line error', () => {

@@ -1,10 +1,12 @@
-import { type EnsureNormsOptions, type NormStep, dryRun, ensureNorms } from '@datomkit/norm';
+import { type EnsureNormsOptions, type NormStep, dryRun, ensureNorms, normStatus } from '@datomkit/norm';
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-code.js';
 import { interrupted } from '../internal/cli-error.js';
 import type { CommandContext } from '../internal/context.js';
 import { withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
 import { countOf } from '../internal/progress.js';
+import { normAdvice } from '../internal/norm-advice.js';
 import { loadTxFns } from '../internal/tx-fns.js';
 
 function stepJson(s: NormStep) {
@@ -50,17 +52,35 @@ export function registerNormApply(norm: Command, ctx: CommandContext): void {
           }
         },
       };
-      const result = await withConnection(uri, (conn) => (dry ? dryRun(conn, dir, options) : ensureNorms(conn, dir, options)));
+      const { result, after } = await withConnection(uri, async (conn) => {
+        // What status says after it: an applied norm whose file changed since is not applied
+        // again, and is a problem (exit 3), as norm status reports it.
+        if (dry) {
+          const result = await dryRun(conn, dir, options);
+          return { result, after: await normStatus(result.db, dir) };
+        }
+        const result = await ensureNorms(conn, dir, options);
+        return { result, after: await normStatus(conn.db(), dir) };
+      });
       const steps = result.steps.map(stepJson);
       const applied = result.applied.length;
-      ctx.result({ dryRun: dry, markerInstalled: result.markerInstalled !== null, applied: result.applied, steps }, () =>
-        ctx.say(
-          applied === 0
-            ? c.green('up to date: nothing to apply')
-            : dry
-              ? `${applied} norm${applied === 1 ? '' : 's'} would be applied; nothing was committed`
-              : c.green(`applied ${applied} norm${applied === 1 ? '' : 's'}`),
-        ),
+      const changed = after.norms.filter((n) => n.state === 'changed' || n.state === 'missing').map((n) => n.id);
+      const advice = changed.length === 0 ? [] : await normAdvice(after, uri, dir, { verifyChecksums: opts.verifyChecksums });
+      ctx.result(
+        { dryRun: dry, markerInstalled: result.markerInstalled !== null, applied: result.applied, changed, advice, steps },
+        () => {
+          ctx.say(
+            applied === 0
+              ? changed.length === 0
+                ? c.green('up to date: nothing to apply')
+                : 'nothing to apply'
+              : dry
+                ? `${countOf(applied, 'norm')} would be applied; nothing was committed`
+                : c.green(`applied ${countOf(applied, 'norm')}`),
+          );
+          for (const a of advice) ctx.say(`${c.yellow('[!]')} ${a}`);
+        },
+        changed.length === 0 ? ExitCode.ok : ExitCode.problems,
       );
     });
   describeCommand(cmd, {
@@ -69,7 +89,8 @@ export function registerNormApply(norm: Command, ctx: CommandContext): void {
       'datomkit norm apply ./data/music ./migrations --dry-run',
       'datomkit norm apply ./data/music ./examples/migrations --tx-fns ./examples/migrations/music-tx-fns.ts',
     ],
-    json: '{ dryRun: boolean, markerInstalled: boolean, applied: [id], steps: [{ id, file, status: "applied"|"skipped"|"applied-elsewhere", tx, datoms: number, batches }] }',
+    problems: 'a norm applied earlier changed since (or its file is gone): it is not applied again',
+    json: '{ dryRun: boolean, markerInstalled: boolean, applied: [id], changed: [id], advice: [what to do], steps: [{ id, file, status: "applied"|"skipped"|"applied-elsewhere", tx, datoms: number, batches }] }',
     interrupted: 'the norms applied so far stay applied; run it again for the rest',
   });
 }

@@ -4,6 +4,7 @@ import { ExitCode } from '../exit-code.js';
 import type { CommandContext } from '../internal/context.js';
 import { withConnection } from '../internal/database.js';
 import { describeCommand } from '../internal/describe.js';
+import { normAdvice } from '../internal/norm-advice.js';
 
 /**
  * The checklist mark of each norm state, kysely-ctl style.
@@ -39,11 +40,12 @@ export function registerNormStatus(norm: Command, ctx: CommandContext): void {
     .argument('<dir>', 'migrations folder')
     .action(async (uri: string, dir: string) => {
       const status = await withConnection(uri, (conn) => normStatus(conn, dir), { readOnly: true });
+      const advice = await normAdvice(status, uri, dir, { verifyChecksums: true });
       const c = ctx.colors;
       const counts = new Map<NormState, number>();
       for (const n of status.norms) counts.set(n.state, (counts.get(n.state) ?? 0) + 1);
       ctx.result(
-        status,
+        { ...status, advice },
         () => {
           for (const n of status.norms) {
             const mark = n.state === 'applied' ? c.green(NORM_MARKS[n.state]) : n.state === 'pending' ? NORM_MARKS[n.state] : c.yellow(NORM_MARKS[n.state]);
@@ -51,14 +53,15 @@ export function registerNormStatus(norm: Command, ctx: CommandContext): void {
             ctx.say(`${mark} ${n.id}${n.state === 'applied' ? '' : `  ${n.state}`}${when}`);
           }
           const summary = [...counts].map(([state, n]) => `${n} ${state}`).join(', ');
-          ctx.say(status.upToDate ? c.green(`up to date: ${summary || 'no norms'}`) : `${summary}; run \`datomkit norm apply ${uri} ${dir}\``);
+          if (status.upToDate) ctx.say(c.green(`up to date: ${summary || 'no norms'}`));
+          else ctx.say(`${summary}; ${advice.join('; ')}`);
         },
         status.upToDate ? ExitCode.ok : ExitCode.problems,
       );
     });
   describeCommand(cmd, {
     examples: ['datomkit norm status ./data/music ./migrations', 'datomkit norm status ./data/music ./migrations --json || echo "pending norms"'],
-    json: '{ upToDate: boolean, pending: [id], norms: [{ id, state: "applied"|"changed"|"pending"|"partial"|"missing", file, checksum, appliedChecksum, appliedAt, tx }] }',
+    json: '{ upToDate: boolean, advice: [what to do], pending: [id], norms: [{ id, state: "applied"|"changed"|"pending"|"partial"|"missing", file, checksum, appliedChecksum, appliedAt, tx }] }',
     problems: 'a norm is pending, changed since it was applied, or half-applied',
   });
 }

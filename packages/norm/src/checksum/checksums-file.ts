@@ -30,7 +30,7 @@ export async function readChecksumsFile(dir: string): Promise<Map<string, string
     if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
     throw new DatomError(
       'norm/missing-checksums',
-      `${file} does not exist. Run updateChecksums('${dir}') (or \`datomkit norm update-checksums\`) and commit the file.`,
+      `${file} does not exist. Run updateChecksums('${dir}') (or \`datomkit norm checksums ${dir}\`) and commit the file.`,
       { data: { file } },
     );
   });
