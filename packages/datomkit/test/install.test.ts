@@ -139,7 +139,8 @@ describe('every published package, packed', () => {
       }),
     );
     expect(failures).toEqual([]);
-  });
+    // A few seconds of CPU each; minutes on a machine shared with other work.
+  }, 300_000);
 });
 
 describe('installed with plain npm into an empty app outside the workspace', () => {
