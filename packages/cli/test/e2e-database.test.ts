@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_EDN, SCHEMA_EDN, cli, jsonDoc, tempDir } from './helpers.js';
@@ -18,7 +18,7 @@ describe('datomkit help', () => {
   it('lists every command, the exit codes and the JSON shape', () => {
     const r = cli(['--help'], { cwd });
     expect(r.code).toBe(0);
-    for (const name of ['create', 'info', 'transact', 'datoms', 'pull', 'log', 'gc', 'restore', 'verify', 'norm']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['create', 'info', 'transact', 'datoms', 'pull', 'log', 'gc', 'repair', 'restore', 'verify', 'norm']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toMatch(/3\s+a check found problems/);
     expect(r.stdout).toContain('"ok": true');
@@ -32,6 +32,7 @@ describe('datomkit help', () => {
     ['pull'],
     ['log'],
     ['gc'],
+    ['repair'],
     ['restore'],
     ['verify'],
     ['norm', 'status'],
@@ -248,5 +249,26 @@ describe('database commands on a file database', () => {
     expect(result.sizeOnDisk.files).toBe(before.files - result.removed.length);
     // The database still reads the same after gc.
     expect(jsonDoc(cli(['datoms', db, 'aevt', ':artist/name', '--json'], { cwd })).result.count).toBe(3);
+  });
+});
+
+describe('datomkit repair', () => {
+  it('a database whose log was removed refuses to open until repaired, and the repair says what it did', () => {
+    const db = 'file:./damaged';
+    expect(cli(['create', db], { cwd }).code).toBe(0);
+    expect(cli(['transact', db], { cwd, input: SCHEMA_EDN }).code).toBe(0);
+    const dir = join(cwd, 'damaged');
+    const root = JSON.parse(readFileSync(join(dir, 'root'), 'utf8')) as { logs: { name: string }[] };
+    rmSync(join(dir, (root.logs[0] as { name: string }).name));
+    const refused = cli(['info', db], { cwd });
+    expect(refused.code).toBe(1);
+    expect(oneLineError(refused.stderr)).toMatch(/^error storage\/missing: .*log-.* → Run `datomkit repair <db>`/);
+    const r = cli(['repair', db, '--json'], { cwd });
+    expect(r.code).toBe(0);
+    const { result } = jsonDoc(r);
+    expect(result.missing).toEqual([(root.logs[0] as { name: string }).name]);
+    expect(result.dropped).toBe(0);
+    expect(jsonDoc(cli(['info', db, '--json'], { cwd })).result.basisT).toBe(result.basisT);
+    expect(jsonDoc(cli(['repair', db, '--json'], { cwd })).result.missing).toEqual([]);
   });
 });

@@ -17,9 +17,10 @@ export type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pu
 export type { Attribute, ValueType } from './schema/attribute.js';
 export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } from './tx/tx-data.js';
 export type { BulkBatch, BulkLoadResult } from './tx/bulk-load.js';
-export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri } from './conn/connect.js';
+export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri, repairDatabase, repairStore, STORAGE_SAFETY_WINDOW_MS } from './conn/connect.js';
+export type { RepairReport } from './conn/connect.js';
 export type { BlobStore } from './storage/blob-store.js';
-export { FileBlobStore } from './storage/file-blob-store.js';
+export { FileBlobStore, lockOwnerState, type LockOwner } from './storage/file-blob-store.js';
 export { PgBlobStore, parsePostgresUri, type PostgresUri } from './storage/pg-blob-store.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,28 +13,18 @@ import {
   isDatomError,
   kw,
 } from '../src/index.js';
+import { crashedCopy, ITEM_SCHEMA } from './durable-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-const SCHEMA = [{ 'db/ident': kw('item/n'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') }];
+const SCHEMA = ITEM_SCHEMA;
 
 /** A database with `count` items whose directory is then copied as a crashed writer would leave it. */
-async function crashedCopy(count: number): Promise<{ dir: string; log: string; directory: string; pack: string }> {
-  const dir = join(root, `src-${++n}`);
-  await createDatabase(dir);
-  const conn = await connect(dir);
-  await conn.transact(SCHEMA);
-  for (let i = 1; i <= count; i++) await conn.transact([{ 'item/n': i }]);
-  // Copy while the writer is still open: no checkpoint on close, the log holds every transaction.
-  const copy = join(root, `crashed-${n}`);
-  cpSync(dir, copy, { recursive: true });
-  rmSync(join(copy, 'LOCK'), { force: true });
-  await conn.close();
-  const files = readdirSync(copy);
-  const named = (prefix: string): string => join(copy, files.find((f) => f.startsWith(prefix)) as string);
-  return { dir: copy, log: named('log-'), directory: named('dir-'), pack: named('pack-') };
+function crashed(count: number): ReturnType<typeof crashedCopy> {
+  n += 1;
+  return crashedCopy(join(root, `src-${n}`), join(root, `crashed-${n}`), count);
 }
 
 describe('durable storage faults', () => {
@@ -47,7 +37,7 @@ describe('durable storage faults', () => {
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(isDatomError(r.reason, 'db/locked')).toBe(true);
-      expect(readFileSync(join(dir, 'LOCK'), 'utf8')).toBe(`${process.pid}@${hostname()}`);
+      expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
       for (const st of stores) await st.unlock();
       expect(existsSync(join(dir, 'LOCK'))).toBe(false);
     }
@@ -57,15 +47,20 @@ describe('durable storage faults', () => {
       const stores = Array.from({ length: 8 }, () => new FileBlobStore(dir));
       const results = await Promise.allSettled(stores.map((st) => st.lock()));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(readFileSync(join(dir, 'LOCK'), 'utf8')).toBe(`${process.pid}@${hostname()}`);
+      expect(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
       for (const st of stores) await st.unlock();
       expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
     }
   });
 
   it('drops a torn record at the end of the log and keeps everything before it', async () => {
-    const { dir, log } = await crashedCopy(5);
-    appendFileSync(log, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 9, 9]));
+    const { dir, log } = await crashed(5);
+    // The start of a record written into the preallocated zeros after the last one, its end not.
+    const bytes = readFileSync(log);
+    let end = 0;
+    while (bytes.readUInt32LE(end) !== 0) end += 12 + bytes.readUInt32LE(end);
+    bytes.set([40, 0, 0, 0, 1, 2, 3, 4, 9, 9], end);
+    writeFileSync(log, bytes);
     const conn = await connect(dir);
     expect(await conn.db().datoms('aevt', 'item/n').count()).toBe(5);
     // The log is cut back, so the next transaction follows on.
@@ -77,7 +72,7 @@ describe('durable storage faults', () => {
   });
 
   it('refuses a log damaged before its end, naming the file', async () => {
-    const { dir, log } = await crashedCopy(5);
+    const { dir, log } = await crashed(5);
     const bytes = readFileSync(log);
     bytes[12] = (bytes[12] as number) ^ 0xff;
     writeFileSync(log, bytes);
@@ -87,7 +82,7 @@ describe('durable storage faults', () => {
   });
 
   it('refuses a corrupted directory, naming it', async () => {
-    const { dir, directory } = await crashedCopy(2);
+    const { dir, directory } = await crashed(2);
     const bytes = readFileSync(directory);
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0x55;
     writeFileSync(directory, bytes);
@@ -112,7 +107,7 @@ describe('durable storage faults', () => {
   }
 
   it('refuses a corrupted index page, naming its pack and offset', async () => {
-    const { dir, pack } = await crashedCopy(2);
+    const { dir, pack } = await crashed(2);
     const bytes = readFileSync(pack);
     for (let i = 0; i < bytes.length; i += 97) bytes[i] = (bytes[i] as number) ^ 0x55;
     writeFileSync(pack, bytes);
@@ -122,7 +117,7 @@ describe('durable storage faults', () => {
   });
 
   it('names the directory format when it is not the one this version reads', async () => {
-    const { dir, directory } = await crashedCopy(1);
+    const { dir, directory } = await crashed(1);
     const bytes = readFileSync(directory);
     bytes.write('DKDIR000', 0, 'latin1');
     writeFileSync(directory, bytes);
@@ -132,7 +127,7 @@ describe('durable storage faults', () => {
   });
 
   it('names the root format when it is not the one this version reads', async () => {
-    const { dir } = await crashedCopy(1);
+    const { dir } = await crashed(1);
     const rootFile = join(dir, 'root');
     writeFileSync(rootFile, JSON.stringify({ ...JSON.parse(readFileSync(rootFile, 'utf8')), format: 2 }));
     const err = await connect(dir).catch((e: unknown) => e);
@@ -141,7 +136,7 @@ describe('durable storage faults', () => {
   });
 
   it('refuses a missing directory, naming it', async () => {
-    const { dir, directory } = await crashedCopy(2);
+    const { dir, directory } = await crashed(2);
     rmSync(directory);
     const err = await connect(dir).catch((e: unknown) => e);
     expect(isDatomError(err, 'storage/missing')).toBe(true);
@@ -149,7 +144,7 @@ describe('durable storage faults', () => {
   });
 
   it('refuses a missing pack, naming it', async () => {
-    const { dir, pack } = await crashedCopy(2);
+    const { dir, pack } = await crashed(2);
     rmSync(pack);
     const err = await openAndReadAll(dir);
     expect(isDatomError(err, 'storage/missing')).toBe(true);
@@ -226,10 +221,10 @@ describe('durable storage faults', () => {
     // Checkpoints ran while it committed, and a last one on close: the root's directory holds every
     // transaction, and its one log is empty.
     expect(readdirSync(dir).filter((f) => f.startsWith('dir-')).length).toBeGreaterThan(2);
-    const rootRecord = JSON.parse(readFileSync(join(dir, 'root'), 'utf8')) as { dirT: number; logs: string[] };
+    const rootRecord = JSON.parse(readFileSync(join(dir, 'root'), 'utf8')) as { dirT: number; logs: { name: string }[] };
     expect(rootRecord.dirT).toBe(41);
     expect(rootRecord.logs).toHaveLength(1);
-    const lastLog = join(dir, rootRecord.logs[0] as string);
+    const lastLog = join(dir, rootRecord.logs[0]?.name as string);
     expect(existsSync(lastLog) && readFileSync(lastLog).some((b) => b !== 0)).toBe(false);
     const again = await connect(`file:${dir}`);
     expect(await again.db().datoms('aevt', 'item/n').count()).toBe(40);

@@ -1,6 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Database } from '../src/index.js';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, createDatabase, kw, type Database } from '../src/index.js';
+
+/** A schema of one unique long attribute, `item/n`. */
+export const ITEM_SCHEMA = [{ 'db/ident': kw('item/n'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') }];
+
+/**
+ * A database at `dir` with the item schema and `count` items, copied to `copy` while its writer was
+ * open (no checkpoint on close, the log holds every transaction), as a crashed writer leaves it.
+ * Returns the paths of the copy's log, directory and pack.
+ */
+export async function crashedCopy(dir: string, copy: string, count: number): Promise<{ dir: string; log: string; directory: string; pack: string }> {
+  await createDatabase(dir);
+  const conn = await connect(dir);
+  await conn.transact(ITEM_SCHEMA);
+  for (let i = 1; i <= count; i++) await conn.transact([{ 'item/n': i }]);
+  cpSync(dir, copy, { recursive: true });
+  rmSync(join(copy, 'LOCK'), { force: true });
+  await conn.close();
+  const files = readdirSync(copy);
+  const named = (prefix: string): string => join(copy, files.find((f) => f.startsWith(prefix)) as string);
+  return { dir: copy, log: named('log-'), directory: named('dir-'), pack: named('pack-') };
+}
 
 const CHILD = fileURLToPath(new URL('./fixtures/writer-child.ts', import.meta.url));
 

@@ -12,6 +12,7 @@ import { registerNormStatus } from './norm-status.js';
 import { registerNormVerify } from './norm-verify.js';
 import { registerPull } from './pull.js';
 import { registerQ } from './q.js';
+import { registerRepair } from './repair.js';
 import { registerRestore } from './restore.js';
 import { registerTransact } from './transact.js';
 import { registerVerify } from './verify.js';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerQ(program, ctx);
   registerLog(program, ctx);
   registerGc(program, ctx);
+  registerRepair(program, ctx);
   registerRestore(program, ctx);
   registerVerify(program, ctx);
   const norm = program

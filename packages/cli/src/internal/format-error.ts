@@ -24,13 +24,17 @@ const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) =
   'db/not-found': (d) => `Create it with \`datomkit create ${String(d.uri ?? '<db>')}\`, or check the path.`,
   'db/exists': () => 'Pass --if-not-exists to accept an existing database, or choose another path.',
   'db/uri': () => 'Give a database as file:./path, a plain path, or mem://name.',
-  'db/locked': () => 'Another process is writing to it; wait for it to finish, or use a read-only command.',
+  'db/locked': (d) =>
+    typeof d.lockFile === 'string'
+      ? `Wait for that writer to finish, or use a read-only command; remove ${d.lockFile} by hand only if that process is certainly gone.`
+      : 'Another process is writing to it; wait for it to finish, or use a read-only command.',
   'schema/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
   'db/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
   'edn/syntax': () => 'Fix the EDN at the line and column shown.',
   'transact/type': () => '`datomkit info <db>` shows the value type of each attribute.',
   'transact/unique': () => 'Another entity holds that unique value: change the value, or retract it there first.',
-  'storage/corrupt': () => 'The files are damaged, or were written by another datomkit version: restore from a copy.',
+  'storage/corrupt': () => 'Run `datomkit repair <db>` to keep everything up to the last good transaction (it reports what it drops), or restore from a copy.',
+  'storage/missing': () => 'Run `datomkit repair <db>` to keep everything up to the last good transaction (it reports what it drops), or restore from a copy.',
   'db/read-only': () => 'The database was opened read-only; run a command that writes without another writer running.',
   'norm/unknown-tx-fn': () => 'Pass --tx-fns <module> exporting an object of tx-fns by qualified name.',
   'norm/checksum-mismatch': () => 'Run `datomkit norm verify <dir>` to see what changed; never edit an applied norm, add a new one.',
@@ -47,6 +51,7 @@ const CLI_WORDS: readonly (readonly [RegExp, string])[] = [
   [/pass merge: true/g, 'pass --merge'],
   [/use incrementalRestore/g, 'use restore --incremental'],
   [/create it with createDatabase first/g, 'create it with `datomkit create`'],
+  [/ \(or repairDatabase\)/g, ''],
 ];
 
 function oneLine(text: string): string {

@@ -94,11 +94,16 @@ async function openWriter(store: BlobStore, cacheBytes: number | undefined): Pro
   try {
     const durable = new DurableStore(store, false, cacheBytes);
     const loaded = await durable.open();
+    // A database of an older format goes on in a log of this one.
+    await durable.upgradeLog(loaded.state.basisT);
+    await collectOld(durable);
     const shared: SharedDatabase = new SharedDatabase(loaded, durable, async () => {
       fileWriters.delete(dir);
       try {
-        if (!shared.deleted) await shared.maybeCheckpoint(true);
-        else await shared.checkpointing;
+        if (!shared.deleted) {
+          await shared.maybeCheckpoint(true);
+          await collectOld(durable);
+        } else await shared.checkpointing;
       } finally {
         durable.close();
         await store.unlock();
@@ -130,7 +135,7 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
   if (u.kind === 'mem') {
     const shared = memDatabases.get(u.name);
     if (shared === undefined) throw new DatomError('db/not-found', `No database at ${uri}: create it with createDatabase first`, { data: { uri } });
-    return new LocalConnection(shared, options.txFns);
+    return new LocalConnection(shared, options.txFns, options.maxClockSkewMs);
   }
   return connectStore(storeOf(u), options);
 }
@@ -150,7 +155,7 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
     if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}: create it with createDatabase first`, { data: { uri: key } });
     const durable = new DurableStore(store, true, options.cacheBytes);
     const release = async (): Promise<void> => durable.close();
-    return new LocalConnection(new SharedDatabase(await durable.open(), durable, release), options.txFns);
+    return new LocalConnection(new SharedDatabase(await durable.open(), durable, release), options.txFns, options.maxClockSkewMs);
   }
   let opening = fileWriters.get(key);
   if (opening === undefined) {
@@ -160,7 +165,7 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
   }
   const shared = await opening;
   if (options.checkpointRows !== undefined) shared.checkpointRows = options.checkpointRows;
-  return new LocalConnection(shared, options.txFns);
+  return new LocalConnection(shared, options.txFns, options.maxClockSkewMs);
 }
 
 /**
@@ -208,6 +213,78 @@ export async function deleteDatabase(uri: string): Promise<boolean> {
   }
   await store.destroy();
   return true;
+}
+
+/**
+ * How long storage that no root names is kept before a writer removes it on its own (at open and
+ * at close): a reader that holds an older database value reads its pages from it meanwhile.
+ *
+ * @example
+ * ```ts
+ * await gcStorage(uri, new Date(Date.now() - STORAGE_SAFETY_WINDOW_MS)) // what the writer removes itself
+ * ```
+ */
+export const STORAGE_SAFETY_WINDOW_MS = 10 * 60_000;
+
+/** A writer's own clean-up: what no root names and is older than the safety window. Best effort. */
+async function collectOld(durable: DurableStore): Promise<void> {
+  await durable.gc(Date.now() - STORAGE_SAFETY_WINDOW_MS).catch(() => undefined);
+}
+
+/** What {@link repairDatabase} did. */
+export interface RepairReport {
+  /** The basis t of the repaired database: its last good transaction. */
+  readonly basisT: number;
+  /** Transactions dropped (found after the damage, or promised by the root beyond it); 0 when nothing was wrong. */
+  readonly dropped: number;
+  /** The first t dropped, or null. */
+  readonly droppedFrom: number | null;
+  /** Logs the root named that were missing. */
+  readonly missing: readonly string[];
+  /** Logs found cut short or damaged (left in place until gc removes them). */
+  readonly damaged: readonly string[];
+}
+
+/**
+ * Repairs a durable database that refuses to open because a log is missing, cut short or damaged:
+ * keeps everything up to the last good transaction, drops the rest, and says how much it dropped.
+ * The database is then whole again and opens as usual; the next transaction follows its last good
+ * one. Takes the writer lock. A database with nothing wrong is left as it is (`dropped: 0`).
+ *
+ * @example
+ * ```ts
+ * const { basisT, dropped } = await repairDatabase('file:./data/music')
+ * ```
+ */
+export async function repairDatabase(uri: string): Promise<RepairReport> {
+  const u = parseDatabaseUri(uri);
+  if (u.kind === 'mem') throw new DatomError('db/arg', `${uri} is held in memory: there is nothing to repair`, { data: { uri } });
+  return repairStore(new FileBlobStore(u.path));
+}
+
+/**
+ * {@link repairDatabase} for a database in any {@link BlobStore}.
+ *
+ * @example
+ * ```ts
+ * const report = await repairStore(new FileBlobStore('/var/db/music'))
+ * ```
+ */
+export async function repairStore(store: BlobStore): Promise<RepairReport> {
+  const key = store.location;
+  if (fileWriters.has(key)) throw new DatomError('db/locked', `The database at ${key} is open for writing in this process: close it before repairing it`, { data: { location: key } });
+  if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}`, { data: { uri: key } });
+  await store.lock();
+  try {
+    const durable = new DurableStore(store, false);
+    const { db, dropped, missing, damaged } = await durable.openForRepair();
+    const basisT = db.state.basisT;
+    if (dropped > 0 || missing.length > 0 || damaged.length > 0) await durable.rewriteRoot(db);
+    durable.close();
+    return { basisT, dropped, droppedFrom: dropped > 0 ? basisT + 1 : null, missing, damaged };
+  } finally {
+    await store.unlock();
+  }
 }
 
 /**

@@ -22,6 +22,12 @@ export interface ConnectOptions {
    * Fixed by the first connection of a process to the database.
    */
   readonly cacheBytes?: number;
+  /**
+   * How far ahead of this machine's clock an explicit `db/txInstant` may be, in ms: one further
+   * ahead is `transact/tx-instant` (txInstants never go back, so every later transaction would
+   * carry it). Default 10 minutes.
+   */
+  readonly maxClockSkewMs?: number;
 }
 
 /** One transaction as read from the log. */

@@ -144,11 +144,11 @@ export class LocalConnection implements Connection {
   readonly #env: TxEnv;
   #closed = false;
 
-  constructor(shared: SharedDatabase, txFns: Readonly<Record<string, TxFunction>> = {}) {
+  constructor(shared: SharedDatabase, txFns: Readonly<Record<string, TxFunction>> = {}, maxClockSkewMs?: number) {
     this.#shared = shared;
     shared.refs += 1;
     for (const [k, f] of Object.entries(txFns)) this.registerTxFn(k, f);
-    const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now() };
+    const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now(), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
     // Commits write the head's trees in place; `db.with` (through `env`) never does.
     this.#env = { ...env, dbOf: (s) => this.valueOf(s), inPlace: true };
     this.#host = {

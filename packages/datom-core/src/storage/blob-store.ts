@@ -6,6 +6,18 @@
  * - one small root record, replaced atomically, that names the blobs and the log in use.
  * Everything a root names was fully written before the root was switched, so a crash at any moment
  * leaves either the old root or the new one, each complete.
+ *
+ * What the database built on it relies on, and checks:
+ * - A root names only logs that exist (they are created before the root is written), and promises
+ *   the length and last t of every log but the last; a log missing or shorter than promised is
+ *   `storage/missing`/`storage/corrupt` naming it, never a shorter history.
+ * - Transactions follow each other in the logs without a gap in t.
+ * - A log record ends with its CRC again: a record whose end is still zero is a torn write, never
+ *   acknowledged, and dropped; any other damage is `storage/corrupt`.
+ * - A damaged database refuses to open (for writing and reading) until it is repaired
+ *   (`repairDatabase`), which truncates it to its last good transaction and reports what it drops.
+ * - Only keys named `dir-`, `pack-` and `log-` (then a t and an id) belong to the database: gc and
+ *   the writer's own clean-up never touch anything else in the store.
  */
 export interface BlobStore {
   /** A human-readable name for messages (a path, a URL without credentials). */
@@ -36,13 +48,33 @@ export interface BlobStore {
   list(): Promise<{ readonly key: string; readonly mtimeMs: number }[]>;
   /** Removes a blob or a log (no error when it is already gone). */
   remove(key: string): Promise<void>;
-  /** The bytes of log `key` from `offset` to its end (empty when the log does not exist). */
+  /**
+   * The bytes of log `key` from `offset` to its end; a missing log is a `storage/missing` error
+   * naming it. Bytes past the last append may be zeros (preallocated space): the log's records
+   * end at the first zero length.
+   */
   readLog(key: string, offset: number): Promise<Uint8Array>;
-  /** Appends to log `key` at `offset` (its current length) and makes the append durable. */
+  /**
+   * Appends to log `key` at `offset` (the end of its records) and makes the append durable. An
+   * append of no bytes at offset 0 creates the log durably: a root only ever names logs that exist.
+   */
   appendLog(key: string, offset: number, bytes: Uint8Array): Promise<void>;
-  /** Cuts log `key` back to `length` (after a torn or failed append). */
+  /**
+   * Makes `length` the end of log `key`'s records again (after a torn or failed append): what
+   * follows reads as zeros from then on. A store with a {@link BlobStore.logGrain} keeps the log's size.
+   */
   truncateLog(key: string, length: number): Promise<void>;
-  /** Takes the writer lock; a second writer gets a `db/locked` error. */
+  /**
+   * When set, every log of this store is a whole number of this many bytes long (logs grow in
+   * preallocated chunks and never shrink), so a log of another length was cut short by someone:
+   * the database refuses it as `storage/corrupt` instead of reading a shorter history.
+   */
+  readonly logGrain?: number;
+  /**
+   * Takes the writer lock; a second writer gets a `db/locked` error saying who holds it. A lock left
+   * by a process that is gone is taken over only when the store can tell for certain that it is
+   * gone (see the implementation's rule); otherwise the error says how to release it by hand.
+   */
   lock(): Promise<void>;
   /** Releases the writer lock. */
   unlock(): Promise<void>;

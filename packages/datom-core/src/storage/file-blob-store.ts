@@ -1,4 +1,5 @@
-import { closeSync, constants as C, fdatasyncSync, fsyncSync, openSync, readSync, watch as watchDir, writeSync } from 'node:fs';
+import { closeSync, constants as C, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, readlinkSync, readSync, watch as watchDir, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -48,19 +49,136 @@ const LOCK_WAIT_MS = 5_000;
 /** A takeover marker older than this was left by a process killed while removing a dead lock. */
 const STALE_MARKER_MS = 10_000;
 
-function locked(dir: string, owner: string): DatomError {
-  return new DatomError('db/locked', `The database at ${dir} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
-    data: { location: dir, owner },
+/**
+ * Who holds a writer lock: enough to tell, on the same machine, whether that very process still
+ * runs. A pid alone is not: pids are reused, and a restarted container's process is PID 1 again.
+ * The kernel's boot id and the process's start time (in clock ticks since boot) are things a dead
+ * process cannot keep.
+ */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  /** `/proc/sys/kernel/random/boot_id`, or null where there is none. */
+  readonly bootId: string | null;
+  /** The pid namespace (`/proc/self/ns/pid`), or null: pids compare only within one. */
+  readonly pidNs: string | null;
+  /** Field 22 of `/proc/<pid>/stat`, or null. */
+  readonly start: number | null;
+  /** When the lock was taken (ISO 8601). */
+  readonly since: string;
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The start time of process `pid` in clock ticks since boot, or null when it is not running (or unknown). */
+function processStart(pid: number): number | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = Number(fields[19]);
+  return Number.isFinite(start) ? start : null;
+}
+
+function nsOf(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
+function thisProcess(): LockOwner {
+  return {
+    pid: process.pid,
+    host: hostname(),
+    bootId: readText('/proc/sys/kernel/random/boot_id'),
+    pidNs: nsOf(),
+    start: processStart(process.pid),
+    since: new Date().toISOString(),
+  };
+}
+
+/** Reads a lock file's text: the JSON of {@link LockOwner}, or `pid@host` as older versions wrote it. */
+function parseOwner(text: string): Partial<LockOwner> | null {
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text) as Partial<LockOwner>;
+    } catch {
+      return null;
+    }
+  }
+  const at = text.indexOf('@');
+  const pid = Number(text.slice(0, at));
+  return at > 0 && Number.isSafeInteger(pid) ? { pid, host: text.slice(at + 1) } : null;
+}
+
+/**
+ * Whether the owner of a lock is certainly gone ('dead'), certainly running ('alive'), or cannot be
+ * told from here ('unknown': another host, or another container whose processes this one cannot
+ * see). The rule, in order:
+ * - an empty lock file is dead (nothing writes one; kept from older versions);
+ * - same boot id and pid namespace: alive exactly when a process with that pid runs and started at
+ *   the recorded time (a reused pid, PID 1 of a restarted container, has another start time);
+ * - same boot id, another pid namespace, same host name: dead (a container restarted; containers
+ *   that share a database folder have distinct host names, as Docker and Kubernetes give them);
+ * - another boot id, same host name: dead (the machine restarted since);
+ * - no boot id known (not Linux, or a lock of an older version): the host name and pid decide;
+ * - anything else, another host above all, is unknown and never taken over automatically.
+ *
+ * @example
+ * ```ts
+ * lockOwnerState(readFileSync('/var/db/music/LOCK', 'utf8')) // 'dead' after the writer was killed
+ * ```
+ */
+export function lockOwnerState(text: string, me: LockOwner = thisProcess()): 'alive' | 'dead' | 'unknown' {
+  if (text === '') return 'dead';
+  const o = parseOwner(text);
+  if (o === null || typeof o.pid !== 'number') return 'unknown';
+  const sameHost = o.host === me.host;
+  if (typeof o.bootId === 'string' && me.bootId !== null) {
+    if (o.bootId !== me.bootId) return sameHost ? 'dead' : 'unknown';
+    if ((o.pidNs ?? null) === me.pidNs) {
+      const start = processStart(o.pid);
+      // Not in /proc: gone, unless /proc hides it (hidepid) and the pid answers.
+      if (start === null) return pidAlive(o.pid) ? (me.start === null ? 'alive' : 'unknown') : 'dead';
+      return start === o.start ? 'alive' : 'dead';
+    }
+    return sameHost ? 'dead' : 'unknown';
+  }
+  if (!sameHost) return 'unknown';
+  return pidAlive(o.pid) ? 'alive' : 'dead';
+}
+
+function locked(dir: string, text: string, state: 'alive' | 'unknown'): DatomError {
+  const file = path.join(dir, LOCK);
+  const o = parseOwner(text) ?? {};
+  const who = `process ${o.pid ?? '?'} on host ${o.host ?? '?'}${o.since === undefined ? '' : ` since ${o.since}`}`;
+  const todo =
+    state === 'alive'
+      ? 'open it read-only, or close that writer'
+      : `open it read-only, or close that writer; if that process is gone (this process cannot tell: it ran on another host or in another container), remove ${file} by hand and connect again`;
+  return new DatomError('db/locked', `The database at ${dir} is open for writing by ${who} (lock file ${file}): ${todo}`, {
+    data: { location: dir, lockFile: file, pid: o.pid, host: o.host, since: o.since, owner: text },
   });
 }
 
 /**
  * A {@link BlobStore} in a local directory: blobs and logs are files, the root is a file replaced by
  * rename after an fsync (then the directory is synced), and the writer lock is a file created
- * exclusively that names the owning process, so a lock left by a killed process is taken over.
+ * exclusively that names the owning process (see {@link LockOwner}); a lock left by a process that
+ * is certainly gone is taken over (see {@link lockOwnerState} for the rule).
  */
 export class FileBlobStore implements BlobStore {
   readonly location: string;
+  /** Logs grow in chunks of this many bytes and never shrink. */
+  readonly logGrain = LOG_CHUNK;
   #lockHeld = false;
 
   constructor(readonly dir: string) {
@@ -194,8 +312,10 @@ export class FileBlobStore implements BlobStore {
 
   async list(): Promise<{ key: string; mtimeMs: number }[]> {
     const out: { key: string; mtimeMs: number }[] = [];
-    for (const name of await fs.readdir(this.dir)) {
-      if (name === ROOT || name === LOCK || name.includes('.tmp-')) continue;
+    for (const entry of await fs.readdir(this.dir, { withFileTypes: true })) {
+      const name = entry.name;
+      // Folders and whatever else the user keeps beside the database are not storage.
+      if (!entry.isFile() || name === ROOT || name === LOCK || name.includes('.tmp-')) continue;
       const st = await fs.stat(path.join(this.dir, name));
       out.push({ key: name, mtimeMs: st.mtimeMs });
     }
@@ -208,6 +328,12 @@ export class FileBlobStore implements BlobStore {
       this.#readFds.delete(key);
       closeSync(fd);
     }
+    const h = this.#logHandles.get(key);
+    if (h !== undefined) {
+      this.#logHandles.delete(key);
+      this.#allocated.delete(key);
+      await h.close().catch(() => undefined);
+    }
     await fs.rm(this.#file(key), { force: true });
   }
 
@@ -217,7 +343,9 @@ export class FileBlobStore implements BlobStore {
     try {
       h = await fs.open(file, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DatomError('storage/missing', `Storage file ${file} is missing: the database is damaged`, { data: { file } });
+      }
       throw ioError('read', file, err);
     }
     try {
@@ -251,13 +379,16 @@ export class FileBlobStore implements BlobStore {
         if (offset === 0) await fsyncDir(this.dir);
       }
       // The log grows in preallocated, synced chunks of zeros, so that a commit's fdatasync
-      // flushes only data, not a new file size (the log reader stops at the zeros).
+      // flushes only data, not a new file size (the log reader stops at the zeros). The size
+      // jumps to the next whole chunk at once (a reader never sees a part of a chunk), and is
+      // always a whole number of chunks: a log of another size was cut short.
       const allocated = this.#allocated.get(key) ?? 0;
       if (offset + bytes.length > allocated) {
-        const chunk = Math.max(LOG_CHUNK, offset + bytes.length - allocated);
-        writeAll(h.fd, new Uint8Array(chunk), allocated);
+        const size = Math.ceil((offset + bytes.length) / LOG_CHUNK) * LOG_CHUNK;
+        ftruncateSync(h.fd, size);
+        writeAll(h.fd, new Uint8Array(size - allocated), allocated);
         fsyncSync(h.fd);
-        this.#allocated.set(key, allocated + chunk);
+        this.#allocated.set(key, size);
       }
       // Synchronous write and fdatasync: a commit waits for the disk either way, and two thread-pool
       // round trips per transaction would cost more than the sync itself on a fast disk.
@@ -268,19 +399,31 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /** Zeroes the log from `length` on; its size stays (see {@link FileBlobStore.logGrain}). */
   async truncateLog(key: string, length: number): Promise<void> {
     const file = this.#file(key);
+    let h: fs.FileHandle;
     try {
-      await fs.truncate(file, length);
-      if (this.#allocated.has(key)) this.#allocated.set(key, length);
+      h = await fs.open(file, 'r+');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('truncate', file, err);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw ioError('truncate', file, err);
+    }
+    try {
+      const { size } = await h.stat();
+      const zeros = new Uint8Array(Math.min(LOG_CHUNK, Math.max(0, size - length)));
+      for (let at = length; at < size; at += zeros.length) await h.write(zeros, 0, Math.min(zeros.length, size - at), at);
+      await h.datasync();
+    } catch (err) {
+      throw ioError('truncate', file, err);
+    } finally {
+      await h.close();
     }
   }
 
   async lock(): Promise<void> {
     const file = path.join(this.dir, LOCK);
-    const me = `${process.pid}@${hostname()}`;
+    const me = JSON.stringify(thisProcess());
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       if (await this.#createLock(file, me)) {
@@ -288,10 +431,8 @@ export class FileBlobStore implements BlobStore {
         return;
       }
       const owner = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
-      const [pidText, host] = owner.split('@');
-      const pid = Number(pidText);
-      const stale = owner === '' || (host === hostname() && Number.isSafeInteger(pid) && !pidAlive(pid));
-      if (!stale) throw locked(this.dir, owner);
+      const state = lockOwnerState(owner);
+      if (state !== 'dead') throw locked(this.dir, owner, state);
       // The owner is gone (killed): remove its lock, then try again to create ours.
       if (await this.#removeDeadLock(file, owner)) continue;
       // Another process is removing it: wait for it.
@@ -308,7 +449,7 @@ export class FileBlobStore implements BlobStore {
    * replace the lock. False while another process holds the marker.
    */
   async #removeDeadLock(file: string, owner: string): Promise<boolean> {
-    const marker = `${file}.tmp-takeover-${owner.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    const marker = `${file}.tmp-takeover-${crc32(owner).toString(16)}`;
     try {
       await fs.link(file, marker);
     } catch (err) {

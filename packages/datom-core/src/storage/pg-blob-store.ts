@@ -272,6 +272,8 @@ export class PgBlobStore implements BlobStore {
       [this.name, key, offset],
       { key },
     );
+    // A log is created (by an empty append) before a root names it: one without rows is gone.
+    if (rows.length === 0) throw new DatomError('storage/missing', `Log ${this.location}/${key} is missing: the database is damaged`, { data: { location: this.location, key } });
     const parts: Buffer[] = [];
     let end = rows[0]?.pos ?? offset;
     const start = end;

@@ -27,6 +27,8 @@ export interface TxEnv {
   readonly parseTx: (text: string) => readonly unknown[];
   /** The clock, in ms. */
   readonly now: () => number;
+  /** How far ahead of `now` an explicit txInstant may be (default {@link DEFAULT_MAX_CLOCK_SKEW_MS}). */
+  readonly maxClockSkewMs?: number;
   /**
    * True for a connection's commits: the trees of the head are changed in place (see
    * {@link LiveTrees}). Absent for `db.with`, whose result must leave the database untouched.
@@ -43,6 +45,25 @@ export interface TxOutcome {
 }
 
 const MAX_FN_DEPTH = 32;
+
+/** How far ahead of the clock an explicit txInstant may be, unless the connection says otherwise: 10 minutes. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * Refuses an explicit txInstant further ahead of the clock than the skew allowed: every later
+ * transaction would be stamped with it (txInstants never go back), for good.
+ */
+function checkAhead(instant: Date, env: TxEnv): void {
+  const now = env.now();
+  const skew = env.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  if (instant.getTime() > now + skew) {
+    throw new DatomError(
+      'transact/tx-instant',
+      `db/txInstant ${instant.toISOString()} is ${Math.round((instant.getTime() - now) / 1000)} s ahead of this machine's clock (${new Date(now).toISOString()}); at most ${skew / 1000} s are allowed (the connect option maxClockSkewMs), since every later transaction would be stamped with it`,
+      { data: { txInstant: instant.toISOString(), now: new Date(now).toISOString(), maxClockSkewMs: skew } },
+    );
+  }
+}
 
 /** Replaces transaction function calls by the data they return, all against the db before. */
 async function callFns(forms: readonly unknown[], env: TxEnv, db: DbState, depth: number): Promise<unknown[]> {
@@ -316,6 +337,7 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
   if (instantAt !== -1) {
     const instantOp = adds[instantAt] as Op;
     instant = instantOp.v as Date;
+    checkAhead(instant, env);
     if (instant.getTime() < before.lastInstant) {
       throw new DatomError('transact/tx-instant', `db/txInstant ${instant.toISOString()} is earlier than the previous transaction's ${new Date(before.lastInstant).toISOString()}`, {
         data: { txInstant: instant.toISOString(), previous: new Date(before.lastInstant).toISOString() },

@@ -633,7 +633,9 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(inst1.getTime()).toBeGreaterThanOrEqual(t0 - 1);
       expect(inst1.getTime()).toBeLessThanOrEqual(t1 + 1);
       expect(r1.txData.some((d) => d.e === tx1 && d.added && d.v instanceof Date)).toBe(true);
-      const future = new Date(t1 + 3_600_000);
+      // Ahead of the clock within the allowed skew (10 minutes by default); far ahead is refused.
+      await rejects(conn.transact([{ 'db/id': 'datomic.tx', 'db/txInstant': new Date('2999-01-01T00:00:00Z') }]), 'transact/tx-instant');
+      const future = new Date(t1 + 300_000);
       const r2 = await conn.transact([{ 'db/id': 'datomic.tx', 'db/txInstant': future }, { 'person/name': 'b' }]);
       const tx2 = r2.dbAfter.tToTx(r2.dbAfter.basisT);
       expect(((await value(r2.dbAfter, tx2, 'db/txInstant')) as Date).getTime()).toBe(future.getTime());
