@@ -148,6 +148,30 @@ describe('a damaged log is never read as a shorter history', () => {
   });
 });
 
+describe('a database of the previous format (3)', () => {
+  it('opens as before, and its writer goes on in a log of the current format', async () => {
+    const { dir, log } = await crashed(5);
+    // Rewrite it as version 3 wrote it: records without the trailing CRC, a root naming logs only.
+    const bytes = readFileSync(log);
+    const starts = recordStarts(bytes);
+    const old = Buffer.concat(starts.slice(0, -1).map((at, i) => bytes.subarray(at, (starts[i + 1] as number) - 4)));
+    writeFileSync(log, old);
+    const rootFile = join(dir, 'root');
+    const rec = JSON.parse(readFileSync(rootFile, 'utf8')) as { logs: { name: string }[] };
+    writeFileSync(rootFile, JSON.stringify({ ...rec, format: 3, logs: rec.logs.map((l) => l.name) }));
+    const reader = await connect(dir, { readOnly: true });
+    expect(await reader.db().datoms('aevt', 'item/n').count()).toBe(5);
+    await reader.close();
+    const conn = await connect(dir);
+    await conn.transact([{ 'item/n': 6 }]);
+    await conn.close();
+    expect((JSON.parse(readFileSync(rootFile, 'utf8')) as { format: number }).format).toBe(4);
+    const again = await connect(dir, { readOnly: true });
+    expect(await again.db().datoms('aevt', 'item/n').count()).toBe(6);
+    await again.close();
+  });
+});
+
 describe('the writer lock belongs to a process, not to a pid', () => {
   const bootId = (() => {
     try {
