@@ -259,7 +259,7 @@ export interface RepairReport {
 export async function repairDatabase(uri: string): Promise<RepairReport> {
   const u = parseDatabaseUri(uri);
   if (u.kind === 'mem') throw new DatomError('db/arg', `${uri} is held in memory: there is nothing to repair`, { data: { uri } });
-  return repairStore(new FileBlobStore(u.path));
+  return repairStore(storeOf(u));
 }
 
 /**

@@ -353,10 +353,16 @@ export class DurableStore {
     const d = new DurableStore(store, false);
     const names = { dir: `dir-0-${shortId()}`, pack: `pack-0-${shortId()}` };
     const log = `log-0-${shortId()}`;
-    await createLog(store, log);
-    const { root } = await d.#writeCheckpoint(db, names, [{ name: log }]);
-    await store.writeRoot(encodeRoot(root));
-    store.closeReads?.();
+    // Creating the log is a write to it, which a store may allow only to the lock's holder.
+    await store.lock();
+    try {
+      await createLog(store, log);
+      const { root } = await d.#writeCheckpoint(db, names, [{ name: log }]);
+      await store.writeRoot(encodeRoot(root));
+    } finally {
+      await store.unlock();
+      store.closeReads?.();
+    }
     return true;
   }
 
