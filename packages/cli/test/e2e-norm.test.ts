@@ -121,18 +121,21 @@ describe('norm commands', () => {
   });
 
   it('without checksums.edn, status says to write it before apply, and apply names a command that exists', () => {
+    // A database of its own: the catalog has the example norms applied by the tests above.
+    const db = 'file:./fresh-db';
+    expect(cli(['create', db], { cwd }).code).toBe(0);
     const dir = join(cwd, 'fresh');
     mkdirSync(dir);
     writeFileSync(join(dir, '001-genre.edn'), '{:tx-data [{:db/ident :release/genre :db/valueType :db.type/string :db/cardinality :db.cardinality/one}]}');
     const status = cli(['norm', 'status', db, 'fresh'], { cwd });
     expect(status.code).toBe(3);
-    expect(status.stderr).toContain('checksums.edn is missing: run `datomkit norm checksums fresh` (and commit it), then `datomkit norm apply file:./catalog fresh`');
+    expect(status.stderr).toContain('checksums.edn is missing: run `datomkit norm checksums fresh` (and commit it), then `datomkit norm apply file:./fresh-db fresh`');
     const apply = cli(['norm', 'apply', db, 'fresh'], { cwd });
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/^error norm\/missing-checksums: .*`datomkit norm checksums fresh`/);
     // The command the messages name exists, and after it apply goes through.
     expect(cli(['norm', 'checksums', 'fresh'], { cwd }).code).toBe(0);
-    expect(cli(['norm', 'status', db, 'fresh'], { cwd }).stderr).toContain('1 pending; run `datomkit norm apply file:./catalog fresh`');
+    expect(cli(['norm', 'status', db, 'fresh'], { cwd }).stderr).toContain('1 pending; run `datomkit norm apply file:./fresh-db fresh`');
     expect(cli(['norm', 'apply', db, 'fresh'], { cwd }).code).toBe(0);
   });
 

@@ -453,7 +453,11 @@ function lostConnection(err: unknown): boolean {
 }
 
 function locked(location: string, owner: string): DatomError {
+  // The holder is written as pid@host (see lock()); data names both as the file store's lock does.
+  const at = owner.indexOf('@');
+  const pid = at > 0 ? Number(owner.slice(0, at)) : undefined;
+  const host = at > 0 ? owner.slice(at + 1) : undefined;
   return new DatomError('db/locked', `The database at ${location} is open for writing by process ${owner}; open it read-only, or close the other writer`, {
-    data: { location, owner },
+    data: { location, owner, pid: Number.isInteger(pid) ? pid : undefined, host },
   });
 }
