@@ -24,8 +24,8 @@ export { FileBlobStore, lockOwnerState, type LockOwner } from './storage/file-bl
 export { PgBlobStore, parsePostgresUri, type PostgresUri } from './storage/pg-blob-store.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';
-export { parseEdn, parseEdnAll } from './edn/parse-edn.js';
-export type { EdnTagReader, ParseEdnOptions } from './edn/parse-edn.js';
+export { parseEdn, parseEdnAll, parseEdnForms } from './edn/parse-edn.js';
+export type { EdnForm, EdnTagReader, ParseEdnOptions } from './edn/parse-edn.js';
 export { printEdn } from './edn/print-edn.js';
 export type { PrintEdnOptions } from './edn/print-edn.js';
 export { EdnList } from './edn/edn-list.js';

@@ -8,7 +8,7 @@ import { Uri } from '../src/model/uri.js';
 import { Uuid } from '../src/model/uuid.js';
 import { EdnList } from '../src/edn/edn-list.js';
 import { EdnSet } from '../src/edn/edn-set.js';
-import { parseEdn, parseEdnAll } from '../src/edn/parse-edn.js';
+import { parseEdn, parseEdnAll, parseEdnForms } from '../src/edn/parse-edn.js';
 import type { ParseEdnOptions } from '../src/edn/parse-edn.js';
 import { printEdn } from '../src/edn/print-edn.js';
 
@@ -312,6 +312,20 @@ describe('parseEdnAll', () => {
 
   it('rejects a truncated last form', () => {
     expect(() => parseEdnAll('{:a 1} {:b')).toThrow(/1:8: unterminated map/);
+  });
+});
+
+describe('parseEdnForms', () => {
+  it('says where each top-level form starts, past comments, discards and every kind of line end', () => {
+    const text = '\uFEFF[1]\n; a comment [x]\n  #_[skipped\n] {:a\n 1}\r\n"s\nt" \r:k\n\n(3)';
+    const forms = parseEdnForms(text);
+    expect(forms.map((f) => f.value)).toEqual(parseEdnAll(text));
+    expect(forms.map(({ line, column }) => [line, column])).toEqual([[1, 1], [4, 3], [6, 1], [8, 1], [10, 1]]);
+    for (const f of forms) expect(parseEdnAll(text.slice(f.offset))[0]).toEqual(f.value);
+  });
+
+  it('fails as parseEdnAll does', () => {
+    expect(() => parseEdnForms('[1]\n{:b', { source: 'tx.edn' })).toThrow(/tx\.edn:2:1: unterminated map/);
   });
 });
 

@@ -166,6 +166,27 @@ class EdnReader {
     }
   }
 
+  readAllAt(): EdnForm[] {
+    const forms: EdnForm[] = [];
+    // Lines are counted once through the text, from each form's start to the next one's.
+    let line = 1;
+    let counted = this.#pos;
+    let lineStart = counted;
+    for (;;) {
+      this.#skip();
+      if (this.#pos >= this.#end) return forms;
+      const offset = this.#pos;
+      for (; counted < offset; counted++) {
+        const c = this.#text.charCodeAt(counted);
+        if (c === 10 || (c === 13 && this.#text.charCodeAt(counted + 1) !== 10)) {
+          line++;
+          lineStart = counted + 1;
+        }
+      }
+      forms.push({ value: this.#read(), line, column: offset - lineStart + 1, offset });
+    }
+  }
+
   #fail(offset: number, message: string, code: DatomErrorCode = 'edn/syntax', extra?: object, cause?: unknown): never {
     const { line, column } = positionOf(this.#text, offset);
     const source = this.#source;
@@ -677,4 +698,27 @@ export function parseEdn(text: string, options: ParseEdnOptions = {}): unknown {
  */
 export function parseEdnAll(text: string, options: ParseEdnOptions = {}): unknown[] {
   return new EdnReader(text, options).readAll();
+}
+
+/** A top-level form read by {@link parseEdnForms}, with where it starts (1-based line and column). */
+export interface EdnForm {
+  readonly value: unknown;
+  readonly line: number;
+  readonly column: number;
+  /** Offset of its first character in the text, in UTF-16 code units. */
+  readonly offset: number;
+}
+
+/**
+ * Reads every top-level EDN form of `text` as {@link parseEdnAll} does, and says where each one
+ * starts, so that a tool can point at the form it was given (`schema.edn:12`). Errors as
+ * {@link parseEdn}.
+ *
+ * @example
+ * ```ts
+ * parseEdnForms('[1]\n[2]').map((f) => f.line) // [1, 2]
+ * ```
+ */
+export function parseEdnForms(text: string, options: ParseEdnOptions = {}): EdnForm[] {
+  return new EdnReader(text, options).readAllAt();
 }
