@@ -35,3 +35,4 @@ export type { EdnValue } from './edn/edn-value.js';
 export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
 export { readDatoms, readDatomsOfEach, readIndexRange } from './db/index-read.js';
 export { estimateDatoms } from './db/index-stats.js';
+export { readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot, type SnapshotBlob, type StoreSnapshot, type WriteStoreSnapshotOptions } from './storage/store-snapshot.js';

@@ -52,7 +52,7 @@ export interface LogRef {
  * in, and the logs after it, in order. A checkpoint first adds a fresh log (transactions go on into
  * it while the pages are written), then names the new directory with only the logs after it.
  */
-interface Root {
+export interface Root {
   readonly format: 4;
   readonly id: string;
   readonly dir: string;
@@ -230,11 +230,11 @@ export function parseLog(buf: Uint8Array, source: string, baseOffset = 0, option
   return { records, validLength: pos, torn: false, damage: null };
 }
 
-function encodeRoot(root: Root): Uint8Array {
+export function encodeRoot(root: Root): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(root)}\n`);
 }
 
-function decodeRoot(bytes: Uint8Array, source: string): Root {
+export function decodeRoot(bytes: Uint8Array, source: string): Root {
   let raw: { format?: unknown; id?: unknown; dir?: unknown; packs?: unknown; logs?: unknown };
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes)) as typeof raw;
