@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childScript } from '../../../test-support/child-script.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
@@ -14,11 +15,11 @@ export interface CrashChild {
 }
 
 /**
- * Starts `test/crash-child.ts`. Spawning through tsx costs most of a second, so the tests start the
+ * Starts `test/crash-child.ts`. Starting a child costs a good part of a second even bundled, so the tests start the
  * next child while the current one runs and only tell it what to do when its turn comes.
  */
 export function spawnChild(): CrashChild {
-  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [childScript(CHILD)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { word: string; resolve: () => void }[] = [];

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createDatabase, kw, type Database } from '../src/index.js';
+import { childScript } from '../../../test-support/child-script.js';
 
 /** A schema of one unique long attribute, `item/n`. */
 export const ITEM_SCHEMA = [{ 'db/ident': kw('item/n'), 'db/valueType': kw('db.type/long'), 'db/cardinality': kw('db.cardinality/one'), 'db/unique': kw('db.unique/identity') }];
@@ -40,7 +41,7 @@ export interface Writer {
 
 /** Starts `fixtures/writer-child.ts` on `target` (a directory or a database URI) in `mode`. */
 export function startWriter(target: string, mode: 'run' | 'slow' | 'hold' | 'retry'): Writer {
-  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD, target, mode], {
+  const child = spawn(process.execPath, [childScript(CHILD), target, mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let acked = 0;

@@ -8,6 +8,7 @@ import { Prng, catalogSchema, generateCatalog } from '@datomkit/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { incrementalRestore, verifyRestore } from '../src/index.js';
 import { dropAll, duplicatesOf, freshConn, instrumented } from './helpers.js';
+import { childScript } from '../../../test-support/child-script.js';
 
 afterAll(dropAll);
 
@@ -96,7 +97,7 @@ const fileStorageAvailable = await fileStorageWorks();
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
 function startChild(uris: readonly string[]): { child: ChildProcess; started: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--conditions=@datomkit/source', '--import', 'tsx', CHILD, ...uris], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [childScript(CHILD), ...uris], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {
     stderr += b.toString();
