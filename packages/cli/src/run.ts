@@ -22,7 +22,7 @@ const JSON_HELP = `JSON output (--json):
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('datomkit');
   program
-    .description('Create, inspect, migrate and clone datomkit databases. Databases are URIs: file:./path or a plain path (durable), mem://name (in-process).')
+    .description('Create, inspect, migrate and clone datomkit databases. Databases are URIs: file:./path or a plain path (durable, local files), postgres://user@host/dbname?name=music (durable, PostgreSQL), mem://name (in-process).')
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--json', 'print one JSON document on stdout, nothing else'))
     .addOption(new Option('--debug', 'show stack traces of errors'))

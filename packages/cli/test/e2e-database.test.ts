@@ -130,6 +130,14 @@ describe('bad input gives a one-line error and the right exit code', () => {
     expect(oneLineError(r.stderr)).toContain(':no/such');
   });
 
+  it('an unsupported URI: db/uri, and the hint names every kind of database, PostgreSQL too', () => {
+    const r = cli(['info', 'ftp://host/music'], { cwd });
+    expect(r.code).toBe(1);
+    const line = oneLineError(r.stderr);
+    expect(line).toMatch(/^error db\/uri: /);
+    for (const kind of ['file:./path', 'a plain path', 'postgres://user@host/dbname?name=music', 'mem://name']) expect(line.split('→')[1]).toContain(kind);
+  });
+
   it('a bad index name: exit 2', () => {
     const r = cli(['datoms', 'file:./bad', 'evat'], { cwd });
     expect(r.code).toBe(2);

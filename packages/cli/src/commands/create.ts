@@ -16,7 +16,7 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
     .command('create')
     .summary('create an empty database')
     .description('Create an empty database. Fails with db/exists if there is one already, unless --if-not-exists.')
-    .argument('<db>', 'database URI: file:./path, a path, or mem://name')
+    .argument('<db>', 'database URI: file:./path, a path, postgres://user@host/dbname?name=music, or mem://name')
     .option('--if-not-exists', 'succeed, changing nothing, when the database exists already')
     .action(async (db: string, opts: { ifNotExists?: boolean }) => {
       const created = await createDatabase(db);

@@ -23,7 +23,7 @@ export interface ErrorReport {
 const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) => string>> = {
   'db/not-found': (d) => `Create it with \`datomkit create ${String(d.uri ?? '<db>')}\`, or check the path.`,
   'db/exists': () => 'Pass --if-not-exists to accept an existing database, or choose another path.',
-  'db/uri': () => 'Give a database as file:./path, a plain path, or mem://name.',
+  'db/uri': () => 'Give a database as file:./path or a plain path (local files), postgres://user@host/dbname?name=music (PostgreSQL), or mem://name (this process only).',
   'db/locked': (d) =>
     typeof d.lockFile === 'string'
       ? `Wait for that writer to finish, or use a read-only command; remove ${d.lockFile} by hand only if that process is certainly gone.`
