@@ -15,7 +15,8 @@ import { type Connection, type Database, type TxData, kw } from '@datomkit/datom
  *
  * @example
  * ```ts
- * await destConn.db().entid([kw(RESTORE_ATTRS.sourceEid), 1042]) // the copy of source entity 1042
+ * const db = await ensureRestoreSchema(destConn)
+ * await db.entid([kw(RESTORE_ATTRS.sourceEid), 1042]) // the copy of source entity 1042, or null
  * ```
  */
 export const RESTORE_ATTRS = {

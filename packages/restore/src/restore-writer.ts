@@ -114,6 +114,7 @@ class Build {
  *
  * @example
  * ```ts
+ * await copySchema({ schema, destConn, mapping }) // the attributes first
  * const writer = new RestoreWriter({ destConn, schema, mapping })
  * for await (const chunk of readCurrentState({ sourceDb, schema })) await writer.writeCurrentState(chunk)
  * ```

@@ -73,6 +73,7 @@ const MAX_SAMPLES = 100;
  *
  * @example
  * ```ts
+ * const report = emptyUnmappableReport()
  * noteUnmappable(report, { kind: 'dangling-ref', datom, target: 5000, action: 'placeholder' })
  * ```
  */

@@ -8,7 +8,7 @@ import { type AttrKind, SourceSchema } from './source-schema.js';
  *
  * @example
  * ```ts
- * await verifyRestore(source, dest, { ignore: ['user/password'], countOnly: ['user/email'] })
+ * await verifyRestore(source.db(), dest.db(), { ignore: ['user/password'], countOnly: ['user/email'] })
  * ```
  */
 export interface VerifyRestoreOptions {

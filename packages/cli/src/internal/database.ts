@@ -106,7 +106,8 @@ export function datomLine(db: Database, d: Datom): string {
  *
  * @example
  * ```ts
- * valueText(db, valueTypeAttrId, 20) // ':db.type/string'
+ * const valueType = db.attribute('db/valueType')!.id
+ * valueText(db, valueType, await db.entid(kw('db.type/string'))) // ':db.type/string'
  * ```
  */
 export function valueText(db: Database, a: number, v: unknown): string {

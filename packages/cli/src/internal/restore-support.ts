@@ -35,7 +35,7 @@ export async function dataDatomCount(db: Database, include: readonly string[], e
  * @example
  * ```ts
  * const view = new RestoreProgressView(ctx, { datoms: 50_000, transactions: null })
- * await currentStateRestore({ ..., onProgress: (p) => view.update(p) })
+ * await currentStateRestore({ sourceDb, destConn, onProgress: (p) => view.update(p) })
  * ```
  */
 export class RestoreProgressView {

@@ -146,7 +146,8 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
  *
  * @example
  * ```ts
- * const conn = await connectStore(new FileBlobStore('/var/db/music'))
+ * const conn = await connectStore(new FileBlobStore('./data/music'))
+ * await conn.close() // when done: the writer lock is released
  * ```
  */
 export async function connectStore(store: BlobStore, options: ConnectOptions = {}): Promise<Connection> {
@@ -173,7 +174,7 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
  *
  * @example
  * ```ts
- * await createStoreDatabase(new FileBlobStore('/var/db/music'))
+ * await createStoreDatabase(new FileBlobStore('./data/music'))
  * ```
  */
 export async function createStoreDatabase(store: BlobStore): Promise<boolean> {
@@ -267,7 +268,7 @@ export async function repairDatabase(uri: string): Promise<RepairReport> {
  *
  * @example
  * ```ts
- * const report = await repairStore(new FileBlobStore('/var/db/music'))
+ * const report = await repairStore(new FileBlobStore('./data/music'))
  * ```
  */
 export async function repairStore(store: BlobStore): Promise<RepairReport> {

@@ -16,7 +16,7 @@ import { formatInstantText } from './instant-text.js';
  *
  * @example
  * ```ts
- * printEdn(schema, { pretty: true })
+ * printEdn(parseEdn('[{:db/ident :color/red} {:db/ident :color/green}]'), { pretty: true })
  * ```
  */
 export interface PrintEdnOptions {

@@ -16,7 +16,7 @@ const UUID_CODES: number[] = new Array<number>(36).fill(0);
  *
  * @example
  * ```ts
- * uuid('6F1D...').toString()
+ * uuid('6F1D3C1A-0000-4000-8000-000000000001').toString() // '6f1d3c1a-0000-4000-8000-000000000001'
  * ```
  */
 export class Uuid {

@@ -134,7 +134,7 @@ function parseOwner(text: string): Partial<LockOwner> | null {
  *
  * @example
  * ```ts
- * lockOwnerState(readFileSync('/var/db/music/LOCK', 'utf8')) // 'dead' after the writer was killed
+ * lockOwnerState(readFileSync('./data/music/LOCK', 'utf8')) // 'dead' after the writer was killed
  * ```
  */
 export function lockOwnerState(text: string, me: LockOwner = thisProcess()): 'alive' | 'dead' | 'unknown' {

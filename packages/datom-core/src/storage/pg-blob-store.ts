@@ -60,6 +60,7 @@ function redact(uri: string): string {
  * Pages are read synchronously through a thread (see `PgServer.readSync`).
  *
  * @example
+ * <!-- not-run: needs a PostgreSQL server (the conformance suite runs against one when DATOMKIT_TEST_PG is set) -->
  * ```ts
  * const store = new PgBlobStore('postgres://app@db.local/prod', 'music')
  * const conn = await connectStore(store)

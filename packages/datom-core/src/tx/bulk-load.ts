@@ -256,6 +256,7 @@ function uniqueError(op: Op, holder: number): DatomError {
  * {@link DatomError} and changes nothing on failure.
  *
  * @example
+ * <!-- not-run: internal; a connection's bulkLoad passes its state and environment -->
  * ```ts
  * const out = processBulk(state, { newEntities: 1, e: [-1], a: [nameAttr], v: ['Nina'] }, env)
  * out.firstEid // the new entity's id

@@ -26,7 +26,7 @@ export const NORM_ATTRS = Object.freeze({
  *
  * @example
  * ```ts
- * report.tempids[MARKER_TEMPID] // the marker entity's id
+ * MARKER_TEMPID // 'datomkit.norm/marker': in a norm's transaction report, tempids[MARKER_TEMPID] is the marker's id
  * ```
  */
 export const MARKER_TEMPID = 'datomkit.norm/marker';
