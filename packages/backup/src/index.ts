@@ -11,3 +11,13 @@ export type { ExportDatomsOptions, ExportDatomsResult, ExportFormat } from './ex
 export { importDatoms } from './export/import-datoms.js';
 export type { ImportDatomsOptions } from './export/import-datoms.js';
 export { jsonToValue, valueToJson } from './export/json-datom-value.js';
+export { backupDatabase } from './physical/backup-database.js';
+export type { BackupDatabaseOptions, BackupDatabaseResult } from './physical/backup-database.js';
+export { listBackups } from './physical/list-backups.js';
+export type { BackupPoint } from './physical/list-backups.js';
+export { verifyBackup } from './physical/verify-backup.js';
+export type { BackupProblem, VerifyBackupOptions, VerifyBackupResult } from './physical/verify-backup.js';
+export { restoreBackup } from './physical/restore-backup.js';
+export type { RestoreBackupOptions, RestoreBackupResult } from './physical/restore-backup.js';
+export type { CopyProgress } from './physical/copy-progress.js';
+export type { BackupBlob, BackupManifest, BackupPart } from './physical/backup-folder.js';

@@ -3,7 +3,7 @@
 // `restore-db <file> <destUri>` or `backup <sourceUri> <dir>`, prints "start" and does it.
 import { createInterface } from 'node:readline';
 import { connect } from '@datomkit/datom-core';
-import { restoreDb } from '../src/index.js';
+import { backupDatabase, restoreDb } from '../src/index.js';
 
 const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
@@ -15,6 +15,11 @@ for await (const line of lines) {
     const r = await restoreDb({ source: a, destConn });
     process.stdout.write(`done ${r.lastSourceT}\n`);
     await destConn.close();
+  }
+  if (cmd === 'backup') {
+    process.stdout.write('start\n');
+    const r = await backupDatabase({ source: a, dir: b });
+    process.stdout.write(`done ${r.t}\n`);
   }
   break;
 }

@@ -4,7 +4,7 @@ import { verifyRestore } from '@datomkit/restore';
 import { Prng } from '@datomkit/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupDb, restoreDb } from '../src/index.js';
-import { type CrashChild, spawnChild } from './crash.js';
+import { type CrashChild, killAfter, spawnChild } from './crash.js';
 import { dropAll, freshConn, loadCatalog, tempDir } from './helpers.js';
 
 afterAll(dropAll);
@@ -43,14 +43,11 @@ describe('restoreDb killed with SIGKILL', () => {
       const c = next;
       await c.go(`restore-db ${file} ${dest}`);
       next = spawnChild();
-      const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, rnd.range(0, runMs)));
-      if (c.child.exitCode === null) c.child.kill('SIGKILL');
-      const code = await c.exited;
+      const { code, ms } = await killAfter(c, rnd.range(0, runMs));
       if (code === null) midRun++;
       else {
         expect(code, c.output()).toBe(0);
-        runMs = Math.max(50, Math.round(performance.now() - t0));
+        runMs = Math.max(50, Math.round(ms));
       }
       if (kill % 3 === 2 || kill === KILLS - 1) {
         const conn = await connect(dest);

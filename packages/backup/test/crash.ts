@@ -56,3 +56,15 @@ export function spawnChild(): CrashChild {
     },
   };
 }
+
+/**
+ * Kills `c` with SIGKILL after `waitMs` unless it has exited by then. Resolves with its exit code
+ * (`null`: killed mid-run) and how long it ran since the call.
+ */
+export async function killAfter(c: CrashChild, waitMs: number): Promise<{ code: number | null; ms: number }> {
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, waitMs));
+  if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  const code = await c.exited;
+  return { code, ms: performance.now() - t0 };
+}
