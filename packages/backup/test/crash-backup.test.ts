@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createDatabase, kw, type TxForm } from '@datomkit/datom-core';
 import { Prng } from '@datomkit/testkit';
@@ -51,12 +52,14 @@ describe('a physical backup killed with SIGKILL', () => {
     await next.exited;
     const done = await backupDatabase({ source: uri, dir });
     expect(done.t).toBe(conn.db().basisT);
+    // The temporary files of the killed backups are gone.
+    expect(readdirSync(join(dir, 'blobs')).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const verified = await verifyBackup({ dir });
     expect(verified.ok).toBe(true);
     const points = await listBackups(dir);
     expect(points[points.length - 1]?.t).toBe(done.t);
-    // The last point and one killed runs left behind restore equal to the source as of them.
-    for (const p of [points[0], points[points.length - 1]]) {
+    // The first point and the last restore equal to the source as of them.
+    for (const p of new Set([points[0], points[points.length - 1]])) {
       if (p === undefined) continue;
       const dest = join(scratch, `restore-${p.t}`);
       await restoreBackup({ dir, dest, t: p.t });

@@ -124,7 +124,7 @@ export async function writeFileDurably(file: string, chunks: AsyncIterable<Uint8
 export async function claimFolder(dir: string, database: string): Promise<void> {
   const claim = join(dir, CLAIM);
   const held = await readClaim(dir);
-  if (held === database) return;
+  if (held === database) return makeFolders(dir);
   if (held !== null) {
     throw new DatomError('backup/claim-failed', `${dir} holds backups of database ${held}, not of ${database}: a backup folder holds one database only; back it up to another folder`, {
       data: { dir, held, database },
@@ -136,17 +136,44 @@ export async function claimFolder(dir: string, database: string): Promise<void> 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('read', dir, err);
   }
-  if (entries.length > 0) {
+  // What a claim killed half-way leaves (its temporary file) does not count.
+  if (entries.some((e) => !e.startsWith(`${CLAIM}.tmp-`))) {
     throw new DatomError('backup/claim-failed', `${dir} is not empty and holds no backup (no ${CLAIM}): give an empty or new folder`, { data: { dir, database } });
   }
   try {
-    await mkdir(join(dir, 'blobs'), { recursive: true });
-    await mkdir(join(dir, 'points'), { recursive: true });
+    await mkdir(dir, { recursive: true });
   } catch (err) {
     throw ioError('create', dir, err);
   }
+  // The claim first: a folder holding anything else of ours is claimed.
   await writeFileDurably(claim, [new TextEncoder().encode(`${JSON.stringify({ format: FOLDER_FORMAT, database })}\n`)]);
   await fsyncDir(dir);
+  for (const e of entries) await rm(join(dir, e), { force: true });
+  await makeFolders(dir);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Makes `blobs/` and `points/`, and removes the temporary files of backups killed half-way. */
+async function makeFolders(dir: string): Promise<void> {
+  try {
+    for (const sub of ['blobs', 'points']) {
+      await mkdir(join(dir, sub), { recursive: true });
+      for (const f of await readdir(join(dir, sub))) {
+        const pid = /\.tmp-(\d+)$/.exec(f)?.[1];
+        if (pid !== undefined && !pidAlive(Number(pid))) await rm(join(dir, sub, f), { force: true });
+      }
+    }
+  } catch (err) {
+    throw ioError('prepare', dir, err);
+  }
 }
 
 /** The database a backup folder holds backups of, or null for a folder that has no claim. */
