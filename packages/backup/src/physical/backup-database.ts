@@ -28,7 +28,7 @@ export interface BackupDatabaseOptions {
  *
  * @example
  * ```ts
- * const { t, bytesWritten, bytesTotal } = await backupDatabase({ source, dir })
+ * const { t, bytesWritten, bytesTotal } = await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
  * ```
  */
 export interface BackupDatabaseResult {

@@ -29,7 +29,8 @@ export interface BackupBlob extends SnapshotBlob {
  *
  * @example
  * ```ts
- * const m: BackupManifest = JSON.parse(readFileSync('backups/points/000000001200.json', 'utf8'))
+ * const { t } = await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
+ * const m: BackupManifest = JSON.parse(readFileSync(`./backups/music/points/${String(t).padStart(12, '0')}.json`, 'utf8'))
  * ```
  */
 export interface BackupManifest {

@@ -27,6 +27,7 @@ export interface BackupPoint {
  *
  * @example
  * ```ts
+ * await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
  * for (const p of await listBackups('./backups/music')) console.log(p.t, p.time)
  * ```
  */

@@ -8,7 +8,7 @@ import { readPart } from './read-part.js';
  *
  * @example
  * ```ts
- * const options: RestoreBackupOptions = { dir: './backups/music', dest: 'file:./data/music-copy', t: 1150 }
+ * const options: RestoreBackupOptions = { dir: './backups/music', dest: 'file:./data/music-copy', t: 2 }
  * ```
  */
 export interface RestoreBackupOptions {
@@ -29,7 +29,8 @@ export interface RestoreBackupOptions {
  *
  * @example
  * ```ts
- * const { t, point } = await restoreBackup({ dir, dest })
+ * await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
+ * const { t, point } = await restoreBackup({ dir: './backups/music', dest: 'file:./data/music-copy' })
  * ```
  */
 export interface RestoreBackupResult {
@@ -71,8 +72,9 @@ function pointFor(manifests: readonly BackupManifest[], t: number | undefined, d
  *
  * @example
  * ```ts
- * await restoreBackup({ dir: './backups/music', dest: 'file:./data/music-at-1150', t: 1150 })
- * const conn = await connect('file:./data/music-at-1150')
+ * const { dirT } = await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
+ * await restoreBackup({ dir: './backups/music', dest: 'file:./data/music-then', t: dirT }) // or any t from dirT to the point's t
+ * const conn = await connect('file:./data/music-then')
  * ```
  */
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreBackupResult> {

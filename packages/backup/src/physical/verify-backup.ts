@@ -8,7 +8,7 @@ import { readPart } from './read-part.js';
  *
  * @example
  * ```ts
- * const options: VerifyBackupOptions = { dir: './backups/music', t: 1200 }
+ * const options: VerifyBackupOptions = { dir: './backups/music', t: 2 }
  * ```
  */
 export interface VerifyBackupOptions {
@@ -38,7 +38,9 @@ export interface BackupProblem {
  *
  * @example
  * ```ts
- * const { ok, points } = await verifyBackup({ dir })
+ * await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
+ * await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
+ * const { ok, points } = await verifyBackup({ dir: './backups/music' })
  * ```
  */
 export interface VerifyBackupResult {
@@ -57,6 +59,7 @@ export interface VerifyBackupResult {
  *
  * @example
  * ```ts
+ * await backupDatabase({ source: 'file:./data/music', dir: './backups/music' })
  * const { ok, points } = await verifyBackup({ dir: './backups/music' })
  * if (!ok) console.error(points.flatMap((p) => p.problems))
  * ```
