@@ -50,6 +50,23 @@ describe('transact of a big file', () => {
     expect(basisT('file:./piped')).toBe(transactions);
   });
 
+  it('--atomic: Ctrl-C while the transactions are checked stops with exit 130 and nothing committed', async () => {
+    expect(cli(['create', 'file:./atomic'], { cwd }).code).toBe(0);
+    const child = startCli(['transact', 'file:./atomic', 'big.edn', '--atomic'], { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '200' } });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/^check: \d+%/m.test(stderr)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^interrupted cli\/interrupted: Stopped while checking transaction \d+ of \d+; with --atomic nothing was committed\. → Run the same command again\.$/m);
+    expect(basisT('file:./atomic')).toBe(0);
+  });
+
   it.skipIf(!HAS_TMUX)('in a terminal: the progress bar moves, C-c stops it, and the printed command resumes it to completion', async () => {
     expect(cli(['create', 'file:./tty'], { cwd }).code).toBe(0);
     const term = new TmuxSession(`env -u CI NO_COLOR=1 node ${BIN} transact file:./tty big.edn`, cwd);
