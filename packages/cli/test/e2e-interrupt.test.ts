@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { printEdn } from '@datomkit/datom-core';
 import { catalogSchemaEdn, generateCatalog } from '@datomkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, jsonDoc, startCli, tempDir } from './helpers.js';
+import { BIN, cli, interruptWhen, jsonDoc, tempDir } from './helpers.js';
 import { HAS_TMUX, NO_TMUX, TmuxSession } from './pty.js';
 
 const tmp = tempDir();
@@ -25,17 +25,8 @@ function basisT(db: string): number {
 describe('transact of a big file', () => {
   it('prints a progress line every interval when stderr is not a terminal; Ctrl-C (SIGINT) stops it cleanly with exit 130 and --skip resumes', async () => {
     expect(cli(['create', 'file:./piped'], { cwd }).code).toBe(0);
-    const child = startCli(['transact', 'file:./piped', 'big.edn'], { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '200' } });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/^transact: \d+%/m.test(stderr)) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interruptWhen(['transact', 'file:./piped', 'big.edn'], { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '200' } }, /^transact: \d+%/m);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/^transact: \d+% {2}[\d,]+\/[\d,]+ forms {2}[\d.]+k?\/s {2}ETA \d+:\d\d$/m);
     const m = stderr.match(/Resume with: datomkit transact file:\.\/piped big\.edn --skip (\d+)/);
     expect(m, stderr).not.toBeNull();
@@ -52,17 +43,8 @@ describe('transact of a big file', () => {
 
   it('--atomic: Ctrl-C while the transactions are checked stops with exit 130 and nothing committed', async () => {
     expect(cli(['create', 'file:./atomic'], { cwd }).code).toBe(0);
-    const child = startCli(['transact', 'file:./atomic', 'big.edn', '--atomic'], { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '200' } });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/^check: \d+%/m.test(stderr)) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interruptWhen(['transact', 'file:./atomic', 'big.edn', '--atomic'], { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '200' } }, /^check: \d+%/m);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/^interrupted cli\/interrupted: Stopped while checking transaction \d+ of \d+; with --atomic nothing was committed\. → Run the same command again\.$/m);
     expect(basisT('file:./atomic')).toBe(0);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { printEdn } from '@datomkit/datom-core';
 import { catalogSchemaEdn, generateCatalog } from '@datomkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, jsonDoc, startCli, tempDir } from './helpers.js';
+import { BIN, cli, interruptWhen, jsonDoc, tempDir } from './helpers.js';
 import { HAS_TMUX, NO_TMUX, TmuxSession } from './pty.js';
 
 const tmp = tempDir();
@@ -112,17 +112,8 @@ describe('restore interrupted by SIGINT, stderr not a terminal', () => {
     expect(cli(['transact', 'file:./medium', 'medium.edn'], { cwd }).code).toBe(0);
     const basis = jsonDoc(cli(['info', 'file:./medium', '--json'], { cwd })).result.basisT as number;
     const args = ['restore', 'file:./medium', 'file:./medium-copy', '--batch-size', '50', '--tx-parallelism', '1'];
-    const child = startCli(args, { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '100' } });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/^restore: \d+%/m.test(stderr)) resolve();
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    const { code, stderr } = await interruptWhen(args, { cwd, env: { DATOMKIT_PROGRESS_INTERVAL_MS: '100' } }, /^restore: \d+%/m);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/^restore: \d+% {2}[\d,]+\/[\d,]+ datoms {2}[\d.]+k?\/s {2}ETA \d+:\d\d$/m);
     expect(stderr).toContain(`Resume with: datomkit ${args.join(' ')}`);
     // The source moves on before the resume.

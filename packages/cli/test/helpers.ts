@@ -42,6 +42,25 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
   return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * Starts the built `datomkit`, sends it SIGINT (Ctrl-C) once its standard error matches `ready`,
+ * and resolves to its exit code and everything it wrote to standard error.
+ */
+export async function interruptWhen(args: readonly string[], options: { cwd: string; env?: Record<string, string> }, ready: RegExp): Promise<{ code: number | null; stderr: string }> {
+  const child = startCli(args, options);
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (ready.test(stderr)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  const code = await exited;
+  return { code, stderr };
+}
+
 /** Runs the CLI in this process (mem:// databases work here). */
 export async function runIn(args: readonly string[], options: { stdin?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<CliResult> {
   const stdout = new PassThrough();
