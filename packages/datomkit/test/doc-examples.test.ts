@@ -1,7 +1,7 @@
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blocksOf, type DocBlock, REPO, sourceFiles, where } from './doc-tests/doc-blocks.js';
@@ -84,7 +84,10 @@ describe('TSDoc @examples', () => {
         process.chdir(dir);
         let world: World | null = null;
         try {
-          const exported: Record<string, unknown> = { PassThrough, createWriteStream, readFileSync, join, ...core, ...restore, ...index };
+          // A file stream opens after the example has returned and the directory is changed back: its
+          // path is resolved now, so that it lands in the example's folder.
+          const fileStream = (p: string, o?: Parameters<typeof createWriteStream>[1]) => createWriteStream(resolve(dir, p), o);
+          const exported: Record<string, unknown> = { PassThrough, createWriteStream: fileStream, readFileSync, join, ...core, ...restore, ...index };
           world = new World(pkg, block.code, pkg === 'cli' ? await cliMakers() : {});
           await world.get('files');
           const used = new Set(block.code.match(/[A-Za-z_$][\w$]*/g) ?? []);
