@@ -36,3 +36,4 @@ export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
 export { readDatoms, readDatomsOfEach, readIndexRange } from './db/index-read.js';
 export { estimateDatoms } from './db/index-stats.js';
 export { readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot, type SnapshotBlob, type StoreSnapshot, type WriteStoreSnapshotOptions } from './storage/store-snapshot.js';
+export { readColumns, readColumnsOfEach, readRangeColumns, type DatomColumns, type DatomField } from './db/column-read.js';

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Connection, type Database, connect, createDatabase, estimateDatoms, kw, readDatoms, readDatomsOfEach, readIndexRange } from '../src/index.js';
+import { type Connection, type Database, connect, createDatabase, estimateDatoms, kw, readDatoms, readColumns, readColumnsOfEach, readDatomsOfEach, readIndexRange, readRangeColumns, type Datom, type DatomColumns } from '../src/index.js';
 
 let conn: Connection;
 let db: Database;
@@ -43,6 +43,56 @@ describe('synchronous reads', () => {
       expect(each).toEqual(keys.map((k) => readDatoms(v, 'aevt', ':p/tag', k)));
       const values = idx.map((i) => (i === -1 ? 55 : i % 9));
       expect(readDatomsOfEach(v, 'avet', [kw('p/n')], values)).toEqual(values.map((x) => readDatoms(v, 'avet', kw('p/n'), x)));
+    },
+  );
+});
+
+/** The datoms that columns of every field hold, in their order. */
+function datomsOf(c: DatomColumns): Datom[] {
+  return Array.from({ length: c.length }, (_, i) => ({ e: c.e[i], a: c.a[i], v: c.v[i], tx: c.tx[i], added: c.added[i] }) as Datom);
+}
+
+const ALL = ['e', 'a', 'v', 'tx', 'added'] as const;
+
+describe('column reads', () => {
+  it('readColumns and readRangeColumns hold the datoms readDatoms and readIndexRange give, on every kind of value', () => {
+    for (const v of [db, older, db.asOf(older.basisT), db.history(), db.since(older.basisT)]) {
+      const plain = (ds: Datom[]) => ds.map((d) => ({ e: d.e, a: d.a, v: d.v, tx: d.tx, added: d.added }));
+      expect(datomsOf(readColumns(v, 'aevt', [':p/n'], ALL))).toEqual(plain(readDatoms(v, 'aevt', ':p/n')));
+      expect(datomsOf(readColumns(v, 'avet', [':p/tag', 'a'], ALL))).toEqual(plain(readDatoms(v, 'avet', ':p/tag', 'a')));
+      expect(datomsOf(readColumns(v, 'eavt', [eids[6]], ALL))).toEqual(plain(readDatoms(v, 'eavt', eids[6])));
+      expect(datomsOf(readRangeColumns(v, ':p/n', 2, 5, ALL))).toEqual(plain(readIndexRange(v, ':p/n', 2, 5)));
+      expect(datomsOf(readRangeColumns(v, ':p/n', 4, null, ALL))).toEqual(plain(readIndexRange(v, ':p/n', 4, null)));
+      expect(datomsOf(readRangeColumns(v, ':p/n', null, 1, ALL))).toEqual(plain(readIndexRange(v, ':p/n', null, 1)));
+    }
+    expect(readColumns(db, 'eavt', [], ['e']).length).toBe(readDatoms(db, 'eavt').length);
+  });
+
+  it('fills only the fields asked for, and reads nothing for what cannot match', () => {
+    const c = readColumns(db, 'aevt', [':p/n'], ['v']);
+    expect(c.v.length).toBe(c.length);
+    expect(c.e).toEqual([]);
+    expect(c.length).toBe(readDatoms(db, 'aevt', ':p/n').length);
+    expect(readColumns(db, 'avet', [':p/n', 55], ALL).length).toBe(0);
+    expect(readColumns(db, 'eavt', [999_999], ALL).length).toBe(0);
+    expect(() => readColumns(db, 'xyz' as never, [], ALL)).toThrow(/unknown index/);
+  });
+
+  test.prop([fc.array(fc.oneof(fc.integer({ min: 0, max: 2999 }), fc.constant(-1)), { maxLength: 40 }), fc.constantFrom('current', 'older', 'asOf', 'history')], { numRuns: 60 })(
+    'readColumnsOfEach holds, per key, the datoms readDatoms gives for it (keys in any order, repeated, missing)',
+    (idx, which) => {
+      const v = which === 'current' ? db : which === 'older' ? older : which === 'asOf' ? db.asOf(older.basisT) : db.history();
+      const byKey = (c: DatomColumns, n: number) => {
+        const out: Datom[][] = Array.from({ length: n }, () => []);
+        for (const [j, d] of datomsOf(c).entries()) (out[c.key[j] as number] as Datom[]).push(d);
+        return out;
+      };
+      const plain = (ds: Datom[]) => ds.map((d) => ({ e: d.e, a: d.a, v: d.v, tx: d.tx, added: d.added }));
+      const keys = idx.map((i) => (i === -1 ? 999_999 : (eids[i] as number)));
+      expect(byKey(readColumnsOfEach(v, 'aevt', [':p/tag'], keys, ALL), keys.length)).toEqual(keys.map((k) => plain(readDatoms(v, 'aevt', ':p/tag', k))));
+      expect(byKey(readColumnsOfEach(v, 'eavt', [], keys, ALL), keys.length)).toEqual(keys.map((k) => plain(readDatoms(v, 'eavt', k))));
+      const values = idx.map((i) => (i === -1 ? 55 : i % 9));
+      expect(byKey(readColumnsOfEach(v, 'avet', [kw('p/n')], values, ALL), values.length)).toEqual(values.map((x) => plain(readDatoms(v, 'avet', kw('p/n'), x))));
     },
   );
 });

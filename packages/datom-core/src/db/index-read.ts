@@ -1,9 +1,7 @@
 import { DatomError } from '../error/datom-error.js';
-import { TreeCursor } from '../index/btree.js';
-import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Datom } from '../model/datom.js';
-import { compareValues } from '../model/value.js';
 import type { AttrRef, Database, IndexName } from './database.js';
+import { rowsOfEach } from './column-read.js';
 import { DbValue } from './db-value.js';
 import { BatchStream } from './row-stream.js';
 
@@ -50,15 +48,6 @@ export function readIndexRange(db: Database, attr: AttrRef, start: unknown, end:
   return streamOf(local(db, 'readIndexRange').indexRange(attr, start as never, end as never)).readSync();
 }
 
-function compareProbes(x: Probe, y: Probe): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareValues(x[i], y[i]);
-    if (c !== 0) return c;
-  }
-  return x.length - y.length;
-}
-
 /**
  * For each of `keys`, the datoms of `index` that start with `[...prefix, key]`, in index order:
  * `result[i]` holds those of `keys[i]`. On the current state the keys are read in index order in
@@ -73,68 +62,9 @@ function compareProbes(x: Probe, y: Probe): number {
  */
 export function readDatomsOfEach(db: Database, index: IndexName, prefix: readonly unknown[], keys: readonly unknown[]): Datom[][] {
   const v = local(db, 'readDatomsOfEach');
-  const out: Datom[][] = new Array(keys.length);
-  if (!v.unfiltered || keys.length < 2) {
-    for (let i = 0; i < keys.length; i++) out[i] = readDatoms(db, index, ...prefix, keys[i]);
-    return out;
-  }
-  const order = index as IndexOrder;
-  // The prefix is resolved once; an entity id key (AEVT after the attribute, EAVT) is taken as it is.
-  const head = v.probeOf(order, prefix);
-  const entityKey = (order === 'aevt' && prefix.length === 1) || (order === 'eavt' && prefix.length === 0);
-  const probes: (Probe | null)[] = keys.map((k) => {
-    if (head === null) return null;
-    if (entityKey && typeof k === 'number') return Number.isSafeInteger(k) && k > 0 ? [...head, k] : null;
-    return v.probeOf(order, [...prefix, k]);
-  });
-  const at: number[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const p = probes[i];
-    // A key that cannot match (an entity that does not exist, an ident nobody has) reads nothing.
-    if (p === null || p === undefined || p.length !== prefix.length + 1) out[i] = [];
-    else at.push(i);
-  }
-  at.sort((x, y) => compareProbes(probes[x] as Probe, probes[y] as Probe));
-  const s = v.state;
-  const table = s.table;
-  const tree = s.trees[order];
-  let cur: TreeCursor | null = null;
-  // The row the last read stopped at: the first row past its key, which a later key may start with.
-  let pending = -1;
-  let last: Probe | null = null;
-  let lastOut: Datom[] = [];
-  for (const i of at) {
-    const probe = probes[i] as Probe;
-    if (last !== null && compareProbes(last, probe) === 0) {
-      out[i] = lastOut.slice();
-      continue;
-    }
-    const pcmp = s.cmp.probe(order, probe);
-    const found: Datom[] = [];
-    let r: number;
-    if (cur === null) {
-      cur = new TreeCursor(tree, pcmp);
-      r = cur.next();
-    } else if (pending !== -1 && pcmp(pending) >= 0) r = pending;
-    else {
-      // The index ended at the last key: every later key reads nothing.
-      if (pending === -1) {
-        out[i] = found;
-        last = probe;
-        lastOut = found;
-        continue;
-      }
-      cur.advanceTo(pcmp);
-      r = cur.next();
-    }
-    while (r !== -1 && pcmp(r) === 0) {
-      found.push(table.datom(r));
-      r = cur.next();
-    }
-    pending = r;
-    out[i] = found;
-    last = probe;
-    lastOut = found;
-  }
+  if (index !== 'eavt' && index !== 'aevt' && index !== 'avet' && index !== 'vaet') return keys.map(() => readDatoms(db, index, ...prefix));
+  const out: Datom[][] = keys.map(() => []);
+  const table = v.state.table;
+  rowsOfEach(v, index, prefix, keys, (r, i) => (out[i] as Datom[]).push(table.datom(r)));
   return out;
 }
