@@ -80,7 +80,7 @@ function inputRelation(b: Binding, value: unknown): Relation {
   const vars = keep.map((i) => names[i] as string);
   // A name given twice must get the same value both times.
   const rows = tuples.filter((t) => names.every((n, i) => n === null || hashKey(t[names.indexOf(n)]) === hashKey(t[i]))).map((t) => keep.map((i) => t[i]));
-  return { vars, rows };
+  return { vars, rows, distinct: rows.length <= 1 };
 }
 
 /** Substitutes the values of scalar inputs for their variables in the terms of clauses (not in rule bodies). */
@@ -108,6 +108,24 @@ function substituteOne(t: (x: Term) => Term, consts: ReadonlyMap<string, unknown
   };
 }
 
+/** Parsed query and rule texts, most recently used last: a query run again is not parsed again. */
+const parsedQueries = new Map<string, Query>();
+const parsedRules = new Map<string, Rule[]>();
+const PARSE_CACHE_SIZE = 256;
+
+function cached<T>(cache: Map<string, T>, text: string, parse: (text: string) => T): T {
+  const hit = cache.get(text);
+  if (hit !== undefined) {
+    cache.delete(text);
+    cache.set(text, hit);
+    return hit;
+  }
+  const value = parse(text);
+  if (cache.size >= PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(text, value);
+  return value;
+}
+
 /** A query ready to run: parsed, inputs bound, planned. Nothing has been read but index statistics. */
 interface Prepared {
   readonly q: Query;
@@ -121,7 +139,7 @@ function findVars(q: Query): string[] {
 }
 
 function prepare(form: QueryForm | Query, inputs: readonly unknown[], fns: ReadonlyMap<string, QueryFunction>): Prepared {
-  const q = isParsed(form) ? form : parseQuery(form);
+  const q = isParsed(form) ? form : typeof form === 'string' ? cached(parsedQueries, form, parseQuery) : parseQuery(form);
   if (inputs.length !== q.in.length) {
     throw badInput(`The query takes ${q.in.length} input${q.in.length === 1 ? '' : 's'} (:in ${q.in.map(inText).join(' ')}), got ${inputs.length}`, {
       in: q.in.map(inText),
@@ -130,14 +148,14 @@ function prepare(form: QueryForm | Query, inputs: readonly unknown[], fns: Reado
   }
   const sources = new Map<string, Database>();
   let rules: Rule[] = [];
-  let input: Relation = { vars: [], rows: [[]] };
+  let input: Relation = { vars: [], rows: [[]], distinct: true };
   const consts = new Map<string, unknown>();
   q.in.forEach((spec, i) => {
     const value = inputs[i];
     if (spec.kind === 'src') {
       if (!isDatabase(value)) throw badInput(`The input for ${spec.name} must be a database value`, { input: spec.name, value: String(value) });
       sources.set(spec.name, value);
-    } else if (spec.kind === 'rules') rules = parseRules(value);
+    } else if (spec.kind === 'rules') rules = typeof value === 'string' ? cached(parsedRules, value, parseRules) : parseRules(value);
     else {
       const rel = inputRelation(spec.binding, value);
       if ((spec.binding.kind === 'scalar' || spec.binding.kind === 'tuple') && rel.rows.length === 1) {
@@ -207,15 +225,24 @@ function nestedQuery(query: unknown, inputs: unknown[], env: Env): unknown {
   const parsed = parseQuery(query as QueryForm);
   if (parsed.find.some((f) => f.kind === 'pull')) throw new DatomError('query/bad-find', 'A nested q cannot pull; pull in the outer query', { data: { query: parsed.text } });
   const p = prepare(parsed, inputs, env.fns);
-  return shape(p.q, aggregate(p.q, run(p), p.env));
+  return shape(p.q, aggregate(p.q, run(p), p.env, p.input));
 }
 
 /** Groups the result by its non-aggregate elements and computes the aggregates. */
-function aggregate(q: Query, rel: Relation, env: Env): unknown[][] {
+function aggregate(q: Query, rel: Relation, env: Env, input: Relation): unknown[][] {
   const vars = [...new Set([...findVars(q), ...q.with])];
+  const hasAgg = q.find.some((f) => f.kind === 'agg');
+  // The columns of a one-row input hold the same value in every row: they tell no rows apart.
+  const constant = (v: string): boolean => input.rows.length === 1 && input.vars.includes(v);
+  if (!hasAgg && rel.distinct === true && rel.vars.every((v) => vars.includes(v) || constant(v))) {
+    // The rows are distinct and the projection keeps every column: no set to build.
+    const cols = q.find.map((f) => rel.vars.indexOf(f.name));
+    if (cols.length === rel.vars.length && cols.every((c, i) => c === i)) return rel.rows;
+    return rel.rows.map((r) => cols.map((c) => r[c]));
+  }
   const set = project(rel, vars);
   const col = (name: string) => vars.indexOf(name);
-  if (!q.find.some((f) => f.kind === 'agg')) {
+  if (!hasAgg) {
     // Distinct over the find and :with variables, then :with dropped: a bag when :with is given.
     return set.rows.map((r) => q.find.map((f) => r[col(f.name)]));
   }
@@ -308,7 +335,7 @@ async function pullAll(q: Query, rows: unknown[][], p: Prepared): Promise<void> 
 
 async function evaluate(form: QueryForm, inputs: readonly unknown[], fns: ReadonlyMap<string, QueryFunction>): Promise<unknown> {
   const p = prepare(form, inputs, fns);
-  const rows = aggregate(p.q, run(p), p.env);
+  const rows = aggregate(p.q, run(p), p.env, p.input);
   if (p.q.find.some((f) => f.kind === 'pull')) await pullAll(p.q, rows, p);
   return shape(p.q, rows);
 }

@@ -1,4 +1,16 @@
-import { type Database, type Datom, DatomError, isDatomError, readDatoms, readDatomsOfEach, readIndexRange } from '@datomkit/datom-core';
+import {
+  type Database,
+  type Datom,
+  type DatomColumns,
+  DatomError,
+  type DatomField,
+  isDatomError,
+  readColumns,
+  readColumnsOfEach,
+  readDatoms,
+  readIndexRange,
+  readRangeColumns,
+} from '@datomkit/datom-core';
 import type { Binding, Term } from '../parse/ast.js';
 import type { Env, FnStep, NotStep, OrStep, PatternStep, Plan, PredStep, RangeBound, RuleStep, Slot, Step } from '../plan/plan.js';
 import { cyclePlans, sourceOf } from '../plan/plan.js';
@@ -31,7 +43,7 @@ export function runPlan(plan: Plan, input: Relation, st: RunState): Relation {
 function emptyWith(rel: Relation, plan: Plan): Relation {
   const vars = [...rel.vars];
   for (const v of plan.bound) if (!vars.includes(v)) vars.push(v);
-  return { vars, rows: [] };
+  return { vars, rows: [], distinct: true };
 }
 
 function runStep(step: Step, rel: Relation, st: RunState): Relation {
@@ -70,12 +82,7 @@ function readMatching(db: Database, e: unknown, a: unknown, v: unknown, range: r
     if (a !== undefined) {
       if (v !== undefined) return readDatoms(db, 'avet', a, v);
       if (range.length > 0) {
-        let lo: unknown = null;
-        let hi: unknown = null;
-        for (const b of range) {
-          if ((b.op === '>' || b.op === '>=') && (lo === null || (b.value as number) > (lo as number))) lo = b.value;
-          if (b.op === '<' && (hi === null || (b.value as number) < (hi as number))) hi = b.value;
-        }
+        const [lo, hi] = rangeEnds(range);
         return readIndexRange(db, a as never, lo, hi);
       }
       return readDatoms(db, 'aevt', a);
@@ -148,82 +155,210 @@ function datomMatches(d: Datom, sh: PatternShape, step: PatternStep): boolean {
   return true;
 }
 
+const EMPTY: DatomColumns = { length: 0, key: [], e: [], a: [], v: [], tx: [], added: [] };
+
+function fieldCol(c: DatomColumns, pos: number): readonly unknown[] {
+  switch (pos) {
+    case 0:
+      return c.e;
+    case 1:
+      return c.a;
+    case 2:
+      return c.v;
+    case 3:
+      return c.tx;
+    default:
+      return c.added;
+  }
+}
+
+const FIELD_NAMES: readonly DatomField[] = ['e', 'a', 'v', 'tx', 'added'];
+
+/** An unmatchable read (a value of the wrong type for the attribute, a bound value that is no attribute): no datoms. */
+function noMatch(err: unknown): DatomColumns {
+  if (isDatomError(err, 'db/arg') || isDatomError(err, 'schema/unknown-attribute')) return EMPTY;
+  throw err;
+}
+
+/** {@link readMatching} as columns of `fields`. */
+function readMatchingColumns(db: Database, e: unknown, a: unknown, v: unknown, range: readonly RangeBound[], fields: readonly DatomField[]): DatomColumns {
+  try {
+    if (e !== undefined) return readColumns(db, 'eavt', a === undefined ? [e] : v === undefined ? [e, a] : [e, a, v], fields);
+    if (a !== undefined) {
+      if (v !== undefined) return readColumns(db, 'avet', [a, v], fields);
+      if (range.length > 0) {
+        const [lo, hi] = rangeEnds(range);
+        return readRangeColumns(db, a as never, lo, hi, fields);
+      }
+      return readColumns(db, 'aevt', [a], fields);
+    }
+    return readColumns(db, 'eavt', [], fields);
+  } catch (err) {
+    return noMatch(err);
+  }
+}
+
+/** The start (inclusive) and end (exclusive) of the AVET range that holds every value `range` admits. */
+function rangeEnds(range: readonly RangeBound[]): [unknown, unknown] {
+  let lo: unknown = null;
+  let hi: unknown = null;
+  for (const b of range) {
+    if ((b.op === '>' || b.op === '>=') && (lo === null || (b.value as number) > (lo as number))) lo = b.value;
+    if (b.op === '<' && (hi === null || (b.value as number) < (hi as number))) hi = b.value;
+  }
+  return [lo, hi];
+}
+
+/**
+ * A check of datom `j` of `cols` against the pattern's value, tx and added constants, repeated variables and the pushed range; null when there is
+ * nothing to check.
+ */
+function columnMatcher(cols: DatomColumns, sh: PatternShape, step: PatternStep): ((j: number) => boolean) | null {
+  const c = sh.consts;
+  const checks: ((j: number) => boolean)[] = [];
+  const v = cols.v;
+  if (c[2] !== undefined) {
+    const want = c[2];
+    checks.push((j) => equal(v[j], want));
+  }
+  if (c[3] !== undefined) checks.push((j) => cols.tx[j] === c[3]);
+  if (c[4] !== undefined) checks.push((j) => cols.added[j] === c[4]);
+  for (const [x, y] of sh.samePos) {
+    const cx = fieldCol(cols, x);
+    const cy = fieldCol(cols, y);
+    checks.push((j) => equal(cx[j], cy[j]));
+  }
+  if (step.range.length > 0) checks.push((j) => inRange(v[j], step.range));
+  if (checks.length === 0) return null;
+  if (checks.length === 1) return checks[0] as (j: number) => boolean;
+  return (j) => checks.every((f) => f(j));
+}
+
+/** The fields a read for this pattern must fill: its new variables, the positions it joins on and those it checks. */
+function fieldsOf(sh: PatternShape, step: PatternStep, joinPos: readonly number[]): DatomField[] {
+  const need = [false, false, false, false, false];
+  for (const p of sh.newPos) need[p] = true;
+  for (const p of joinPos) need[p] = true;
+  for (const [x, y] of sh.samePos) need[x] = need[y] = true;
+  if (sh.consts[2] !== undefined || step.range.length > 0) need[2] = true;
+  if (sh.consts[3] !== undefined) need[3] = true;
+  if (sh.consts[4] !== undefined) need[4] = true;
+  return FIELD_NAMES.filter((_, i) => need[i]);
+}
+
+/** Row `row` extended with datom `j`'s values of the columns `news`. */
+function extendRow(row: readonly unknown[], news: readonly (readonly unknown[])[], j: number): unknown[] {
+  const w = row.length;
+  const out = new Array<unknown>(w + news.length);
+  for (let i = 0; i < w; i++) out[i] = row[i];
+  for (let k = 0; k < news.length; k++) out[w + k] = (news[k] as readonly unknown[])[j];
+  return out;
+}
+
+/** True when the rows a pattern adds are distinct for distinct input rows: it names every field that tells its datoms apart. */
+function keepsDistinct(step: PatternStep, db: Database): boolean {
+  const n = db.isHistory ? 5 : 3;
+  for (let p = 0; p < n; p++) if ((step.slots[p]?.kind ?? 'blank') === 'blank') return false;
+  return true;
+}
+
 function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   const sh = shapeOf(step, rel);
   const vars = [...rel.vars, ...sh.newPos.map((p) => (step.slots[p] as { name: string }).name)];
-  if (step.never) return { vars, rows: [] };
+  if (step.never) return { vars, rows: [], distinct: true };
   const db = sourceOf(st.env, step.src, step.clause.text);
+  const distinctOut = rel.distinct === true && keepsDistinct(step, db);
   const boundPos = [0, 1, 2, 3, 4].filter((p) => sh.boundCol[p] !== -1);
   const rows: unknown[][] = [];
-  const extend = (row: readonly unknown[], d: Datom): void => {
-    const out = row.slice();
-    for (const p of sh.newPos) out.push(fieldOf(d, p));
-    rows.push(out);
-  };
   const c = sh.consts;
+  const inRows = rel.rows;
   if (boundPos.length === 0) {
-    const ds = readMatching(db, c[0], c[1], c[2], step.range);
-    const matched = ds.filter((d) => datomMatches(d, sh, step));
-    for (const row of rel.rows) for (const d of matched) extend(row, d);
-    return { vars, rows };
+    const cols = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, []));
+    const ok = columnMatcher(cols, sh, step);
+    const news = sh.newPos.map((p) => fieldCol(cols, p));
+    const n = cols.length;
+    for (const row of inRows) {
+      for (let j = 0; j < n; j++) if (ok === null || ok(j)) rows.push(extendRow(row, news, j));
+    }
+    return { vars, rows, distinct: distinctOut };
   }
-  // Group the rows by the values of the pattern's bound positions.
   const cols = boundPos.map((p) => sh.boundCol[p] as number);
-  const groups = new Map<unknown, unknown[][]>();
-  for (const row of rel.rows) {
-    const k = rowKey(row, cols);
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, [row]);
-    else g.push(row);
-  }
-  const keyed = [...groups.values()];
   const onlyE = boundPos.length === 1 && boundPos[0] === 0;
   const onlyV = boundPos.length === 1 && boundPos[0] === 2;
-  // A hash join reads the pattern once; lookups read once per distinct key. Lookups win while there
-  // are fewer keys than a third of the datoms a scan would read.
-  if (step.base <= keyed.length * 3 || !(boundPos.every((p) => p === 0 || p === 2 || p === 1))) {
-    const ds = readMatching(db, c[0], c[1], c[2], step.range);
-    const index = new Map<unknown, Datom[]>();
-    for (const d of ds) {
-      if (!datomMatches(d, sh, step)) continue;
-      const k = boundPos.length === 1 ? hashKey(fieldOf(d, boundPos[0] as number)) : rowKey(boundPos.map((p) => fieldOf(d, p)), boundPos.map((_, i) => i));
-      const b = index.get(k);
-      if (b === undefined) index.set(k, [d]);
-      else b.push(d);
+  // A hash join reads the pattern once; lookups read once per key. Lookups win while there are
+  // fewer keys than a third of the datoms a scan would read.
+  if (step.base <= inRows.length * 3 || !boundPos.every((p) => p <= 2)) {
+    const ds = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, boundPos));
+    const ok = columnMatcher(ds, sh, step);
+    const news = sh.newPos.map((p) => fieldCol(ds, p));
+    const keyCols = boundPos.map((p) => fieldCol(ds, p));
+    const single = keyCols.length === 1 ? (keyCols[0] as readonly unknown[]) : null;
+    const all = boundPos.map((_, i) => i);
+    // Datoms by key: the first of each key, then a chain through `next`.
+    const first = new Map<unknown, number>();
+    const next = new Int32Array(ds.length).fill(-1);
+    const last = new Map<unknown, number>();
+    for (let j = 0; j < ds.length; j++) {
+      if (ok !== null && !ok(j)) continue;
+      const k = single !== null ? hashKey(single[j]) : rowKey(keyCols.map((col) => col[j]), all);
+      const l = last.get(k);
+      if (l === undefined) first.set(k, j);
+      else next[l] = j;
+      last.set(k, j);
     }
     // A bound attribute may be given by its ident: the datoms hold its id.
     const at = (row: readonly unknown[], p: number): unknown => {
       const v = row[sh.boundCol[p] as number];
       return p === 1 && typeof v !== 'number' ? (attrId(db, v) ?? v) : v;
     };
-    for (const g of keyed) {
-      const first = g[0] as unknown[];
-      const ds2 = index.get(boundPos.length === 1 ? hashKey(at(first, boundPos[0] as number)) : rowKey(boundPos.map((p) => at(first, p)), boundPos.map((_, i) => i)));
-      if (ds2 === undefined) continue;
-      for (const row of g) for (const d of ds2) extend(row, d);
+    for (const row of inRows) {
+      const k = single !== null ? hashKey(at(row, boundPos[0] as number)) : rowKey(boundPos.map((p) => at(row, p)), all);
+      for (let j = first.get(k) ?? -1; j !== -1; j = next[j] as number) rows.push(extendRow(row, news, j));
     }
-    return { vars, rows };
+    return { vars, rows, distinct: distinctOut };
   }
   if (c[1] !== undefined && (onlyE || (onlyV && c[0] === undefined)) && step.range.length === 0) {
     // The values of one attribute for many entities (or the entities of many values): one pass.
-    const keys = keyed.map((g) => (g[0] as unknown[])[cols[0] as number]);
-    let results: Datom[][];
+    const index = onlyE ? 'aevt' : 'avet';
+    const fields = fieldsOf(sh, step, []);
+    const col = cols[0] as number;
+    const keys = inRows.map((r) => r[col]);
+    let ds: DatomColumns;
     try {
-      results = readDatomsOfEach(db, onlyE ? 'aevt' : 'avet', [c[1]], keys);
+      ds = readColumnsOfEach(db, index, [c[1]], keys, fields);
     } catch (err) {
       if (!isDatomError(err, 'db/arg')) throw err;
-      results = keys.map((k) => readMatching(db, onlyE ? k : undefined, c[1], onlyE ? c[2] : k, []));
+      // Some key cannot be read (a value of the wrong type): read the others one at a time.
+      const parts = keys.map((k, i) => {
+        try {
+          const one = readColumnsOfEach(db, index, [c[1]], [k], fields);
+          return { ...one, key: one.key.map(() => i) };
+        } catch (e2) {
+          return noMatch(e2);
+        }
+      });
+      ds = concatColumns(parts);
     }
-    for (let i = 0; i < keyed.length; i++) {
-      const ds = results[i] as Datom[];
-      for (const d of ds) {
-        if (!datomMatches(d, sh, step)) continue;
-        for (const row of keyed[i] as unknown[][]) extend(row, d);
-      }
-    }
-    return { vars, rows };
+    const ok = columnMatcher(ds, sh, step);
+    const news = sh.newPos.map((p) => fieldCol(ds, p));
+    const key = ds.key;
+    for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendRow(inRows[key[j] as number] as unknown[], news, j));
+    return { vars, rows, distinct: distinctOut };
   }
-  for (const g of keyed) {
+  // Group the rows by the values of the pattern's bound positions.
+  const groups = new Map<unknown, unknown[][]>();
+  for (const row of inRows) {
+    const k = rowKey(row, cols);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [row]);
+    else g.push(row);
+  }
+  const extend = (row: readonly unknown[], d: Datom): void => {
+    const out = row.slice();
+    for (const p of sh.newPos) out.push(fieldOf(d, p));
+    rows.push(out);
+  };
+  for (const g of groups.values()) {
     const first = g[0] as unknown[];
     const at = (p: number): unknown => (sh.boundCol[p] !== -1 ? first[sh.boundCol[p] as number] : c[p]);
     const e = at(0);
@@ -240,7 +375,22 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
       for (const row of g) extend(row, d);
     }
   }
-  return { vars, rows };
+  return { vars, rows, distinct: distinctOut };
+}
+
+/** Columns one after the other. */
+function concatColumns(parts: readonly DatomColumns[]): DatomColumns {
+  const out = { length: 0, key: [] as number[], e: [] as number[], a: [] as number[], v: [] as unknown[], tx: [] as number[], added: [] as boolean[] };
+  for (const p of parts) {
+    out.length += p.length;
+    out.key.push(...p.key);
+    out.e.push(...p.e);
+    out.a.push(...p.a);
+    out.v.push(...p.v);
+    out.tx.push(...p.tx);
+    out.added.push(...p.added);
+  }
+  return out as DatomColumns;
 }
 
 function attrId(db: Database, v: unknown): number | undefined {
@@ -287,7 +437,7 @@ function runPred(step: PredStep, rel: Relation, st: RunState): Relation {
     }
     if (truthy(ok)) rows.push(row);
   }
-  return { vars: rel.vars, rows };
+  return { vars: rel.vars, rows, distinct: rel.distinct };
 }
 
 /** The rows a function's result binds, as tuples of the binding's names (null for `_`). */
@@ -357,7 +507,7 @@ function runFn(step: FnStep, rel: Relation, st: RunState): Relation {
       rows.push(out);
     }
   }
-  return { vars, rows };
+  return { vars, rows, distinct: rel.distinct === true && b.kind === 'scalar' };
 }
 
 // --- not, or, rules ---------------------------------------------------------------------------

@@ -7,11 +7,13 @@ import { Keyword } from '@datomkit/datom-core';
 export interface Relation {
   readonly vars: readonly string[];
   readonly rows: unknown[][];
+  /** True when no two rows are known to be equal (so a projection onto every column needs no set). */
+  readonly distinct?: boolean;
 }
 
 /** The relation with no columns and one row: what a query starts from. */
 export function unitRelation(): Relation {
-  return { vars: [], rows: [[]] };
+  return { vars: [], rows: [[]], distinct: true };
 }
 
 /** A key for `v` in a `Map` or `Set` that is equal exactly when the values are equal as data. */
@@ -68,7 +70,7 @@ export function project(rel: Relation, vars: readonly string[]): Relation {
     seen.add(k);
     rows.push(cols.map((c) => r[c]));
   }
-  return { vars: [...vars], rows };
+  return { vars: [...vars], rows, distinct: true };
 }
 
 /** The rows of `rel` without repeats. */
@@ -82,7 +84,7 @@ export function distinct(rel: Relation): Relation {
     seen.add(k);
     rows.push(r);
   }
-  return { vars: rel.vars, rows };
+  return { vars: rel.vars, rows, distinct: true };
 }
 
 /**
@@ -98,7 +100,7 @@ export function join(left: Relation, right: Relation): Relation {
   const rows: unknown[][] = [];
   if (shared.length === 0) {
     for (const l of left.rows) for (const r of right.rows) rows.push([...l, ...extra.map((i) => r[i])]);
-    return { vars, rows };
+    return { vars, rows, distinct: left.distinct === true && right.distinct === true };
   }
   const index = new Map<unknown, unknown[][]>();
   for (const r of right.rows) {
@@ -116,16 +118,16 @@ export function join(left: Relation, right: Relation): Relation {
       rows.push(out);
     }
   }
-  return { vars, rows };
+  return { vars, rows, distinct: left.distinct === true && right.distinct === true };
 }
 
 /** The rows of `left` that have no match in `right` on their shared columns. */
 export function antiJoin(left: Relation, right: Relation): Relation {
   const shared = right.vars.filter((v) => left.vars.includes(v));
-  if (shared.length === 0) return right.rows.length > 0 ? { vars: left.vars, rows: [] } : left;
+  if (shared.length === 0) return right.rows.length > 0 ? { vars: left.vars, rows: [], distinct: true } : left;
   const lcols = shared.map((v) => left.vars.indexOf(v));
   const rcols = shared.map((v) => right.vars.indexOf(v));
   const keys = new Set<unknown>();
   for (const r of right.rows) keys.add(rowKey(r, rcols));
-  return { vars: left.vars, rows: left.rows.filter((l) => !keys.has(rowKey(l, lcols))) };
+  return { vars: left.vars, rows: left.rows.filter((l) => !keys.has(rowKey(l, lcols))), distinct: left.distinct };
 }
