@@ -37,6 +37,12 @@ function local(db: Database, what: string): DbValue {
   throw new DatomError('db/arg', `${what} reads a database value of datom-core; got another implementation of Database`, { data: { db: String(db) } });
 }
 
+/** The AVET tree to read attribute `a` from: a unique attribute's rows are all in the eagerly kept one, the full AVET is built on first read. */
+function avetOf(v: DbValue, a: number): Tree {
+  const s = v.state;
+  return s.schema.attr(a)?.unique != null ? s.trees.uavet : s.trees.avet;
+}
+
 function checkIndex(index: string, what: string): asserts index is IndexOrder {
   if (index !== 'eavt' && index !== 'aevt' && index !== 'avet' && index !== 'vaet') {
     throw new DatomError('db/arg', `${what}: unknown index ${String(index)}: use eavt, aevt, avet or vaet`, { data: { index: String(index) } });
@@ -79,6 +85,18 @@ class Filler {
     this.length++;
   }
 
+  /** Appends the asked fields of `rows`, a column at a time. */
+  addRows(rows: readonly number[]): void {
+    const tb = this.#table;
+    const n = rows.length;
+    if (this.#fe) for (let i = 0; i < n; i++) this.e.push(tb.e(rows[i] as number));
+    if (this.#fa) for (let i = 0; i < n; i++) this.a.push(tb.a(rows[i] as number));
+    if (this.#fv) for (let i = 0; i < n; i++) this.v.push(exposeValue(tb.v(rows[i] as number)));
+    if (this.#ft) for (let i = 0; i < n; i++) this.tx.push(TX_BASE + tb.t(rows[i] as number));
+    if (this.#fd) for (let i = 0; i < n; i++) this.added.push(tb.added(rows[i] as number));
+    this.length += n;
+  }
+
   addDatom(d: Datom, key: number): void {
     if (key !== -1) this.key.push(key);
     if (this.#fe) this.e.push(d.e);
@@ -106,13 +124,22 @@ export function readColumns(db: Database, index: IndexName, components: readonly
   const out = new Filler(v, fields);
   const probe = v.probeOf(index, components);
   if (probe === null) return out;
-  if (probe.length === 0 && v.unfiltered) {
-    const cur = new TreeCursor(v.state.trees[index], null);
-    for (let r = cur.next(); r !== -1; r = cur.next()) out.add(r, -1);
+  if (!v.unfiltered) {
+    out.addRows(v.scanRows(index, probe));
     return out;
   }
-  const rows = probe.length === 0 ? v.scanRows(index, [], Number.POSITIVE_INFINITY) : v.scanRows(index, probe);
-  for (let i = 0; i < rows.length; i++) out.add(rows[i] as number, -1);
+  // The current state: one pass of a cursor while rows start with the probe.
+  const s = v.state;
+  const rows: number[] = [];
+  if (probe.length === 0) {
+    const cur = new TreeCursor(s.trees[index], null);
+    for (let r = cur.next(); r !== -1; r = cur.next()) rows.push(r);
+  } else {
+    const pcmp = s.cmp.probe(index, probe);
+    const cur = new TreeCursor(index === 'avet' ? avetOf(v, probe[0] as number) : s.trees[index], pcmp);
+    for (let r = cur.next(); r !== -1 && pcmp(r) === 0; r = cur.next()) rows.push(r);
+  }
+  out.addRows(rows);
   return out;
 }
 
@@ -141,7 +168,7 @@ export function readRangeColumns(db: Database, attr: AttrRef, start: unknown, en
   const table = s.table;
   const aid = info.id;
   const hv = hi === null ? undefined : (hi[1] as Value);
-  const cur = new TreeCursor(s.trees.avet, s.cmp.probe('avet', lo ?? [aid]));
+  const cur = new TreeCursor(avetOf(v, aid), s.cmp.probe('avet', lo ?? [aid]));
   for (let r = cur.next(); r !== -1; r = cur.next()) {
     if (table.a(r) !== aid) break;
     if (hv !== undefined && compareValues(table.v(r), hv) >= 0) break;

@@ -15,7 +15,7 @@ import type { Binding, Term } from '../parse/ast.js';
 import type { Env, FnStep, NotStep, OrStep, PatternStep, Plan, PredStep, RangeBound, RuleStep, Slot, Step } from '../plan/plan.js';
 import { cyclePlans, sourceOf } from '../plan/plan.js';
 import { equal, fnFailed, truthy } from './builtins.js';
-import { type Relation, antiJoin, distinct, hashKey, join, project, rowKey } from './relation.js';
+import { type Relation, RowSet, antiJoin, columns, distinct, hashKey, join, project, rowKey, unitRelation } from './relation.js';
 
 /** A nested `q` call: runs a query synchronously (set by the query module, which owns parsing). */
 export type NestedQuery = (query: unknown, inputs: unknown[], env: Env) => unknown;
@@ -210,14 +210,15 @@ function rangeEnds(range: readonly RangeBound[]): [unknown, unknown] {
 }
 
 /**
- * A check of datom `j` of `cols` against the pattern's value, tx and added constants, repeated variables and the pushed range; null when there is
+ * A check of datom `j` of `cols` against the pattern's value (unless the read applied it:
+ * `vApplied`), tx and added constants, repeated variables and the pushed range; null when there is
  * nothing to check.
  */
-function columnMatcher(cols: DatomColumns, sh: PatternShape, step: PatternStep): ((j: number) => boolean) | null {
+function columnMatcher(cols: DatomColumns, sh: PatternShape, step: PatternStep, vApplied: boolean): ((j: number) => boolean) | null {
   const c = sh.consts;
   const checks: ((j: number) => boolean)[] = [];
   const v = cols.v;
-  if (c[2] !== undefined) {
+  if (c[2] !== undefined && !vApplied) {
     const want = c[2];
     checks.push((j) => equal(v[j], want));
   }
@@ -235,12 +236,12 @@ function columnMatcher(cols: DatomColumns, sh: PatternShape, step: PatternStep):
 }
 
 /** The fields a read for this pattern must fill: its new variables, the positions it joins on and those it checks. */
-function fieldsOf(sh: PatternShape, step: PatternStep, joinPos: readonly number[]): DatomField[] {
+function fieldsOf(sh: PatternShape, step: PatternStep, vApplied: boolean, joinPos: readonly number[]): DatomField[] {
   const need = [false, false, false, false, false];
   for (const p of sh.newPos) need[p] = true;
   for (const p of joinPos) need[p] = true;
   for (const [x, y] of sh.samePos) need[x] = need[y] = true;
-  if (sh.consts[2] !== undefined || step.range.length > 0) need[2] = true;
+  if ((sh.consts[2] !== undefined && !vApplied) || step.range.length > 0) need[2] = true;
   if (sh.consts[3] !== undefined) need[3] = true;
   if (sh.consts[4] !== undefined) need[4] = true;
   return FIELD_NAMES.filter((_, i) => need[i]);
@@ -273,8 +274,10 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   const c = sh.consts;
   const inRows = rel.rows;
   if (boundPos.length === 0) {
-    const cols = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, []));
-    const ok = columnMatcher(cols, sh, step);
+    // A read with the attribute given reads by the value too (AVET, or EAVT with e, a and v).
+    const vApplied = c[1] !== undefined;
+    const cols = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, vApplied, []));
+    const ok = columnMatcher(cols, sh, step, vApplied);
     const news = sh.newPos.map((p) => fieldCol(cols, p));
     const n = cols.length;
     for (const row of inRows) {
@@ -288,8 +291,9 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   // A hash join reads the pattern once; lookups read once per key. Lookups win while there are
   // fewer keys than a third of the datoms a scan would read.
   if (step.base <= inRows.length * 3 || !boundPos.every((p) => p <= 2)) {
-    const ds = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, boundPos));
-    const ok = columnMatcher(ds, sh, step);
+    const vApplied = c[1] !== undefined;
+    const ds = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, vApplied, boundPos));
+    const ok = columnMatcher(ds, sh, step, vApplied);
     const news = sh.newPos.map((p) => fieldCol(ds, p));
     const keyCols = boundPos.map((p) => fieldCol(ds, p));
     const single = keyCols.length === 1 ? (keyCols[0] as readonly unknown[]) : null;
@@ -320,7 +324,7 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   if (c[1] !== undefined && (onlyE || (onlyV && c[0] === undefined)) && step.range.length === 0) {
     // The values of one attribute for many entities (or the entities of many values): one pass.
     const index = onlyE ? 'aevt' : 'avet';
-    const fields = fieldsOf(sh, step, []);
+    const fields = fieldsOf(sh, step, false, []);
     const col = cols[0] as number;
     const keys = inRows.map((r) => r[col]);
     let ds: DatomColumns;
@@ -339,7 +343,7 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
       });
       ds = concatColumns(parts);
     }
-    const ok = columnMatcher(ds, sh, step);
+    const ok = columnMatcher(ds, sh, step, false);
     const news = sh.newPos.map((p) => fieldCol(ds, p));
     const key = ds.key;
     for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendRow(inRows[key[j] as number] as unknown[], news, j));
@@ -555,6 +559,10 @@ function joinCall(rel: Relation, headRel: Relation, args: readonly Term[], heads
       } else checks.push([pick[j] as number, col]);
     }
   });
+  // Every column kept as it is: the rule's rows are the call's.
+  if (headRel.distinct === true && consts.length === 0 && checks.length === 0 && pick.length === colOf.length && pick.every((c, i) => c === i)) {
+    return join(rel, { vars: outVars, rows: headRel.rows, distinct: true });
+  }
   const rows: unknown[][] = [];
   for (const r of headRel.rows) {
     if (consts.some(([col, v]) => !equal(r[col], v))) continue;
@@ -570,7 +578,7 @@ function runRule(step: RuleStep, rel: Relation, st: RunState): Relation {
   const heads = (defs[0] as { vars: readonly string[] }).vars;
   if (step.recursive) {
     const headRel = step.inCycle && st.cycleRelations !== null ? st.cycleRelations(c.name, step.occurrence) : ruleRelation(c.name, c.src, st);
-    return joinCall(rel, { vars: positional(heads.length), rows: headRel.rows }, c.args, positional(heads.length));
+    return joinCall(rel, { vars: positional(heads.length), rows: headRel.rows, distinct: headRel.distinct }, c.args, positional(heads.length));
   }
   const sub = withSource(st, c.src, c.text);
   const rows: unknown[][] = [];
@@ -615,10 +623,11 @@ export function ruleRelation(name: string, src: string, st: RunState): Relation 
   if (known !== undefined) return known;
   const env = st.env;
   const cycle = env.cycles.get(name) as ReadonlySet<string>;
-  const full = new Map<string, { rows: unknown[][]; keys: Set<unknown> }>();
+  const full = new Map<string, { rows: unknown[][]; keys: RowSet }>();
   const delta = new Map<string, unknown[][]>();
   for (const r of cycle) {
-    full.set(r, { rows: [], keys: new Set() });
+    const width = (env.rules.get(r) as readonly { vars: readonly string[] }[])[0]?.vars.length ?? 0;
+    full.set(r, { rows: [], keys: new RowSet(Array.from({ length: width }, (_, i) => i)) });
     delta.set(r, []);
   }
   // Each body with its head variables and its number of calls into the cycle.
@@ -631,22 +640,15 @@ export function ruleRelation(name: string, src: string, st: RunState): Relation 
     );
   }
   const add = (r: string, rows: unknown[][], into: unknown[][]): void => {
-    const f = full.get(r) as { rows: unknown[][]; keys: Set<unknown> };
-    const cols = rows.length === 0 ? [] : (rows[0] as unknown[]).map((_, i) => i);
-    for (const row of rows) {
-      const k = cols.length === 0 ? '' : rowKey(row, cols);
-      if (f.keys.has(k)) continue;
-      f.keys.add(k);
-      into.push(row);
-    }
+    const keys = (full.get(r) as { keys: RowSet }).keys;
+    for (const row of rows) if (keys.add(row)) into.push(row);
   };
   const evalBody = (r: string, body: { plan: Plan; heads: readonly string[] }, deltaAt: number, into: unknown[][]): void => {
     const state: RunState = {
       ...sub,
-      cycleRelations: (callee, occ) => ({ vars: [], rows: occ === deltaAt ? (delta.get(callee) as unknown[][]) : (full.get(callee) as { rows: unknown[][] }).rows }),
+      cycleRelations: (callee, occ) => ({ vars: [], rows: occ === deltaAt ? (delta.get(callee) as unknown[][]) : (full.get(callee) as { rows: unknown[][] }).rows, distinct: true }),
     };
-    const out = project(runPlan(body.plan, { vars: [], rows: [[]] }, state), body.heads);
-    add(r, out.rows, into);
+    add(r, columns(runPlan(body.plan, unitRelation(), state), body.heads), into);
   };
   // Round 0: bodies that call nothing of the cycle.
   let fresh = new Map<string, unknown[][]>();
@@ -673,7 +675,7 @@ export function ruleRelation(name: string, src: string, st: RunState): Relation 
     fresh = next;
   }
   const heads = (env.rules.get(name) as readonly { vars: readonly string[] }[])[0]?.vars ?? [];
-  const result: Relation = { vars: positional(heads.length), rows: (full.get(name) as { rows: unknown[][] }).rows };
+  const result: Relation = { vars: positional(heads.length), rows: (full.get(name) as { rows: unknown[][] }).rows, distinct: true };
   cache.set(name, result);
   return result;
 }

@@ -59,32 +59,88 @@ export function rowKey(row: readonly unknown[], cols: readonly number[]): unknow
   return k;
 }
 
+/**
+ * A set of rows compared on some of their columns, as data: a Set of keys for one column, nested
+ * Maps for more, so that rows of entity ids are kept without a string built per row.
+ */
+export class RowSet {
+  readonly #cols: readonly number[];
+  readonly #root: Map<unknown, unknown> | Set<unknown>;
+  #any = false;
+
+  constructor(cols: readonly number[]) {
+    this.#cols = cols;
+    this.#root = cols.length <= 1 ? new Set() : new Map();
+  }
+
+  /** Adds the row's key; false when it was there already. */
+  add(row: readonly unknown[]): boolean {
+    const cols = this.#cols;
+    const n = cols.length;
+    if (n === 0) {
+      if (this.#any) return false;
+      this.#any = true;
+      return true;
+    }
+    let node = this.#root;
+    for (let i = 0; i < n - 1; i++) {
+      const k = hashKey(row[cols[i] as number]);
+      const m = node as Map<unknown, Map<unknown, unknown> | Set<unknown>>;
+      let child = m.get(k);
+      if (child === undefined) m.set(k, (child = i === n - 2 ? new Set() : new Map()));
+      node = child;
+    }
+    const set = node as Set<unknown>;
+    const k = hashKey(row[cols[n - 1] as number]);
+    if (set.has(k)) return false;
+    set.add(k);
+    return true;
+  }
+
+  /** True when the row's key is in the set. */
+  has(row: readonly unknown[]): boolean {
+    const cols = this.#cols;
+    const n = cols.length;
+    if (n === 0) return this.#any;
+    let node: unknown = this.#root;
+    for (let i = 0; i < n - 1; i++) {
+      node = (node as Map<unknown, unknown>).get(hashKey(row[cols[i] as number]));
+      if (node === undefined) return false;
+    }
+    return (node as Set<unknown>).has(hashKey(row[cols[n - 1] as number]));
+  }
+}
+
 /** The rows of `rel` projected onto `vars` (which it must hold), without repeats. */
 export function project(rel: Relation, vars: readonly string[]): Relation {
   const cols = vars.map((v) => rel.vars.indexOf(v));
-  const seen = new Set<unknown>();
+  const seen = new RowSet(cols);
   const rows: unknown[][] = [];
-  for (const r of rel.rows) {
-    const k = rowKey(r, cols);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    rows.push(cols.map((c) => r[c]));
-  }
+  for (const r of rel.rows) if (seen.add(r)) rows.push(cols.map((c) => r[c]));
   return { vars: [...vars], rows, distinct: true };
+}
+
+/** The rows of `rel` as tuples of `vars` (which it must hold), repeats kept. */
+export function columns(rel: Relation, vars: readonly string[]): unknown[][] {
+  const cols = vars.map((v) => rel.vars.indexOf(v));
+  if (cols.length === rel.vars.length && cols.every((c, i) => c === i)) return rel.rows;
+  return rel.rows.map((r) => cols.map((c) => r[c]));
 }
 
 /** The rows of `rel` without repeats. */
 export function distinct(rel: Relation): Relation {
-  const cols = rel.vars.map((_, i) => i);
-  const seen = new Set<unknown>();
-  const rows: unknown[][] = [];
-  for (const r of rel.rows) {
-    const k = cols.length === 0 ? '' : rowKey(r, cols);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    rows.push(r);
-  }
-  return { vars: rel.vars, rows, distinct: true };
+  if (rel.distinct === true) return rel;
+  const seen = new RowSet(rel.vars.map((_, i) => i));
+  return { vars: rel.vars, rows: rel.rows.filter((r) => seen.add(r)), distinct: true };
+}
+
+/** Row `l` followed by the columns `extra` of row `r`. */
+function concatRow(l: readonly unknown[], r: readonly unknown[], extra: readonly number[]): unknown[] {
+  const w = l.length;
+  const out = new Array<unknown>(w + extra.length);
+  for (let i = 0; i < w; i++) out[i] = l[i];
+  for (let k = 0; k < extra.length; k++) out[w + k] = r[extra[k] as number];
+  return out;
 }
 
 /**
@@ -98,8 +154,11 @@ export function join(left: Relation, right: Relation): Relation {
   const extra = right.vars.map((_, i) => i).filter((i) => !rcols.includes(i));
   const vars = [...left.vars, ...extra.map((i) => right.vars[i] as string)];
   const rows: unknown[][] = [];
+  const identity = extra.length === right.vars.length && extra.every((c, i) => c === i);
   if (shared.length === 0) {
-    for (const l of left.rows) for (const r of right.rows) rows.push([...l, ...extra.map((i) => r[i])]);
+    // Joined to the one empty row a query starts from: the right's rows as they are.
+    if (left.vars.length === 0 && left.rows.length === 1 && identity) return { vars, rows: right.rows, distinct: right.distinct };
+    for (const l of left.rows) for (const r of right.rows) rows.push(concatRow(l, r, extra));
     return { vars, rows, distinct: left.distinct === true && right.distinct === true };
   }
   const index = new Map<unknown, unknown[][]>();
@@ -112,11 +171,7 @@ export function join(left: Relation, right: Relation): Relation {
   for (const l of left.rows) {
     const bucket = index.get(rowKey(l, lcols));
     if (bucket === undefined) continue;
-    for (const r of bucket) {
-      const out = l.slice();
-      for (const i of extra) out.push(r[i]);
-      rows.push(out);
-    }
+    for (const r of bucket) rows.push(concatRow(l, r, extra));
   }
   return { vars, rows, distinct: left.distinct === true && right.distinct === true };
 }
@@ -127,7 +182,16 @@ export function antiJoin(left: Relation, right: Relation): Relation {
   if (shared.length === 0) return right.rows.length > 0 ? { vars: left.vars, rows: [], distinct: true } : left;
   const lcols = shared.map((v) => left.vars.indexOf(v));
   const rcols = shared.map((v) => right.vars.indexOf(v));
-  const keys = new Set<unknown>();
-  for (const r of right.rows) keys.add(rowKey(r, rcols));
-  return { vars: left.vars, rows: left.rows.filter((l) => !keys.has(rowKey(l, lcols))), distinct: left.distinct };
+  const keys = new RowSet(rcols);
+  for (const r of right.rows) keys.add(r);
+  const probe: unknown[] = [];
+  return {
+    vars: left.vars,
+    rows: left.rows.filter((l) => {
+      // The left row's shared values, in the right's column order.
+      for (let i = 0; i < lcols.length; i++) probe[rcols[i] as number] = l[lcols[i] as number];
+      return !keys.has(probe);
+    }),
+    distinct: left.distinct,
+  };
 }
