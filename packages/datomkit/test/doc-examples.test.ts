@@ -1,8 +1,9 @@
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type WriteStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blocksOf, type DocBlock, REPO, sourceFiles, where } from './doc-tests/doc-blocks.js';
 import { type Maker, World } from './doc-tests/example-world.js';
@@ -52,8 +53,32 @@ async function cliMakers(): Promise<Record<string, Maker>> {
   };
 }
 
+/**
+ * A line `expression // literal`, where the literal is a string in single quotes, a number, true,
+ * false, null or undefined, states the expression's result: the runner checks it. A literal with
+ * `…` or `...` in it is an abbreviation and is not checked, nor is any other comment.
+ */
+const STATED = /^(\s*)(?!(?:const|let|var|for|if|while|return|throw|await)\b)(\S.*?);?\s+\/\/ ('(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|true|false|null|undefined)\s*$/;
+
+/** The example's code, each stated result turned into a check. */
+function withChecks(code: string): string {
+  return code
+    .split('\n')
+    .map((line, i) => {
+      const m = STATED.exec(line);
+      if (m === null || /…|\.\.\./.test(m[3] as string)) return line;
+      return `${m[1]}__stated(await (${m[2]}), ${m[3]}, ${i + 1});`;
+    })
+    .join('\n');
+}
+
+/** Checks a stated result: the same primitive value. */
+function stated(got: unknown, want: unknown, line: number): void {
+  if (!Object.is(got, want)) throw new Error(`line ${line} of the example gives ${inspect(got)}; its comment says ${inspect(want)}`);
+}
+
 function compile(block: DocBlock, names: readonly string[]): (scope: Record<string, unknown>) => Promise<void> {
-  const wrapped = `async function __example(__scope) {\nlet { ${names.join(', ')} } = __scope;\n{\n${block.code}\n}\n}`;
+  const wrapped = `async function __example(__scope) {\nlet { ${names.join(', ')} } = __scope;\n{\n${withChecks(block.code)}\n}\n}`;
   const js = esbuild.transformSync(wrapped, { loader: 'ts', sourcefile: where(block), target: 'node20' }).code;
   return new Function(`${js}\nreturn __example;`)() as (scope: Record<string, unknown>) => Promise<void>;
 }
@@ -61,6 +86,9 @@ function compile(block: DocBlock, names: readonly string[]): (scope: Record<stri
 describe('TSDoc @examples', () => {
   it('are found, with annotations the runner understands', () => {
     expect(withExamples.reduce((n, f) => n + f.blocks.length, 0)).toBeGreaterThan(200);
+    // Results stated in comments are checked: there are many.
+    const checked = withExamples.flatMap((f) => f.blocks).reduce((n, b) => n + withChecks(b.code).split('__stated(').length - 1, 0);
+    expect(checked).toBeGreaterThan(40);
     for (const { blocks } of withExamples) {
       for (const b of blocks) {
         expect(b.unknown, `${where(b)}: unknown annotation`).toEqual([]);
@@ -83,24 +111,34 @@ describe('TSDoc @examples', () => {
         const dir = mkdtempSync(join(tmpdir(), 'datomkit-example-'));
         process.chdir(dir);
         let world: World | null = null;
+        const streams: WriteStream[] = [];
         try {
           // A file stream opens after the example has returned and the directory is changed back: its
-          // path is resolved now, so that it lands in the example's folder.
-          const fileStream = (p: string, o?: Parameters<typeof createWriteStream>[1]) => createWriteStream(resolve(dir, p), o);
+          // path is resolved now, so that it lands in the example's folder, and it is closed before
+          // the folder is removed.
+          const fileStream = (p: string, o?: Parameters<typeof createWriteStream>[1]) => {
+            const stream = createWriteStream(resolve(dir, p), o);
+            streams.push(stream);
+            return stream;
+          };
           const exported: Record<string, unknown> = { PassThrough, createWriteStream: fileStream, readFileSync, join, ...core, ...restore, ...index };
           world = new World(pkg, block.code, pkg === 'cli' ? await cliMakers() : {});
           await world.get('files');
           const used = new Set(block.code.match(/[A-Za-z_$][\w$]*/g) ?? []);
-          const scope: Record<string, unknown> = { ...exported };
+          const scope: Record<string, unknown> = { ...exported, __stated: stated };
           // The preamble's names shadow the packages' exports (datom-core's uri function, say); the
           // example's own file's exports shadow both.
           for (const name of world.names()) if (used.has(name) && !Object.hasOwn(own, name)) scope[name] = await world.get(name);
           Object.assign(scope, own);
+          used.add('__stated');
           const names = Object.keys(scope).filter((k) => used.has(k) && !RESERVED.has(k) && /^[A-Za-z_$][\w$]*$/.test(k));
           const run = compile(block, names);
           if (/^throw\s/m.test(block.code)) await expect(run(scope), `${where(block)} throws on purpose`).rejects.toThrow();
           else await run(scope);
         } finally {
+          for (const stream of streams) {
+            if (!stream.closed) await new Promise<void>((done) => stream.once('close', () => done()).once('error', () => done()).end());
+          }
           await world?.close();
           process.chdir(cwd);
           rmSync(dir, { recursive: true, force: true });

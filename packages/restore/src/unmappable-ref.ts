@@ -44,7 +44,7 @@ export interface UnmappableRef {
  *
  * @example
  * ```ts
- * result.unmappable.danglingRefs // 2
+ * result.unmappable.danglingRefs // refs to entities the source does not hold, e.g. 2
  * ```
  */
 export interface UnmappableReport {

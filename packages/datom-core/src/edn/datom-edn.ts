@@ -34,7 +34,7 @@ export function valueToEdn(attr: Attribute, v: Value, elementTypes?: readonly Va
  *
  * @example
  * ```ts
- * printEdn(datomToEdn(db, d)) // '[1002 :artist/name "Nina" 4398046511106 true]'
+ * printEdn(datomToEdn(db, d)) // e.g. '[1002 :artist/name "Nina" 4398046511106 true]'
  * ```
  */
 export function datomToEdn(db: Database, d: Datom): unknown[] {
