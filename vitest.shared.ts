@@ -13,6 +13,10 @@ export function packageTestConfig(test: TestUserConfig = {}): ViteUserConfig {
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest/results.json' },
       testTimeout: 60_000,
+      // Test files of a package share their worker processes (no per-file module reload): the
+      // packages' sources are imported once per worker instead of once per file, about 40% less CPU
+      // for the suite. Tests keep no state between files (no module mocks, temporary folders each).
+      isolate: false,
       ...test,
     },
   });
