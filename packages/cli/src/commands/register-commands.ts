@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../internal/context.js';
+import { registerBackup } from './backup.js';
+import { registerBackupFile } from './backup-file.js';
+import { registerBackupsList } from './backups-list.js';
+import { registerBackupsVerify } from './backups-verify.js';
 import { registerCreate } from './create.js';
+import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerDatoms } from './datoms.js';
 import { registerGc } from './gc.js';
 import { registerInfo } from './info.js';
@@ -14,6 +20,8 @@ import { registerPull } from './pull.js';
 import { registerQ } from './q.js';
 import { registerRepair } from './repair.js';
 import { registerRestore } from './restore.js';
+import { registerRestoreBackup } from './restore-backup.js';
+import { registerRestoreFile } from './restore-file.js';
 import { registerTransact } from './transact.js';
 import { registerVerify } from './verify.js';
 
@@ -37,6 +45,15 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   registerRepair(program, ctx);
   registerRestore(program, ctx);
   registerVerify(program, ctx);
+  registerBackup(program, ctx);
+  const backups = program.command('backups').summary('backup folders: list, verify').description('The backup points of a backup folder written by datomkit backup.');
+  registerBackupsList(backups, ctx);
+  registerBackupsVerify(backups, ctx);
+  registerRestoreBackup(program, ctx);
+  registerBackupFile(program, ctx);
+  registerRestoreFile(program, ctx);
+  registerExport(program, ctx);
+  registerImport(program, ctx);
   const norm = program
     .command('norm')
     .summary('schema migrations: status, apply, verify, checksums, new')
