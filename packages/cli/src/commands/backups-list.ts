@@ -9,7 +9,7 @@ import { formatBytes } from '../internal/progress.js';
  *
  * @example
  * ```ts
- * registerBackupsList(backups, ctx) // then: datomkit backups list ./backups/music
+ * registerBackupsList(program.command('backups'), ctx) // then: datomkit backups list ./backups/music
  * ```
  */
 export function registerBackupsList(backups: Command, ctx: CommandContext): void {

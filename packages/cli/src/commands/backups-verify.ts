@@ -13,7 +13,7 @@ import { formatBytes } from '../internal/progress.js';
  *
  * @example
  * ```ts
- * registerBackupsVerify(backups, ctx) // then: datomkit backups verify ./backups/music
+ * registerBackupsVerify(program.command('backups'), ctx) // then: datomkit backups verify ./backups/music
  * ```
  */
 export function registerBackupsVerify(backups: Command, ctx: CommandContext): void {

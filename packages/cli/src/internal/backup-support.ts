@@ -42,7 +42,7 @@ export function txProgress(ctx: CommandContext, label: string): { progress: Prog
  *
  * @example
  * ```ts
- * catch (err) { throw stoppedOr(err, ctx, 'Backup stopped; earlier backup points are intact.') }
+ * const err = stoppedOr(new DatomError('backup/aborted', 'stopped'), ctx, 'Backup stopped; earlier backup points are intact.') // exit 130
  * ```
  */
 export function stoppedOr(err: unknown, ctx: CommandContext, message: string): unknown {
