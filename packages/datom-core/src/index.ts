@@ -17,7 +17,8 @@ export type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pu
 export type { Attribute, ValueType } from './schema/attribute.js';
 export type { TxData, TxEntity, TxForm, TxFunction, TxList, TxMap, TxReport } from './tx/tx-data.js';
 export type { BulkBatch, BulkLoadResult } from './tx/bulk-load.js';
-export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri, repairDatabase, repairStore, STORAGE_SAFETY_WINDOW_MS } from './conn/connect.js';
+export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, gcStorage, parseDatabaseUri, repairDatabase, repairStore } from './conn/connect.js';
+export { STORAGE_SAFETY_WINDOW_MS } from './engine/gc.js';
 export type { RepairReport } from './conn/connect.js';
 export type { BlobStore } from './storage/blob-store.js';
 export { FileBlobStore, lockOwnerState, type LockOwner } from './storage/file-blob-store.js';
@@ -35,5 +36,5 @@ export type { EdnValue } from './edn/edn-value.js';
 export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
 export { readDatoms, readDatomsOfEach, readIndexRange } from './db/index-read.js';
 export { estimateDatoms } from './db/index-stats.js';
-export { readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot, type SnapshotBlob, type StoreSnapshot, type WriteStoreSnapshotOptions } from './storage/store-snapshot.js';
+export { readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot, type SnapshotBlob, type StoreSnapshot, type WriteStoreSnapshotOptions } from './engine/store-snapshot.js';
 export { readColumns, readColumnsOfEach, readRangeColumns, type DatomColumns, type DatomField } from './db/column-read.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, connect, createDatabase } from '../src/index.js';
-import { type CachedPage, PageCache } from '../src/storage/page-cache.js';
+import { type CachedPage, PageCache } from '../src/engine/page-cache.js';
 import { attr, datomsText } from './conformance/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-paged-'));

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { DatomError } from '../error/datom-error.js';
 import { emptyDbState } from '../db/db-state.js';
 import { Uuid } from '../model/uuid.js';
-import { DurableStore, type LoadedDatabase } from '../storage/durable-store.js';
+import { DurableStore } from '../engine/durable-store.js';
+import { STORAGE_SAFETY_WINDOW_MS } from '../engine/gc.js';
+import type { LoadedDatabase } from '../engine/open-database.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { FileBlobStore } from '../storage/file-blob-store.js';
 import { PgBlobStore, parsePostgresUri } from '../storage/pg-blob-store.js';
@@ -215,17 +217,6 @@ export async function deleteDatabase(uri: string): Promise<boolean> {
   await store.destroy();
   return true;
 }
-
-/**
- * How long storage that no root names is kept before a writer removes it on its own (at open and
- * at close): a reader that holds an older database value reads its pages from it meanwhile.
- *
- * @example
- * ```ts
- * await gcStorage(uri, new Date(Date.now() - STORAGE_SAFETY_WINDOW_MS)) // what the writer removes itself
- * ```
- */
-export const STORAGE_SAFETY_WINDOW_MS = 10 * 60_000;
 
 /** A writer's own clean-up: what no root names and is older than the safety window. Best effort. */
 async function collectOld(durable: DurableStore): Promise<void> {

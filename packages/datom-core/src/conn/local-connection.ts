@@ -6,10 +6,10 @@ import { TX_BASE } from '../schema/bootstrap.js';
 import { type BulkBatch, type BulkLoadResult, processBulk } from '../tx/bulk-load.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
-import type { LoadedDatabase } from '../storage/durable-store.js';
+import { CHECKPOINT_MIN_ROWS, maybeCheckpoint } from '../engine/checkpoint-policy.js';
+import type { DurableStore } from '../engine/durable-store.js';
+import type { LoadedDatabase } from '../engine/open-database.js';
 import type { LogEntry, TxLog } from '../log/tx-log.js';
-import { swapWritten } from '../storage/paged-index.js';
-import type { DurableStore } from '../storage/durable-store.js';
 import { CommitReport } from './commit-report.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
@@ -80,57 +80,14 @@ export class SharedDatabase {
   /** Why the last background checkpoint failed (it is retried after the next transaction). */
   checkpointError: unknown = null;
 
-  /**
-   * Starts a checkpoint when the log since the last one has grown past `checkpointRows` and a
-   * quarter of the database (at most CHECKPOINT_MAX_ROWS), or when forced. Transactions go on into a
-   * fresh log while the pages are written in the background; `force` waits for it.
-   */
-  async maybeCheckpoint(force = false): Promise<void> {
-    const durable = this.durable;
-    if (durable === null || this.readOnly) return;
-    if (this.checkpointing !== null) {
-      if (!force) return;
-      await this.checkpointing;
-    }
-    if (this.noveltyRows === 0) return;
-    if (!force && this.noveltyRows < Math.max(this.checkpointRows, Math.min(this.snapshotRows / 4, CHECKPOINT_MAX_ROWS))) return;
-    // The state is immutable and the log entries up to it never change: a consistent picture.
-    // Its trees are made permanent first, as the commits during the snapshot would change them.
-    this.state.stableTrees();
-    const picture: LoadedDatabase = { state: this.state, bootRows: this.bootRows, log: this.log.slice() };
-    await durable.startCheckpoint(picture.state.basisT);
-    this.snapshotRows = picture.state.table.size;
-    this.noveltyRows = 0;
-    const running = durable
-      .finishCheckpoint(picture)
-      .then((written) => {
-        this.checkpointError = null;
-        // The rows and branches written are in storage now: they leave memory, read from pages from now on.
-        picture.state.table.rebase(written.dir.meta.rows, written.table, written.dir.pinned);
-        const head = this.state.trees;
-        const lazy = [head.lazyAevt.base, head.lazyAevt.built, head.lazyAvet.base, head.lazyAvet.built].filter((x) => x !== null);
-        swapWritten(written.written, [head.eavt, head.vaet, head.uavet, ...lazy, ...Object.values(this.state.history.base)]);
-      })
-      .catch((err: unknown) => {
-        // The transactions are safe in the logs; the next checkpoint tries again.
-        this.checkpointError = err;
-        this.noveltyRows = Math.max(this.noveltyRows, 1);
-      })
-      .finally(() => {
-        this.checkpointing = null;
-      });
-    this.checkpointing = running;
-    if (force) await running;
+  /** Starts a checkpoint when one is due, or when forced (see {@link maybeCheckpoint}). */
+  maybeCheckpoint(force = false): Promise<void> {
+    return maybeCheckpoint(this, force);
   }
 }
 
 /** A durable transaction lets the event loop turn when this long has passed since the last time. */
 export const YIELD_EVERY_MS = 20;
-
-/** A checkpoint is written once at least this many rows have been logged since the last one. */
-export const CHECKPOINT_MIN_ROWS = 200_000;
-/** ...and a quarter of the database, up to this many rows (so that novelty in memory stays bounded). */
-export const CHECKPOINT_MAX_ROWS = 1_000_000;
 
 /**
  * A connection to a database held in this process. Transactions are processed one at a time in the

@@ -1,7 +1,7 @@
 import type { Datom } from '../model/datom.js';
 import type { Scalar, Value } from '../model/value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
-import type { CachedPage } from '../storage/page-cache.js';
+import type { CachedPage } from './cached-page.js';
 
 /**
  * The value to hand to a caller: Dates and byte arrays are mutable, so each reader gets its own

@@ -1,15 +1,6 @@
-/**
- * One page held by a {@link PageCache}: its size, a flag that readers set when they use it, and
- * how to drop it.
- */
-export interface CachedPage {
-  /** Bytes it takes in memory (an estimate). */
-  readonly bytes: number;
-  /** Set by readers on use; the cache clears it as its hand passes (second chance). */
-  used: boolean;
-  /** Drops the page from whatever holds it, so that it is loaded again on next use. */
-  evict(): void;
-}
+import type { CachedPage } from '../index/cached-page.js';
+
+export type { CachedPage };
 
 /** The default budget of a read-only connection's page cache. */
 export const DEFAULT_CACHE_BYTES = 32 * 2 ** 20;

@@ -1,8 +1,8 @@
 import { DatomError, isDatomError } from '../error/datom-error.js';
-import { Uuid } from '../model/uuid.js';
-import type { BlobStore } from './blob-store.js';
-import { ByteReader } from './byte-codec.js';
-import { decodeRoot, encodeRoot, type LogRef, parseLog, ROOT_FORMAT } from './durable-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { ByteReader } from '../storage/byte-codec.js';
+import { parseLog } from './log-record.js';
+import { decodeRoot, encodeRoot, type LogRef, ROOT_FORMAT, storageKey } from './root-record.js';
 
 /**
  * One piece of storage a {@link StoreSnapshot} needs. Directories and packs are immutable; of a
@@ -221,7 +221,7 @@ export async function writeStoreSnapshot(store: BlobStore, snapshot: StoreSnapsh
       logs.push({ name: b.key, length: bytes.length, lastT, ...(b.legacy === true ? { legacy: true as const } : {}) });
       basis = lastT;
     }
-    const open = `log-${t}-${Uuid.random().text.slice(0, 8)}`;
+    const open = storageKey('log', t);
     await store.appendLog(open, 0, new Uint8Array(0));
     logs.push({ name: open });
     const packRefs = packs.map((p) => ({ name: p.key, bytes: p.bytes, live: p.live ?? p.bytes }));

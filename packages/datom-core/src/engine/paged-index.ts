@@ -8,8 +8,8 @@ import { DatomError } from '../error/datom-error.js';
 import type { Branch, Leaf, Node, Tree } from '../index/btree.js';
 import { type PinnedRow, ROW_PAGE_ROWS, ROW_PAGE_SHIFT, type RowColumns, type DatomTable, type RowPageSource, RowPins } from '../index/datom-table.js';
 import type { Value } from '../model/value.js';
-import type { BlobStore } from './blob-store.js';
-import { ByteReader, ByteWriter } from './byte-codec.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { ByteReader, ByteWriter } from '../storage/byte-codec.js';
 import type { CachedPage, PageCache } from './page-cache.js';
 
 /** Where a page is: a pack blob, and a byte range in it (the page's CRC-32 included). */

@@ -1,0 +1,133 @@
+import type { DbState } from '../db/db-state.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { StoredDatom } from '../tx/replay-tx.js';
+import { catchUp } from './catch-up.js';
+import { finishCheckpoint, rollLog, startCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { collectGarbage } from './gc.js';
+import { encodeTxRecord } from './log-record.js';
+import { type LoadedDatabase, openDatabase } from './open-database.js';
+import type { PageCache } from './page-cache.js';
+import type { PackResult } from './paged-index.js';
+import { openForRepair, type RepairScan, rewriteRoot } from './repair.js';
+import { createLog, encodeRoot, type LogRef, type Root, storageKey } from './root-record.js';
+import { newStoreState, type StoreState } from './store-state.js';
+
+/**
+ * A database kept in a {@link BlobStore}: index pages in packs named by a directory, plus the
+ * transaction log since that directory. Opening reads the directory and replays the log after it
+ * (`open-database.ts`); pages load when first read, through a page cache bounded in bytes. Each
+ * transaction is appended to the log (`log-record.ts`) and synced before it counts as committed; a
+ * checkpoint (`checkpoint.ts`) writes the pages that changed into a new pack, a new directory, and
+ * switches the root (`root-record.ts`) to them and to a fresh log. This class owns the state those
+ * files share.
+ */
+export class DurableStore {
+  readonly #st: StoreState;
+
+  constructor(
+    readonly store: BlobStore,
+    readonly readOnly: boolean,
+    cacheBytes?: number,
+  ) {
+    this.#st = newStoreState(store, readOnly, cacheBytes);
+  }
+
+  /** Transactions appended since the last checkpoint. */
+  get transactionsSinceSnapshot(): number {
+    return this.#st.sinceSnapshot;
+  }
+
+  /** The cache that index pages load into. */
+  get cache(): PageCache {
+    return this.#st.cache;
+  }
+
+  /** Creates a new, empty database in the store (the store must hold none). */
+  static async create(store: BlobStore, bootstrap: () => LoadedDatabase): Promise<boolean> {
+    if (await store.exists()) return false;
+    await store.create();
+    const db = bootstrap();
+    const st = newStoreState(store, false);
+    const names = { dir: storageKey('dir', 0), pack: storageKey('pack', 0) };
+    const log = storageKey('log', 0);
+    // Creating the log is a write to it, which a store may allow only to the lock's holder.
+    await store.lock();
+    try {
+      await createLog(store, log);
+      const { root } = await writeCheckpoint(st, db, names, [{ name: log }]);
+      await store.writeRoot(encodeRoot(root));
+    } finally {
+      await store.unlock();
+      store.closeReads?.();
+    }
+    return true;
+  }
+
+  /** Opens the database: the root's directory, then every record of its logs (see {@link openDatabase}). */
+  open(): Promise<LoadedDatabase> {
+    return openDatabase(this.#st);
+  }
+
+  /** Opens a damaged database as far as it is whole (see {@link openForRepair}). */
+  openForRepair(): Promise<RepairScan> {
+    return openForRepair(this.#st);
+  }
+
+  /** Makes `db` (opened by {@link DurableStore.openForRepair}) the database, with a fresh log. */
+  rewriteRoot(db: LoadedDatabase): Promise<void> {
+    return rewriteRoot(this.#st, db);
+  }
+
+  /** Appends one committed transaction to the current log, durably. */
+  async append(t: number, state: DbState, rows: readonly number[]): Promise<void> {
+    const st = this.#st;
+    const root = st.root as Root;
+    const log = (root.logs[root.logs.length - 1] as LogRef).name;
+    const tb = state.table;
+    const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
+    const rec = encodeTxRecord(t, datoms);
+    try {
+      await this.store.appendLog(log, st.logLength, rec);
+    } catch (err) {
+      // Leave no partial record behind (zeroed, as the store keeps the space); the next append starts at the same place.
+      await this.store.truncateLog(log, st.logLength).catch(() => undefined);
+      throw err;
+    }
+    st.logLength += rec.length;
+    st.sinceSnapshot += 1;
+  }
+
+  /** First half of a checkpoint at t (see {@link startCheckpoint}). */
+  startCheckpoint(t: number): Promise<void> {
+    return startCheckpoint(this.#st, t);
+  }
+
+  /**
+   * A writer that opened a database of format 3 goes on in a fresh log of the current format (the
+   * root is rewritten in the current format, promising the old log's length).
+   */
+  async upgradeLog(t: number): Promise<void> {
+    const root = this.#st.root as Root;
+    if ((root.logs[root.logs.length - 1] as LogRef).legacy === true) await rollLog(this.#st, t);
+  }
+
+  /** Second half of a checkpoint (see {@link finishCheckpoint}). */
+  finishCheckpoint(db: LoadedDatabase): Promise<PackResult> {
+    return finishCheckpoint(this.#st, db);
+  }
+
+  /** Catches a read-only view up with the writer (see {@link catchUp}). */
+  catchUp(db: LoadedDatabase): Promise<LoadedDatabase> {
+    return catchUp(this.#st, db);
+  }
+
+  /** Releases open read handles. */
+  close(): void {
+    this.store.closeReads?.();
+  }
+
+  /** Removes storage no root names, last written before `olderThanMs` (see {@link collectGarbage}). */
+  gc(olderThanMs: number): Promise<{ removed: string[] }> {
+    return collectGarbage(this.#st, olderThanMs);
+  }
+}

@@ -1,0 +1,151 @@
+// The log record format: one committed transaction per record, appended to a preallocated log and
+// synced before the transaction counts as committed.
+import { crc32 } from 'node:zlib';
+import type { DatomError } from '../error/datom-error.js';
+import type { Value } from '../model/value.js';
+import { ByteReader, ByteWriter } from '../storage/byte-codec.js';
+import type { StoredDatom } from '../tx/replay-tx.js';
+import { corrupt, REPAIR_HINT } from './repair-hint.js';
+
+const RECORD_HEADER = 8;
+const RECORD_TRAILER = 4;
+
+/**
+ * Encodes one transaction as a log record: length, CRC-32, then t and its datoms, then the CRC-32
+ * again. The trailing copy tells a torn write from damage: logs are preallocated with zeros, so a
+ * record whose end never reached the disk ends in zeros (see {@link parseLog}).
+ */
+export function encodeTxRecord(t: number, datoms: readonly StoredDatom[]): Uint8Array {
+  const w = new ByteWriter(64 + datoms.length * 24);
+  w.u32(0);
+  w.u32(0);
+  w.uvar(t);
+  w.uvar(datoms.length);
+  for (const d of datoms) {
+    w.f64(d.e);
+    w.uvar(d.a);
+    w.byte(d.added ? 1 : 0);
+    w.value(d.v);
+  }
+  w.u32(0);
+  const out = w.view().slice();
+  const dv = new DataView(out.buffer);
+  const bodyEnd = out.length - RECORD_TRAILER;
+  const crc = crc32(out.subarray(RECORD_HEADER, bodyEnd));
+  dv.setUint32(0, bodyEnd - RECORD_HEADER, true);
+  dv.setUint32(4, crc, true);
+  dv.setUint32(bodyEnd, crc, true);
+  return out;
+}
+
+export interface ParsedLog {
+  readonly records: { t: number; datoms: StoredDatom[] }[];
+  /** Bytes of whole, valid records. */
+  readonly validLength: number;
+  /** True when bytes after the valid records were dropped as a torn write. */
+  readonly torn: boolean;
+  /** Set when the log is damaged rather than torn (only when parsing with `damage: 'report'`). */
+  readonly damage: DatomError | null;
+}
+
+/** How a log is read: records with the trailing CRC (format 4) or without (format 3, `legacy`). */
+export interface ParseLogOptions {
+  readonly legacy?: boolean;
+  /** 'throw' (the default) fails on damage; 'report' returns the records before it (repair). */
+  readonly damage?: 'throw' | 'report';
+}
+
+/** A disk writes whole sectors: a torn record has at least one sector of it still zero. */
+const SECTOR = 512;
+
+function recordAt(buf: Uint8Array, pos: number, legacy: boolean): { end: number; ok: boolean; past: boolean } {
+  if (buf.length - pos < RECORD_HEADER) return { end: buf.length, ok: false, past: true };
+  const dv = new DataView(buf.buffer, buf.byteOffset + pos, RECORD_HEADER);
+  const len = dv.getUint32(0, true);
+  const crc = dv.getUint32(4, true);
+  // A record holds at least its t and datom count: a zero length is preallocated space.
+  if (len === 0) return { end: pos + RECORD_HEADER, ok: false, past: false };
+  const bodyEnd = pos + RECORD_HEADER + len;
+  const end = bodyEnd + (legacy ? 0 : RECORD_TRAILER);
+  if (end > buf.length) return { end: buf.length, ok: false, past: true };
+  if (crc32(buf.subarray(pos + RECORD_HEADER, bodyEnd)) !== crc) return { end, ok: false, past: false };
+  return { end, ok: legacy || new DataView(buf.buffer, buf.byteOffset + bodyEnd, 4).getUint32(0, true) === crc, past: false };
+}
+
+function allZero(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Whether the damaged record at [pos, end) of a preallocated log is a torn write: the part of it in
+ * its last sector (its trailing CRC) is still zero, or a whole sector inside it is. Offsets count
+ * from the start of the log (`base` is where `buf` starts).
+ */
+function looksTorn(buf: Uint8Array, pos: number, end: number, base: number): boolean {
+  const lastSector = Math.max(pos, Math.floor((base + end - 1) / SECTOR) * SECTOR - base);
+  if (allZero(buf, Math.max(lastSector, end - RECORD_TRAILER), end)) return true;
+  for (let s = Math.ceil((base + pos) / SECTOR) * SECTOR - base; s + SECTOR <= end; s += SECTOR) if (allZero(buf, s, s + SECTOR)) return true;
+  return false;
+}
+
+/**
+ * Reads the records of a log. Logs are preallocated with zeros, so the log ends at the first zero
+ * header. A damaged record at the end whose end never reached the disk is a torn write (the process
+ * or the machine died while appending; the record was never acknowledged): it is dropped. Any other
+ * damage is `storage/corrupt` naming the file and offset: a damaged record followed by valid ones, a
+ * last record that is whole but wrong, and a record that runs past the end of the file (the log was
+ * cut short: appends never outrun the preallocated space). Legacy (format 3) logs keep the old rule:
+ * anything damaged at the end is dropped.
+ */
+export function parseLog(buf: Uint8Array, source: string, baseOffset = 0, options: ParseLogOptions = {}): ParsedLog {
+  const legacy = options.legacy === true;
+  const records: { t: number; datoms: StoredDatom[] }[] = [];
+  let pos = 0;
+  const fail = (message: string): ParsedLog => {
+    const err = corrupt(`${source} is corrupt at byte ${baseOffset + pos}: ${message}. ${REPAIR_HINT}`, source, { offset: baseOffset + pos });
+    if (options.damage !== 'report') throw err;
+    return { records, validLength: pos, torn: false, damage: err };
+  };
+  while (pos < buf.length) {
+    // Zeros past the last record are preallocated space: the log ends here.
+    if (buf.length - pos >= RECORD_HEADER && buf[pos] === 0 && buf[pos + 1] === 0 && buf[pos + 2] === 0 && buf[pos + 3] === 0) {
+      return { records, validLength: pos, torn: buf.subarray(pos).some((b) => b !== 0), damage: null };
+    }
+    const r = recordAt(buf, pos, legacy);
+    if (!r.ok) {
+      if (!r.past && r.end < buf.length && recordAt(buf, r.end, legacy).ok) return fail('a damaged transaction record is followed by valid ones');
+      if (legacy) return { records, validLength: pos, torn: true, damage: null };
+      if (r.past) return fail('its last transaction record runs past the end of the file: the log was cut short');
+      if (!looksTorn(buf, pos, r.end, baseOffset)) return fail('its last transaction record is damaged, and not by a torn write');
+      return { records, validLength: pos, torn: true, damage: null };
+    }
+    const rd = new ByteReader(buf, source, pos + RECORD_HEADER, r.end - (legacy ? 0 : RECORD_TRAILER));
+    const t = rd.uvar();
+    const n = rd.uvar();
+    const datoms: StoredDatom[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = rd.f64();
+      const a = rd.uvar();
+      const added = rd.byte() === 1;
+      datoms[i] = { e, a, v: rd.value() as Value, added };
+    }
+    records.push({ t, datoms });
+    pos = r.end;
+  }
+  return { records, validLength: pos, torn: false, damage: null };
+}
+
+/** Counts the whole records after the damaged one at `pos` (they are dropped with it). */
+export function countRecordsAfter(buf: Uint8Array, pos: number, legacy: boolean): number {
+  if (buf.length - pos < RECORD_HEADER) return 0;
+  let at = pos + RECORD_HEADER + new DataView(buf.buffer, buf.byteOffset + pos, 4).getUint32(0, true) + (legacy ? 0 : RECORD_TRAILER);
+  let n = 0;
+  while (at < buf.length) {
+    const r = recordAt(buf, at, legacy);
+    if (!r.ok) break;
+    n += 1;
+    at = r.end;
+  }
+  return n;
+}
