@@ -2,7 +2,7 @@ import { DatomError, isDatomError } from '../error/datom-error.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { ByteReader } from '../storage/byte-codec.js';
 import { parseLog } from './log-record.js';
-import { decodeRoot, encodeRoot, type LogRef, ROOT_FORMAT, storageKey } from './root-record.js';
+import { createLog, decodeRoot, encodeRoot, type LogRef, ROOT_FORMAT, storageKey } from './root-record.js';
 
 /**
  * One piece of storage a {@link StoreSnapshot} needs. Directories and packs are immutable; of a
@@ -222,7 +222,7 @@ export async function writeStoreSnapshot(store: BlobStore, snapshot: StoreSnapsh
       basis = lastT;
     }
     const open = storageKey('log', t);
-    await store.appendLog(open, 0, new Uint8Array(0));
+    await createLog(store, open);
     logs.push({ name: open });
     const packRefs = packs.map((p) => ({ name: p.key, bytes: p.bytes, live: p.live ?? p.bytes }));
     await store.writeRoot(encodeRoot({ format: ROOT_FORMAT, id: snapshot.id, dir: dir.key, dirT: snapshot.dirT, packs: packRefs, logs }));
