@@ -109,7 +109,7 @@ export class LocalConnection implements Connection {
     // Commits write the head's trees in place; `db.with` (through `env`) never does.
     this.#env = { ...env, dbOf: (s) => this.valueOf(s), inPlace: true };
     this.#host = {
-      env,
+      processWith: (s, txData, dbOf) => processTx(s, txData, { ...env, dbOf }),
       parsePattern: parsePatternEdn,
       tAtInstant: (s, ms) => shared.tAtInstant(s, ms),
     };

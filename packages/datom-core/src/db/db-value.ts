@@ -10,18 +10,22 @@ import type { Attribute } from '../schema/attribute.js';
 import { tToTx, TX_BASE, txToT } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
-import { processTx, type TxEnv } from '../tx/process-tx.js';
 import type { TxData, TxReport } from '../tx/tx-data.js';
 import type { AttrRef, Database, EntityRef, IndexName, TimePoint } from './database.js';
 import type { DatomStream } from './datom-stream.js';
 import type { DbState, IndexTrees } from './db-state.js';
+import type { TxOutcome } from './tx-outcome.js';
 import { type Entity, entityOf } from './entity.js';
 import { type AllRows, BATCH_SIZE, BatchStream } from './row-stream.js';
 
 /** What database values share with their connection. */
 export interface DbHost {
-  /** Transaction environment for `with`. */
-  readonly env: Omit<TxEnv, 'dbOf'>;
+  /**
+   * Processes `txData` against `state` without committing it, for `with`: the connection's
+   * transaction processing (tx/ builds on db/, so db/ is handed it rather than importing it).
+   * `dbOf` makes the database values that transaction functions receive.
+   */
+  readonly processWith: (state: DbState, txData: TxData | string, dbOf: (state: DbState) => Database) => TxOutcome | Promise<TxOutcome>;
   /** Parses a pull pattern given as EDN text. */
   readonly parsePattern: (text: string) => PullPattern;
   /** t of the first transaction at or after `ms`, for time points given as dates. */
@@ -163,7 +167,7 @@ export class DbValue implements Database {
     if (this.#f.asOf !== null || this.#f.since !== null || this.#f.history) {
       throw new DatomError('db/arg', 'with needs an unfiltered database value (not asOf, since or history)');
     }
-    const out = await processTx(this.#s, txData, { ...this.#host.env, dbOf: (s) => new DbValue(s, this.#host) });
+    const out = await this.#host.processWith(this.#s, txData, (s) => new DbValue(s, this.#host));
     // Reports are plain objects: freezing each would cost more than the transaction itself.
     const after = new DbValue(out.state, this.#host);
     return Object.freeze({

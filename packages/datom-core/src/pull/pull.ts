@@ -1,9 +1,20 @@
 import { DatomError } from '../error/datom-error.js';
-import type { DbValue } from '../db/db-value.js';
+import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Datom } from '../model/datom.js';
 import { Keyword } from '../model/keyword.js';
 import type { AttrInfo } from '../schema/schema.js';
 import type { PullAttrOptions, PullElement, PullPattern, PullResult } from './pull-pattern.js';
+
+/**
+ * What pull reads from a database value: attributes, and the visible datoms or rows of an index
+ * starting with a prefix, synchronously. A `DbValue` is one; pull needs nothing else of it.
+ */
+export interface PullSource {
+  /** The attribute named by an ident or id; an error when there is none. */
+  attrInfo(ref: string | number): AttrInfo;
+  scanRows(order: IndexOrder, probe: Probe, limit?: number): number[];
+  scanDatoms(order: IndexOrder, probe: Probe, limit?: number): Datom[];
+}
 
 /** Datomic's default limit on the values of one cardinality-many attribute. */
 export const DEFAULT_PULL_LIMIT = 1000;
@@ -38,7 +49,7 @@ function nameOf(x: unknown): string | null {
   return null;
 }
 
-function compile(db: DbValue, pattern: PullPattern): Compiled {
+function compile(db: PullSource, pattern: PullPattern): Compiled {
   if (!Array.isArray(pattern)) throw bad('A pull pattern must be a list', pattern);
   let wildcard = false;
   const specs: Spec[] = [];
@@ -88,7 +99,7 @@ function compile(db: DbValue, pattern: PullPattern): Compiled {
 }
 
 interface Ctx {
-  readonly db: DbValue;
+  readonly db: PullSource;
   readonly cache: Map<PullPattern, Compiled>;
 }
 
@@ -177,7 +188,7 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
  * pull(db, ['artist/name', { 'artist/releases': ['release/title'] }], e)
  * ```
  */
-export function pull(db: DbValue, pattern: PullPattern, e: number): PullResult | null {
+export function pull(db: PullSource, pattern: PullPattern, e: number): PullResult | null {
   if (e <= 0) return null;
   if (db.scanRows('eavt', [e], 1).length === 0) return null;
   return pullEntity({ db, cache: new Map() }, pattern, e, 0, new Set());

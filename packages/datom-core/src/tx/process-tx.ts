@@ -5,6 +5,7 @@ import { sortByAttribute } from '../index/sort-rows.js';
 import type { Database } from '../db/database.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
+import type { TxOutcome } from '../db/tx-outcome.js';
 import { currentRows, firstLiveRow, liveRow, liveRowsOf, rowWithValue } from '../db/lookup.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, MAX_T, tToTx, TX_BASE } from '../schema/bootstrap.js';
@@ -36,13 +37,7 @@ export interface TxEnv {
   readonly inPlace?: boolean;
 }
 
-/** The result of processing one transaction: the new state and what it wrote. */
-export interface TxOutcome {
-  readonly state: DbState;
-  /** The rows this transaction wrote, its txInstant first. */
-  readonly rows: readonly number[];
-  readonly tempids: Readonly<Record<string, number>>;
-}
+export type { TxOutcome };
 
 const MAX_FN_DEPTH = 32;
 
