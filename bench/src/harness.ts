@@ -3,7 +3,7 @@
 // with --expose-gc.
 
 /** What a case measures. Lower is better for both. */
-export type Metric = 'ms' | 'bytes/datom' | 'MB' | 'ms-reported';
+export type Metric = 'ms' | 'bytes/datom' | 'MB' | 'ms-reported' | '%';
 
 /** The goal a case is held to, printed beside it. */
 export type Target =

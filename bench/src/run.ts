@@ -9,11 +9,12 @@ import { postgresCases } from './cases/postgres.js';
 import { scaleCases } from './cases/scale.js';
 import { sqliteCases } from './cases/sqlite.js';
 import { queryCases } from './cases/query.js';
+import { backupCases } from './cases/backup.js';
 import { type BenchCase, type CaseResult, filterCases, gc, runCase } from './harness.js';
 import { makeReport, textTable, writeReport } from './report.js';
 
 /** Every group of cases. Add a group (durable storage, restore, the 10M scale run) here. */
-const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases, queryCases, postgresCases];
+const GROUPS: readonly (() => BenchCase[] | Promise<BenchCase[]>)[] = [datascriptWorkloadCases, durableCases, restoreCases, scaleCases, sqliteCases, queryCases, postgresCases, backupCases];
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -108,8 +108,8 @@ const currentState = side({
   teardown: ({ dest }: { dest: { conn: Connection; uri: string } }) => release(dest),
 });
 
-/** Replays every source transaction into an empty database through the restore's stages. */
-async function replayAll(src: Connection, dest: Connection): Promise<number> {
+/** Replays every source transaction into an empty database through the restore's stages (the backup group's peer too). */
+export async function replayAll(src: Connection, dest: Connection): Promise<number> {
   await ensureRestoreSchema(dest);
   const schema = await SourceSchema.load(src.db(), 0);
   const writer = new RestoreWriter({ destConn: dest, schema, mapping: new IdMapping(dest) });

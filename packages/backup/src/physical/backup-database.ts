@@ -51,6 +51,8 @@ export interface BackupDatabaseResult {
 
 /** How many times a backup starts over when the writer moves the root on under it. */
 const ATTEMPTS = 20;
+/** Files copied at once. */
+const COPY_PARALLELISM = 3;
 
 /** Parts of earlier points, by file name, and the longest run of parts of each log, from its start. */
 function knownParts(manifests: readonly BackupManifest[]): { files: Map<string, BackupPart>; logs: Map<string, BackupPart[]> } {
@@ -141,23 +143,32 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
         toCopy.reduce((n, p) => n + p.blob.bytes - (p.copyFrom ?? 0), 0),
       );
       const byKey = new Map<string, BackupBlob>();
-      try {
-        for (const p of plans) {
-          const parts = [...p.held];
-          if (p.copyFrom !== null) {
-            const file = partName(p.blob, p.copyFrom, p.blob.bytes);
-            const part = { file, ...(await writeFileDurably(partPath(dir, file), watched(readSnapshotBlob(store, p.blob, p.copyFrom), signal, dir), (n) => clock.add(n))) };
-            written.set(file, part);
-            parts.push(part);
-            clock.fileDone();
-          }
-          byKey.set(p.blob.key, { ...p.blob, parts });
+      const copyOne = async (p: (typeof plans)[number]): Promise<void> => {
+        const parts = [...p.held];
+        if (p.copyFrom !== null) {
+          const file = partName(p.blob, p.copyFrom, p.blob.bytes);
+          const part = { file, ...(await writeFileDurably(partPath(dir, file), watched(readSnapshotBlob(store, p.blob, p.copyFrom), signal, dir), (n) => clock.add(n))) };
+          written.set(file, part);
+          parts.push(part);
+          clock.fileDone();
         }
-      } catch (err) {
+        byKey.set(p.blob.key, { ...p.blob, parts });
+      };
+      // A few files at once, so that their syncs overlap; all settle before a failure is handled
+      // (a new attempt would write the same temporary files).
+      const queue = [...plans];
+      const settled = await Promise.allSettled(
+        Array.from({ length: COPY_PARALLELISM }, async () => {
+          for (let p = queue.shift(); p !== undefined; p = queue.shift()) await copyOne(p);
+        }),
+      );
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed !== undefined) {
+        queue.length = 0;
         // The writer finished a checkpoint and removed a log (or an old pack) meanwhile: start over
         // from its new root. What was copied stays and is copied again only if a point needs it.
-        if (attempt < ATTEMPTS && isDatomError(err, 'storage/missing')) continue;
-        throw err;
+        if (attempt < ATTEMPTS && isDatomError(failed.reason, 'storage/missing')) continue;
+        throw failed.reason;
       }
       // The manifest lists them in the snapshot's order: directory, packs, logs.
       const blobs = snap.blobs.map((b) => byKey.get(b.key) as BackupBlob);

@@ -99,12 +99,16 @@ export async function writeFileDurably(file: string, chunks: AsyncIterable<Uint8
   try {
     const h = await open(tmp, 'w');
     try {
+      // Each chunk is hashed (and the next one read) while the one before it is being written.
+      let writing: Promise<unknown> = Promise.resolve();
       for await (const c of chunks) {
         hash.update(c);
-        await h.write(c);
+        await writing;
+        writing = h.write(c);
         bytes += c.length;
         onChunk?.(c.length);
       }
+      await writing;
       await h.sync();
     } finally {
       await h.close();
