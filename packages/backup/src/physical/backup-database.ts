@@ -172,9 +172,11 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
       }
       // The manifest lists them in the snapshot's order: directory, packs, logs.
       const blobs = snap.blobs.map((b) => byKey.get(b.key) as BackupBlob);
-      await fsyncDir(join(dir, 'blobs'));
       const manifest: BackupManifest = { format: FOLDER_FORMAT, ...base, time: new Date().toISOString(), source: store.location, blobs };
-      await writeFileDurably(manifestFile(dir, snap.t), [new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`)]);
+      // The manifest is written and synced while the blobs' names are; it takes its name only after.
+      const blobsNamed = fsyncDir(join(dir, 'blobs'));
+      blobsNamed.catch(() => undefined);
+      await writeFileDurably(manifestFile(dir, snap.t), [new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`)], undefined, blobsNamed);
       await fsyncDir(join(dir, 'points'));
       clock.report(true);
       return {

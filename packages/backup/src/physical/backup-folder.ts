@@ -89,10 +89,16 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes `file` whole or not at all: chunks into a temporary file, synced, renamed over it. Returns
- * the bytes written and their SHA-256. The caller syncs the folder.
+ * Writes `file` whole or not at all: chunks into a temporary file, synced, renamed over it (once
+ * `beforeRename` has settled, when given). Returns the bytes written and their SHA-256. The caller
+ * syncs the folder.
  */
-export async function writeFileDurably(file: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onChunk?: (n: number) => void): Promise<{ bytes: number; sha256: string }> {
+export async function writeFileDurably(
+  file: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  onChunk?: (n: number) => void,
+  beforeRename?: Promise<unknown>,
+): Promise<{ bytes: number; sha256: string }> {
   const tmp = `${file}.tmp-${process.pid}`;
   const hash = createHash('sha256');
   let bytes = 0;
@@ -113,6 +119,7 @@ export async function writeFileDurably(file: string, chunks: AsyncIterable<Uint8
     } finally {
       await h.close();
     }
+    await beforeRename;
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
