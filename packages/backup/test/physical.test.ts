@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Connection, connect, createDatabase, type Database, isDatomError, kw } from '@datomkit/datom-core';
+import { type Connection, connect, createDatabase, type Database, type DatomErrorCode, isDatomError, kw } from '@datomkit/datom-core';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupDatabase, listBackups, restoreBackup, verifyBackup } from '../src/index.js';
@@ -47,7 +47,7 @@ async function settled(scratch: string, load: (conn: Connection) => Promise<unkn
   return { uri, conn: await connect(uri, { checkpointRows: 1e9 }) };
 }
 
-async function refused(p: Promise<unknown>, code: string): Promise<Error> {
+async function refused(p: Promise<unknown>, code: DatomErrorCode): Promise<Error> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,

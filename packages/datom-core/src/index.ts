@@ -1,5 +1,5 @@
-export { DatomError, isDatomError } from './error/datom-error.js';
-export type { DatomErrorCode, DatomErrorOptions } from './error/datom-error.js';
+export { DATOM_ERROR_CODES, DatomError, isDatomError } from './error/datom-error.js';
+export type { DatomErrorCode, DatomErrorOptions, DatomErrorPrefix } from './error/datom-error.js';
 export { BigDec, bigdec } from './model/big-dec.js';
 export type { Datom } from './model/datom.js';
 export { EdnBigInt, EdnDouble } from './model/edn-number.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BulkBatch, type Connection, type Database, type Datom, isDatomError, type TxReport, connect, createDatabase } from '../src/index.js';
+import { type BulkBatch, type Connection, type Database, type Datom, type DatomErrorCode, isDatomError, type TxReport, connect, createDatabase } from '../src/index.js';
 import { attr } from './conformance/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-bulk-'));
@@ -216,7 +216,7 @@ describe('bulkLoad', () => {
   it('checks every datom, naming the bad one, and changes nothing when one is bad', async () => {
     const conn = await fresh();
     const a = ids(conn.db());
-    const cases: [BulkBatch, string, Record<string, unknown>][] = [
+    const cases: [BulkBatch, DatomErrorCode, Record<string, unknown>][] = [
       [batch(1, [[-1, a('p/name'), 'x'], [-1, 99_999, 'y']]), 'schema/unknown-attribute', { index: 1 }],
       [batch(1, [[-1, conn.db().attribute('db/doc')?.id as number, 'doc']]), 'transact/syntax', { attribute: ':db/doc' }],
       [batch(1, [[-1, a('p/name'), 42]]), 'transact/type', { index: 0, attribute: ':p/name' }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatomError, isDatomError } from '../src/error/datom-error.js';
+import { DatomError, type DatomErrorCode, isDatomError } from '../src/error/datom-error.js';
 import { BigDec } from '../src/model/big-dec.js';
 import { EdnBigInt, EdnDouble } from '../src/model/edn-number.js';
 import { Keyword, kw } from '../src/model/keyword.js';
@@ -331,7 +331,7 @@ describe('parseEdnForms', () => {
 
 describe('parseEdn: errors', () => {
   // [input, code, line, column, message fragment]
-  const cases: [string, string, number, number, string][] = [
+  const cases: [string, DatomErrorCode, number, number, string][] = [
     ['', 'edn/syntax', 1, 1, 'the input is empty'],
     ['  ; nothing\n ', 'edn/syntax', 2, 2, 'the input is empty'],
     ['{:a 1', 'edn/syntax', 1, 1, 'unterminated map'],

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Connection, connect, createDatabase, type Database, FileBlobStore, type SnapshotBlob, type StoreSnapshot, isDatomError, kw, readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot } from '../src/index.js';
+import { type Connection, connect, createDatabase, type Database, type DatomErrorCode, FileBlobStore, type SnapshotBlob, type StoreSnapshot, isDatomError, kw, readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-snapshot-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -102,7 +102,7 @@ describe('readStoreSnapshot / writeStoreSnapshot', () => {
     const copy = await connect(dest, { readOnly: true });
     expect(await rows(copy.db())).toEqual(await rows(conn.db().asOf(snap.t)));
     await copy.close();
-    const refused = async (p: Promise<unknown>, code: string) => {
+    const refused = async (p: Promise<unknown>, code: DatomErrorCode) => {
       const err = await p.catch((e: unknown) => e);
       expect(isDatomError(err, code), String(err)).toBe(true);
     };

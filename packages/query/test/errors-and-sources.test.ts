@@ -1,10 +1,10 @@
-import { isDatomError } from '@datomkit/datom-core';
+import { type DatomErrorCode, isDatomError } from '@datomkit/datom-core';
 import { describe, expect, it } from 'vitest';
 import { q, query } from '../src/index.js';
 import { PEOPLE_DATA, PEOPLE_SCHEMA, fixture, sorted } from './fixture.js';
 
 describe('errors, each with its code and the clause, before anything runs', () => {
-  const cases: [string, string, unknown[], string][] = [
+  const cases: [DatomErrorCode, string, unknown[], string][] = [
     ['query/syntax', '[:find ?e :where [?e :person/name', [], 'not EDN'],
     ['query/syntax', '[:find ?e :in $ % :where (yes ?e ?f)]', ['[[(yes ?e) [?e :person/age _]]]'], 'a rule called with the wrong arity'],
     ['query/syntax', '[:find ?e :where [?e :person/name ?n] (or [?e :person/age ?a] [?e :person/name ?n])]', [], 'or branches with different variables'],

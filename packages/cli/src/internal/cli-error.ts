@@ -1,4 +1,12 @@
+import type { DatomErrorCode } from '@datomkit/datom-core';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+
+/**
+ * The code of an error the CLI reports: a member of datom-core's one union, DatomErrorCode (the
+ * CLI's own are its `cli/` members), or, for an error that is not datomkit's, `io/<errno>` (a Node
+ * system error such as ENOENT) or `internal` (a bug).
+ */
+export type CliErrorCode = DatomErrorCode | `io/${string}` | 'internal';
 
 /**
  * An error raised by the CLI itself (bad arguments, unreadable input, an interrupted run), carrying
@@ -10,13 +18,13 @@ import { ExitCode, type ExitCodeValue } from '../exit-code.js';
  * ```
  */
 export class CliError extends Error {
-  readonly code: string;
+  readonly code: CliErrorCode;
   readonly hint: string | null;
   readonly exitCode: ExitCodeValue;
   readonly data: Readonly<Record<string, unknown>>;
 
   constructor(
-    code: string,
+    code: CliErrorCode,
     message: string,
     options: { hint?: string; exitCode?: ExitCodeValue; data?: Record<string, unknown>; cause?: unknown } = {},
   ) {

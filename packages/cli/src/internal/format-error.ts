@@ -1,6 +1,6 @@
-import { isDatomError } from '@datomkit/datom-core';
+import { type DatomErrorCode, isDatomError } from '@datomkit/datom-core';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
-import { CliError } from './cli-error.js';
+import { CliError, type CliErrorCode } from './cli-error.js';
 
 /**
  * Any thrown value, described as the CLI reports it: a code, a one-line message, what to do, the
@@ -12,7 +12,7 @@ import { CliError } from './cli-error.js';
  * ```
  */
 export interface ErrorReport {
-  readonly code: string;
+  readonly code: CliErrorCode;
   readonly message: string;
   readonly hint: string | null;
   readonly exitCode: ExitCodeValue;
@@ -20,7 +20,7 @@ export interface ErrorReport {
 }
 
 /** CLI wording for library codes whose own advice names library functions. */
-const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) => string>> = {
+const HINTS: Readonly<Partial<Record<DatomErrorCode, (data: Readonly<Record<string, unknown>>) => string>>> = {
   'db/not-found': (d) => `Create it with \`datomkit create ${String(d.uri ?? '<db>')}\`, or check the path.`,
   'db/exists': () => 'Pass --if-not-exists to accept an existing database, or choose another path.',
   'db/uri': () => 'Give a database as file:./path or a plain path (local files), postgres://user@host/dbname?name=music (PostgreSQL), or mem://name (this process only).',
@@ -29,7 +29,6 @@ const HINTS: Readonly<Record<string, (data: Readonly<Record<string, unknown>>) =
       ? `Wait for that writer to finish, or use a read-only command; remove ${d.lockFile} by hand only if that process is certainly gone.`
       : 'Another process is writing to it; wait for it to finish, or use a read-only command.',
   'schema/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
-  'db/unknown-attribute': () => 'Check the spelling; `datomkit info <db>` lists the attributes.',
   'edn/syntax': () => 'Fix the EDN at the line and column shown.',
   'transact/type': () => '`datomkit info <db>` shows the value type of each attribute.',
   'transact/unique': () => 'Another entity holds that unique value: change the value, or retract it there first.',

@@ -1,59 +1,117 @@
 const BRAND = Symbol.for('datomkit.DatomError');
 
 /**
- * Stable error codes. The part before the slash names the subsystem; the code never changes
- * between releases, so callers may switch on it.
+ * Every error code of datomkit, in every package: the one list, at run time. The part before the
+ * slash names the subsystem; a code never changes between releases, so callers may switch on it.
+ * What each means and what to do: `docs/error-codes.md` of this package. A test
+ * (`test/error-codes.test.ts`) fails when any package uses a code not listed here, or when a code
+ * listed here is used nowhere.
+ *
+ * @example
+ * ```ts
+ * DATOM_ERROR_CODES.includes('transact/unique') // true
+ * ```
  */
-export type DatomErrorCode =
-  | 'edn/syntax'
-  | 'edn/unsupported'
-  | 'schema/validation'
-  | 'schema/alteration'
-  | 'transact/syntax'
-  | 'transact/type'
-  | 'transact/unique'
-  | 'transact/conflict'
-  | 'transact/upsert'
-  | 'transact/tempid'
-  | 'transact/lookup-ref'
-  | 'transact/entity'
-  | 'transact/cas'
-  | 'transact/fn'
-  | 'transact/tx-instant'
-  | 'transact/id-overflow'
-  | 'schema/unknown-attribute'
-  | 'pull/pattern'
-  | 'db/arg'
-  | 'db/closed'
-  | 'db/not-found'
-  | 'db/exists'
-  | 'db/read-only'
-  | 'db/locked'
-  | 'db/uri'
-  | 'storage/corrupt'
-  | 'storage/missing'
-  | 'storage/io'
-  | 'storage/encode'
-  | 'storage/format'
-  | 'query/syntax'
-  | 'query/bad-find'
-  | 'query/bad-input'
-  | 'query/unbound-variable'
-  | 'query/insufficient-binding'
-  | 'query/unknown-function'
-  | 'query/unknown-source'
-  | 'query/unknown-rule'
-  | 'query/fn-failed'
-  | 'backup/format'
-  | 'backup/io'
-  | 'backup/arg'
-  | 'backup/aborted'
-  | 'backup/claim-failed'
-  | 'backup/mode-mismatch'
-  | 'backup/checksum'
-  | 'backup/missing'
-  | 'backup/not-found'
-  | (string & {});
+export const DATOM_ERROR_CODES = [
+  'edn/syntax',
+  'edn/unsupported',
+
+  'schema/alteration',
+  'schema/unknown-attribute',
+  'schema/validation',
+
+  'transact/cas',
+  'transact/conflict',
+  'transact/entity',
+  'transact/fn',
+  'transact/id-overflow',
+  'transact/lookup-ref',
+  'transact/syntax',
+  'transact/tempid',
+  'transact/tx-instant',
+  'transact/type',
+  'transact/unique',
+  'transact/upsert',
+
+  'pull/pattern',
+
+  'db/arg',
+  'db/closed',
+  'db/conflict',
+  'db/exists',
+  'db/locked',
+  'db/not-found',
+  'db/read-only',
+  'db/uri',
+
+  'storage/corrupt',
+  'storage/encode',
+  'storage/format',
+  'storage/io',
+  'storage/missing',
+
+  'query/bad-find',
+  'query/bad-input',
+  'query/fn-failed',
+  'query/insufficient-binding',
+  'query/syntax',
+  'query/unbound-variable',
+  'query/unknown-function',
+  'query/unknown-rule',
+  'query/unknown-source',
+
+  'restore/aborted',
+  'restore/dest-not-empty',
+  'restore/failed',
+  'restore/not-a-copy',
+  'restore/ref-unresolved',
+  'restore/same-database',
+  'restore/state-mismatch',
+
+  'norm/checksum',
+  'norm/checksum-mismatch',
+  'norm/checksums-file',
+  'norm/dry-run',
+  'norm/duplicate-id',
+  'norm/edn',
+  'norm/exists',
+  'norm/in-progress',
+  'norm/missing-checksums',
+  'norm/missing-folder',
+  'norm/name',
+  'norm/not-a-map',
+  'norm/numbering',
+  'norm/transact',
+  'norm/tx-data',
+  'norm/tx-fn',
+  'norm/tx-fn-failed',
+  'norm/unknown-tx-fn',
+
+  'backup/aborted',
+  'backup/arg',
+  'backup/checksum',
+  'backup/claim-failed',
+  'backup/format',
+  'backup/io',
+  'backup/missing',
+  'backup/mode-mismatch',
+  'backup/not-found',
+
+  'cli/interrupted',
+  'cli/tx-fns',
+  'cli/usage',
+] as const;
+
+/**
+ * A stable error code: a member of {@link DATOM_ERROR_CODES}. Closed: a code not listed there is
+ * a compile error wherever a `DatomError` is made or matched.
+ */
+export type DatomErrorCode = (typeof DATOM_ERROR_CODES)[number];
+
+/** A subsystem prefix (`'transact/'`), which {@link isDatomError} matches every code of. */
+export type DatomErrorPrefix = DatomErrorCode extends `${infer P}/${string}` ? `${P}/` : never;
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(DATOM_ERROR_CODES);
 
 /** Options for {@link DatomError}. */
 export interface DatomErrorOptions {
@@ -82,6 +140,8 @@ export class DatomError extends Error {
   readonly data: Readonly<Record<string, unknown>>;
 
   constructor(code: DatomErrorCode, message: string, options: DatomErrorOptions = {}) {
+    // Plain JavaScript callers get no compile-time check: a code outside the list is a bug.
+    if (!KNOWN_CODES.has(code)) throw new TypeError(`${String(code)} is not a datomkit error code (DATOM_ERROR_CODES); the message was: ${message}`);
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DatomError';
     this.code = code;
@@ -103,7 +163,7 @@ export class DatomError extends Error {
  * if (isDatomError(err, 'transact/')) retry()
  * ```
  */
-export function isDatomError(err: unknown, code?: DatomErrorCode): err is DatomError {
+export function isDatomError(err: unknown, code?: DatomErrorCode | DatomErrorPrefix): err is DatomError {
   if (typeof err !== 'object' || err === null) return false;
   if ((err as { [BRAND]?: unknown })[BRAND] !== true) return false;
   if (code === undefined) return true;

@@ -1,6 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import { firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
-import { DatomError } from '../error/datom-error.js';
+import { DatomError, type DatomErrorCode } from '../error/datom-error.js';
 import { compareValues, type Value } from '../model/value.js';
 import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
@@ -68,7 +68,7 @@ interface Loaded {
   readonly index: number[];
 }
 
-function bulkError(code: string, message: string, data: Record<string, unknown>): DatomError {
+function bulkError(code: DatomErrorCode, message: string, data: Record<string, unknown>): DatomError {
   return new DatomError(code, message, { data });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Connection, type Database, kw, type TxData } from '../../src/index.js';
+import { type Connection, type Database, type DatomErrorCode, kw, type TxData } from '../../src/index.js';
 import { aid, all, attr, changes, create, type MakeConn, peopleConn, rejects, snapshot, value, values } from './helpers.js';
 
 /** Transaction scenarios: forms, tempids, upsert, functions, conflicts, atomicity. */
@@ -683,7 +683,7 @@ export function describeTransactions(makeConn: MakeConn): void {
   });
 
   describe('conflicts', () => {
-    const cases: [string, string, (conn: Connection, a: number) => TxData][] = [
+    const cases: [string, DatomErrorCode, (conn: Connection, a: number) => TxData][] = [
       ['two values of a cardinality-one attribute', 'transact/conflict', (_c, a) => [['db/add', a, 'person/age', 1], ['db/add', a, 'person/age', 2]]],
       ['two values through map forms', 'transact/conflict', (_c, a) => [{ 'db/id': a, 'person/name': 'x' }, { 'db/id': a, 'person/name': 'y' }]],
       ['two values through a merged tempid', 'transact/conflict', () => [{ 'db/id': 'p', 'person/email': 'm@x', 'person/age': 1 }, { 'db/id': 'q', 'person/email': 'm@x', 'person/age': 2 }]],
@@ -722,7 +722,7 @@ export function describeTransactions(makeConn: MakeConn): void {
       expect(String(err2.data.value)).toContain('old');
     });
 
-    const formCases: [string, string, (a: number) => TxData, string][] = [
+    const formCases: [string, DatomErrorCode, (a: number) => TxData, string][] = [
       ['two values for a card-one attribute', 'transact/conflict', (a) => [['db/add', a, 'person/age', 1], ['db/add', a, 'person/age', 2]], 'person/age'],
       ['add and retract of one datom', 'transact/conflict', (a) => [['db/add', a, 'person/tags', 'x'], ['db/retract', a, 'person/tags', 'x']], 'person/tags'],
       ['a tempid upserting to two entities', 'transact/upsert', () => [{ 'db/id': 't', 'person/email': 'a@x', 'person/handle': 'h' }], 'person/handle'],

@@ -3,6 +3,7 @@ import {
   type Database,
   type Datom,
   DatomError,
+  type DatomErrorCode,
   type TxData,
   type TxReport,
   isDatomError,
@@ -29,7 +30,7 @@ export interface NormSink {
 /** Thrown inside a step; the caller adds the steps done so far. */
 export class StepFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DatomErrorCode,
     message: string,
     readonly data: Record<string, unknown>,
     override readonly cause: unknown,
