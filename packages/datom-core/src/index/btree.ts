@@ -757,6 +757,13 @@ export class TreeCursor {
       this.#i = lo;
       return;
     }
+    // A pass over sorted keys mostly finds the next one in the next leaf: look there before a descent.
+    if (!this.#advanceLeaf()) return;
+    const next = this.#leaf as number[] | null;
+    if (next !== null && next.length > 0 && probe(next[next.length - 1] as number) >= 0) {
+      this.#i = probeLowerBound(next, probe);
+      return;
+    }
     this.#descend(probe);
   }
 
