@@ -1,6 +1,6 @@
 import { DatomError } from '../error/datom-error.js';
-import { TreeCursor, type ProbeCompare, type Tree } from '../index/btree.js';
-import { exposeValue } from '../index/datom-table.js';
+import { EMPTY_TREE, TreeCursor, type ProbeCompare, type Tree } from '../index/btree.js';
+import { type DatomTable, exposeValue } from '../index/datom-table.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Datom } from '../model/datom.js';
 import { compareValues, type Value } from '../model/value.js';
@@ -63,10 +63,10 @@ class Filler {
   readonly #fv: boolean;
   readonly #ft: boolean;
   readonly #fd: boolean;
-  readonly #table: DbValue['state']['table'];
+  readonly #table: DatomTable;
 
-  constructor(v: DbValue, fields: readonly DatomField[]) {
-    this.#table = v.state.table;
+  constructor(table: DatomTable, fields: readonly DatomField[]) {
+    this.#table = table;
     this.#fe = fields.includes('e');
     this.#fa = fields.includes('a');
     this.#fv = fields.includes('v');
@@ -121,7 +121,7 @@ class Filler {
 export function readColumns(db: Database, index: IndexName, components: readonly unknown[], fields: readonly DatomField[]): DatomColumns {
   const v = local(db, 'readColumns');
   checkIndex(index, 'readColumns');
-  const out = new Filler(v, fields);
+  const out = new Filler(v.state.table, fields);
   const probe = v.probeOf(index, components);
   if (probe === null) return out;
   if (!v.unfiltered) {
@@ -154,7 +154,7 @@ export function readColumns(db: Database, index: IndexName, components: readonly
  */
 export function readRangeColumns(db: Database, attr: AttrRef, start: unknown, end: unknown, fields: readonly DatomField[]): DatomColumns {
   const v = local(db, 'readRangeColumns');
-  const out = new Filler(v, fields);
+  const out = new Filler(v.state.table, fields);
   if (!v.unfiltered) {
     const stream = v.indexRange(attr, start as never, end as never) as unknown as { readSync(): Datom[] };
     for (const d of stream.readSync()) out.addDatom(d, -1);
@@ -214,6 +214,18 @@ class Seeker {
     return this.#r;
   }
 }
+
+/**
+ * One live object of each class a read makes and drops. V8 discards optimized code that checks for
+ * an object shape no live object has any more; without these, every full collection between two
+ * queries sent the read path back to the interpreter (seen as "weak objects" deoptimizations, the
+ * next queries several times slower).
+ */
+export const KEPT_SHAPES: readonly object[] = (() => {
+  const seeker = new Seeker(EMPTY_TREE);
+  seeker.to(() => 0);
+  return [seeker, new Filler(null as unknown as DatomTable, [])];
+})();
 
 /**
  * The rows of `index` that start with `[...prefix, keys[i]]` for each `i`, with the `i` of each
@@ -327,7 +339,7 @@ export function rowsOfEach(v: DbValue, order: IndexOrder, prefix: readonly unkno
 export function readColumnsOfEach(db: Database, index: IndexName, prefix: readonly unknown[], keys: readonly unknown[], fields: readonly DatomField[]): DatomColumns {
   const v = local(db, 'readColumnsOfEach');
   checkIndex(index, 'readColumnsOfEach');
-  const out = new Filler(v, fields);
+  const out = new Filler(v.state.table, fields);
   rowsOfEach(v, index, prefix, keys, (r, i) => out.add(r, i));
   return out;
 }

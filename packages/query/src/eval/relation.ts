@@ -111,6 +111,9 @@ export class RowSet {
   }
 }
 
+/** A live RowSet, so that V8 keeps the code optimized for its shape across full collections (see datom-core's KEPT_SHAPES). */
+export const KEPT_ROW_SET = new RowSet([0]);
+
 /** The rows of `rel` projected onto `vars` (which it must hold), without repeats. */
 export function project(rel: Relation, vars: readonly string[]): Relation {
   const cols = vars.map((v) => rel.vars.indexOf(v));
