@@ -49,6 +49,15 @@ function checkIndex(index: string, what: string): asserts index is IndexOrder {
   }
 }
 
+/**
+ * An entity id as a small integer where it is one. The table keeps ids in a Float64Array, and a
+ * double read from there made the column an array of doubles, which boxed every id copied out of it
+ * (into a query's rows) as a heap number of its own.
+ */
+function small(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+
 /** Column builder over one table: `add(row, key)` appends the asked fields of a row. */
 class Filler {
   readonly key: number[] = [];
@@ -77,7 +86,7 @@ class Filler {
   add(r: number, key: number): void {
     const tb = this.#table;
     if (key !== -1) this.key.push(key);
-    if (this.#fe) this.e.push(tb.e(r));
+    if (this.#fe) this.e.push(small(tb.e(r)));
     if (this.#fa) this.a.push(tb.a(r));
     if (this.#fv) this.v.push(exposeValue(tb.v(r)));
     if (this.#ft) this.tx.push(TX_BASE + tb.t(r));
@@ -89,7 +98,7 @@ class Filler {
   addRows(rows: readonly number[]): void {
     const tb = this.#table;
     const n = rows.length;
-    if (this.#fe) for (let i = 0; i < n; i++) this.e.push(tb.e(rows[i] as number));
+    if (this.#fe) for (let i = 0; i < n; i++) this.e.push(small(tb.e(rows[i] as number)));
     if (this.#fa) for (let i = 0; i < n; i++) this.a.push(tb.a(rows[i] as number));
     if (this.#fv) for (let i = 0; i < n; i++) this.v.push(exposeValue(tb.v(rows[i] as number)));
     if (this.#ft) for (let i = 0; i < n; i++) this.tx.push(TX_BASE + tb.t(rows[i] as number));

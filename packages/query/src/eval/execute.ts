@@ -250,6 +250,15 @@ function fieldsOf(sh: PatternShape, step: PatternStep, vApplied: boolean, joinPo
 /** Row `row` extended with datom `j`'s values of the columns `news`. */
 function extendRow(row: readonly unknown[], news: readonly (readonly unknown[])[], j: number): unknown[] {
   const w = row.length;
+  // Array literals for the common widths: each site learns the kind of array to make, where an
+  // array made empty and filled changes kind as values of another type arrive.
+  if (news.length === 1) {
+    const x = (news[0] as readonly unknown[])[j];
+    if (w === 0) return [x];
+    if (w === 1) return [row[0], x];
+    if (w === 2) return [row[0], row[1], x];
+    if (w === 3) return [row[0], row[1], row[2], x];
+  } else if (news.length === 2 && w === 0) return [(news[0] as readonly unknown[])[j], (news[1] as readonly unknown[])[j]];
   const out = new Array<unknown>(w + news.length);
   for (let i = 0; i < w; i++) out[i] = row[i];
   for (let k = 0; k < news.length; k++) out[w + k] = (news[k] as readonly unknown[])[j];
