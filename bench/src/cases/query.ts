@@ -21,6 +21,11 @@ interface Case {
   readonly where: readonly string[];
   readonly inputs: readonly unknown[];
   readonly db: 'people' | 'wide';
+  /**
+   * Runs per sample: enough that datomkit's sample lasts 20 ms or more (one run of q1 is well under a
+   * millisecond), so that it is not a single stall of a loaded machine, and the warm-up samples
+   * run each query often enough for the JIT to have compiled it. Both sides run as many.
+   */
   readonly repeat: number;
 }
 
@@ -28,13 +33,13 @@ const RULES = `[[(follows ?x ?y) [?x :follows ?y]]
                 [(follows ?x ?y) [?x :follows ?t] (follows ?t ?y)]]`;
 
 const CASES: readonly Case[] = [
-  { name: 'q1', find: '?e', in: '$', where: ['[?e :name "Ivan"]'], inputs: [], db: 'people', repeat: 20 },
-  { name: 'q2', find: '?e ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :age ?a]'], inputs: [], db: 'people', repeat: 10 },
-  { name: 'q3', find: '?e ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :age ?a]', '[?e :sex "male"]'], inputs: [], db: 'people', repeat: 10 },
-  { name: 'q4', find: '?e ?l ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :last-name ?l]', '[?e :age ?a]', '[?e :sex "male"]'], inputs: [], db: 'people', repeat: 10 },
-  { name: 'qpred1', find: '?e ?s', in: '$', where: ['[?e :salary ?s]', '[(> ?s 50000)]'], inputs: [], db: 'people', repeat: 5 },
-  { name: 'qpred2', find: '?e ?s', in: '$ ?min_s', where: ['[?e :salary ?s]', '[(> ?s ?min_s)]'], inputs: [50_000], db: 'people', repeat: 5 },
-  { name: 'rules-wide-4x6', find: '?e ?e2', in: '$ %', where: ['(follows ?e ?e2)'], inputs: [RULES], db: 'wide', repeat: 1 },
+  { name: 'q1', find: '?e', in: '$', where: ['[?e :name "Ivan"]'], inputs: [], db: 'people', repeat: 100 },
+  { name: 'q2', find: '?e ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :age ?a]'], inputs: [], db: 'people', repeat: 40 },
+  { name: 'q3', find: '?e ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :age ?a]', '[?e :sex "male"]'], inputs: [], db: 'people', repeat: 40 },
+  { name: 'q4', find: '?e ?l ?a', in: '$', where: ['[?e :name "Ivan"]', '[?e :last-name ?l]', '[?e :age ?a]', '[?e :sex "male"]'], inputs: [], db: 'people', repeat: 40 },
+  { name: 'qpred1', find: '?e ?s', in: '$', where: ['[?e :salary ?s]', '[(> ?s 50000)]'], inputs: [], db: 'people', repeat: 20 },
+  { name: 'qpred2', find: '?e ?s', in: '$ ?min_s', where: ['[?e :salary ?s]', '[(> ?s ?min_s)]'], inputs: [50_000], db: 'people', repeat: 20 },
+  { name: 'rules-wide-4x6', find: '?e ?e2', in: '$ %', where: ['(follows ?e ?e2)'], inputs: [RULES], db: 'wide', repeat: 10 },
 ];
 
 function text(c: Case, where: readonly string[], ns: boolean): string {
