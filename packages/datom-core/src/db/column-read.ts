@@ -285,23 +285,21 @@ export function rowsOfEach(v: DbValue, order: IndexOrder, prefix: readonly unkno
           };
     const seek = new Seeker(tree);
     let lastKey = -1;
-    let lastFrom = -1;
-    let lastTo = -1;
+    // The rows of the last key, for the same key given again (next to it, once sorted).
     const found: number[] = [];
     for (const i of at) {
       const k = ks[i] as number;
       if (k === lastKey) {
-        for (let j = lastFrom; j < lastTo; j++) each(found[j] as number, i);
+        for (let j = 0; j < found.length; j++) each(found[j] as number, i);
         continue;
       }
       want = k;
       lastKey = k;
-      lastFrom = found.length;
+      found.length = 0;
       for (let r = seek.to(pcmp); r !== -1 && pcmp(r) === 0; r = seek.next()) {
         found.push(r);
         each(r, i);
       }
-      lastTo = found.length;
     }
     return;
   }
