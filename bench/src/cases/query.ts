@@ -5,7 +5,7 @@ import * as core from '@datomkit/datom-core';
 import type { Connection, Database, TxData } from '@datomkit/datom-core';
 import { q } from '@datomkit/query';
 import d from 'datascript';
-import { type BenchCase, DATOMKIT, side } from '../harness.js';
+import { type BenchCase, DATOMKIT, fullGc, side } from '../harness.js';
 import { type Person, people } from '../workload/people.js';
 
 const GROUP = 'query';
@@ -173,6 +173,57 @@ export function queryCases(): BenchCase[] {
         sides: [dk(dkText, WRITTEN), dk(dkReversed, DATOMKIT)],
       });
     }
+  }
+  return out;
+}
+
+/** CPU time of one call, in ms: the process's user and system time, so that waiting for a core on a loaded machine does not count. */
+async function cpuMs(run: () => unknown): Promise<number> {
+  const t0 = process.cpuUsage();
+  await run();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] as number;
+}
+
+/**
+ * The CPU time of each query case on both sides (median of `runs` calls each, after a full
+ * collection and `warmup` calls; each side runs its calls in a block of its own), for `pnpm
+ * query-cpu`: the ratios of the bench's cases without the wall-clock noise of a machine shared with
+ * other jobs. The process's CPU time includes V8's helper threads (concurrent marking, sweeping and
+ * compiling): in a block of its own, each side pays for its own.
+ */
+export async function queryCpuTimes(warmup: number, runs: number): Promise<{ name: string; datascript: number; datomkit: number }[]> {
+  const out: { name: string; datascript: number; datomkit: number }[] = [];
+  const dsDbs = new Map<Case['db'], d.DB>();
+  const dkDbs = new Map<Case['db'], Database>();
+  for (const c of CASES) {
+    if (!dsDbs.has(c.db)) dsDbs.set(c.db, dsDb(c.db));
+    if (!dkDbs.has(c.db)) dkDbs.set(c.db, (await dkDb(c.db, `mem://bench-query-cpu-${process.pid}-${c.db}`)).db);
+    const dsText = text(c, c.where, false);
+    const dkText = text(c, c.where, true);
+    const dsInputs = c.inputs.map((x) => (x === RULES ? attrs(RULES, false) : x));
+    const dkInputs = c.inputs.map((x) => (x === RULES ? attrs(RULES, true) : x));
+    const ds = () => {
+      keep.value = d.q(dsText, dsDbs.get(c.db) as d.DB, ...dsInputs);
+    };
+    const dk = async () => {
+      keep.value = await q(dkText, dkDbs.get(c.db) as Database, ...dkInputs);
+    };
+    const measure = async (run: () => unknown): Promise<number> => {
+      fullGc();
+      for (let i = 0; i < warmup; i++) await run();
+      const ts: number[] = [];
+      for (let i = 0; i < runs; i++) ts.push(await cpuMs(run));
+      return medianOf(ts);
+    };
+    const dsT = await measure(ds);
+    const dkT = await measure(dk);
+    out.push({ name: c.name, datascript: dsT, datomkit: dkT });
   }
   return out;
 }
