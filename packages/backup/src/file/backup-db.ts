@@ -5,7 +5,7 @@ import { attributeMatcher } from '@datomkit/restore';
 import { currentDatoms } from '../internal/current-datoms.js';
 import { type BackupProgress, ProgressClock } from '../internal/progress-clock.js';
 import { ioError, readBackupTail } from './backup-file.js';
-import { LinePrinter, formatHeader } from './backup-line.js';
+import { LinePrinter, LineSink, formatHeader } from './backup-line.js';
 
 /**
  * Which datoms a file backup keeps. System attributes (the schema, `db/txInstant`) are always
@@ -163,20 +163,17 @@ async function backup(options: BackupDbOptions, mode: Mode): Promise<BackupDbRes
   try {
     let pos = tail?.completeBytes ?? 0;
     if (tail !== null && tail.tornBytes > 0) await fh.truncate(pos);
-    let pending: string[] = [];
-    let pendingChars = 0;
+    const sink = new LineSink();
     const flush = async () => {
-      if (pending.length === 0) return;
-      const buf = Buffer.from(pending.join(''), 'utf8');
-      pending = [];
-      pendingChars = 0;
+      const buf = sink.bytes();
       let off = 0;
       while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, pos + off)).bytesWritten;
       pos += buf.length;
       bytes += buf.length;
+      sink.clear();
     };
     if (pos === 0) {
-      pending.push(formatHeader({ version: 1, source: source.id, history: mode.history }));
+      sink.utf8(formatHeader({ version: 1, source: source.id, history: mode.history }));
     }
     const printer = new LinePrinter(db);
     const filter = makeFilter(db, options.filter);
@@ -201,14 +198,12 @@ async function backup(options: BackupDbOptions, mode: Mode): Promise<BackupDbRes
         const basisLine = !mode.history && entry.t === end - 1 && kept.length > 0;
         clock.t = entry.t;
         if (empty && !basisLine) continue;
-        const line = printer.line(kept);
-        pending.push(line);
-        pendingChars += line.length;
+        printer.write(kept, sink);
         txCount++;
         datoms += kept.length;
         lastT = entry.t;
-        clock.report(txCount, datoms, bytes + pendingChars);
-        if (pendingChars >= 1 << 20) await flush();
+        clock.report(txCount, datoms, bytes + sink.length);
+        if (sink.length >= 1 << 20) await flush();
       }
     }
     await flush();

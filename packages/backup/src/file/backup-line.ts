@@ -5,6 +5,7 @@ import {
   EdnList,
   type TxLogEntry,
   type Value,
+  Uuid,
   type ValueType,
   parseEdn,
   printEdn,
@@ -73,52 +74,163 @@ export function parseHeader(line: string): BackupFileHeader | null {
   return { version, source, history };
 }
 
-/** Prints one attribute's values as EDN, typed by the attribute (`1.0` stays a double). */
-type ValuePrinter = (v: Value) => string;
+/** Writes one attribute's values as EDN, typed by the attribute (`1.0` stays a double), into a sink. */
+type ValueWriter = (v: Value, out: LineSink) => void;
+
+/**
+ * A growing byte buffer that backup lines are written into directly: ASCII pieces and integers
+ * byte by byte, other text as UTF-8, with no intermediate string per datom or per line.
+ */
+export class LineSink {
+  #buf: Buffer;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(capacity = 1 << 20) {
+    this.#buf = Buffer.allocUnsafe(capacity);
+  }
+
+  #ensure(n: number): void {
+    if (this.length + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.length + n));
+    this.#buf.copy(next, 0, 0, this.length);
+    this.#buf = next;
+  }
+
+  /** Appends `s`, which holds only ASCII characters. */
+  ascii(s: string): void {
+    const n = s.length;
+    this.#ensure(n);
+    const buf = this.#buf;
+    let p = this.length;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.length = p;
+  }
+
+  /** Appends `s` as UTF-8. */
+  utf8(s: string): void {
+    this.#ensure(s.length * 3);
+    this.length += this.#buf.write(s, this.length, 'utf8');
+  }
+
+  /** Appends one ASCII byte. */
+  byte(c: number): void {
+    this.#ensure(1);
+    this.#buf[this.length++] = c;
+  }
+
+  /** Appends the decimal digits of a safe integer. */
+  int(x: number): void {
+    if (x < 0 || !Number.isSafeInteger(x)) {
+      this.ascii(String(x));
+      return;
+    }
+    let digits = 1;
+    for (let y = x; y >= 10; y = Math.floor(y / 10)) digits++;
+    this.#ensure(digits);
+    const buf = this.#buf;
+    let p = this.length + digits;
+    this.length = p;
+    for (let y = x; ; ) {
+      const q = Math.floor(y / 10);
+      buf[--p] = 48 + (y - q * 10);
+      if (q === 0) break;
+      y = q;
+    }
+  }
+
+  /** The bytes written (a view, valid until the next write or {@link clear}). */
+  bytes(): Buffer {
+    return this.#buf.subarray(0, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+}
+
+const DATOM_OPEN = '#datom[';
+const TRUE_CLOSE = ' true]';
+const FALSE_CLOSE = ' false]';
 
 /**
  * Turns source transactions into backup lines: `(#datom[e a v tx added] ...)`, `e`, `a` and `tx`
  * the source's numeric ids, `v` the value printed as EDN, typed by its attribute (refs are ids).
- * Printers are made once per attribute.
+ * Lines are written as bytes into a {@link LineSink}; a value writer is made once per attribute
+ * (longs, refs, strings, booleans and UUIDs are written directly, other types through `printEdn`).
  *
  * @example
  * ```ts
  * const printer = new LinePrinter(sourceConn.db())
- * out.write(printer.line(entry.data))
+ * const sink = new LineSink()
+ * printer.write(entry.data, sink)
+ * out.write(sink.bytes())
  * ```
  */
 export class LinePrinter {
   readonly #db: Database;
-  readonly #printers = new Map<number, ValuePrinter>();
+  readonly #writers = new Map<number, ValueWriter>();
 
   constructor(db: Database) {
     this.#db = db;
   }
 
-  #printer(a: number): ValuePrinter {
-    let p = this.#printers.get(a);
-    if (p !== undefined) return p;
+  #writer(a: number): ValueWriter {
+    let w = this.#writers.get(a);
+    if (w !== undefined) return w;
     const attr = this.#db.attribute(a);
-    if (attr === null) p = (v) => printEdn(v);
-    else if (attr.valueType === 'ref' || attr.valueType === 'long') p = (v) => String(v);
+    if (attr === null) w = (v, out) => out.utf8(printEdn(v));
     else {
-      const parts = attr.tupleAttrs?.map((id) => this.#db.attribute(id)?.valueType ?? ('ref' as ValueType));
-      p = (v) => printEdn(valueToEdn(attr, v, parts));
+      switch (attr.valueType) {
+        case 'ref':
+        case 'long':
+          w = (v, out) => (typeof v === 'number' ? out.int(v) : out.ascii(String(v)));
+          break;
+        case 'string':
+          // JSON's escapes are all EDN escapes (printEdn prints strings the same way).
+          w = (v, out) => out.utf8(JSON.stringify(v));
+          break;
+        case 'boolean':
+          w = (v, out) => out.ascii(v === true ? 'true' : 'false');
+          break;
+        case 'uuid':
+          w = (v, out) => {
+            if (v instanceof Uuid) {
+              out.ascii('#uuid "');
+              out.ascii(v.text);
+              out.byte(34);
+            } else out.utf8(printEdn(v));
+          };
+          break;
+        default: {
+          const parts = attr.tupleAttrs?.map((id) => this.#db.attribute(id)?.valueType ?? ('ref' as ValueType));
+          w = (v, out) => out.utf8(printEdn(valueToEdn(attr, v, parts)));
+        }
+      }
     }
-    this.#printers.set(a, p);
-    return p;
+    this.#writers.set(a, w);
+    return w;
   }
 
-  /** The backup line of `datoms` (one transaction's), with its newline. */
-  line(datoms: readonly Datom[]): string {
-    let s = '(';
+  /** Appends the backup line of `datoms` (one transaction's), with its newline, to `out`. */
+  write(datoms: readonly Datom[], out: LineSink): void {
+    out.byte(40 /* ( */);
     for (let i = 0; i < datoms.length; i++) {
       const d = datoms[i] as Datom;
-      if (i > 0) s += ' ';
-      s += `#datom[${d.e} ${d.a} ${this.#printer(d.a)(d.v)} ${d.tx} ${d.added}]`;
+      if (i > 0) out.byte(32);
+      out.ascii(DATOM_OPEN);
+      out.int(d.e);
+      out.byte(32);
+      out.int(d.a);
+      out.byte(32);
+      this.#writer(d.a)(d.v, out);
+      out.byte(32);
+      out.int(d.tx);
+      out.ascii(d.added ? TRUE_CLOSE : FALSE_CLOSE);
     }
-    return `${s})\n`;
+    out.ascii(')\n');
   }
+
 }
 
 function isId(x: unknown): x is number {
@@ -136,6 +248,135 @@ function readDatom(form: unknown): Datom {
 
 const TAGS = { datom: readDatom };
 
+/** Keyword values the fast reader has read with `parseEdn`. */
+const tokenCache = new Map<string, Value>();
+
+/**
+ * The end of the token at `i`: the next space or `]` (a scalar), or for a tag or a string, the end
+ * of its string; -1 when the value is not a scalar or a tagged string (a tuple, a set...).
+ */
+function tokenEnd(line: string, i: number): number {
+  let c = line.charCodeAt(i);
+  if (c === 35 /* # */) {
+    const sp = line.indexOf(' ', i);
+    if (sp < 0 || line.charCodeAt(sp + 1) !== 34) return -1;
+    i = sp + 1;
+    c = 34;
+  }
+  if (c === 34 /* " */) {
+    for (let j = i + 1; j < line.length; j++) {
+      const x = line.charCodeAt(j);
+      if (x === 92 /* \ */) j++;
+      else if (x === 34) return j + 1;
+    }
+    return -1;
+  }
+  if (c === 91 /* [ */) {
+    // A tuple: to its closing bracket, strings skipped.
+    let depth = 0;
+    for (let j = i; j < line.length; j++) {
+      const x = line.charCodeAt(j);
+      if (x === 91) depth++;
+      else if (x === 93 && --depth === 0) return j + 1;
+      else if (x === 34) {
+        for (j++; j < line.length && line.charCodeAt(j) !== 34; j++) if (line.charCodeAt(j) === 92) j++;
+      } else if (x === 40 || x === 123) return -1;
+    }
+    return -1;
+  }
+  if (c === 40 || c === 123 /* ( { */) return -1;
+  let j = i;
+  while (j < line.length && line.charCodeAt(j) !== 32 && line.charCodeAt(j) !== 93) j++;
+  return j === i ? -1 : j;
+}
+
+/** A non-negative integer of at most 15 digits at `from..to`, or -1. */
+function digits(line: string, from: number, to: number): number {
+  if (to <= from || to - from > 15 || (line.charCodeAt(from) === 48 && to - from > 1)) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** A double as `printEdn` writes it (`-12.5`, `1.0`, `1.5e-7`), which `Number` reads the same way. */
+const DOUBLE = /^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+
+/** The stored value of the value token `from..to`. */
+function tokenValue(line: string, from: number, to: number): Value {
+  const c = line.charCodeAt(from);
+  if (c === 34 /* " */) {
+    const body = line.slice(from + 1, to - 1);
+    if (!body.includes('\\')) return body;
+  } else if (c === 45 /* - */) {
+    const n = digits(line, from + 1, to);
+    if (n > 0) return -n;
+  } else if (c >= 48 && c <= 57) {
+    const n = digits(line, from, to);
+    if (n >= 0) return n;
+  } else if (c === 116 /* t */ && to - from === 4 && line.startsWith('true', from)) return true;
+  else if (c === 102 /* f */ && to - from === 5 && line.startsWith('false', from)) return false;
+  else if (c === 35 /* # */ && to - from === 44 && line.startsWith('#uuid "', from)) return new Uuid(line.slice(from + 7, to - 1));
+  const token = line.slice(from, to);
+  if (DOUBLE.test(token)) return Number(token);
+  let v = tokenCache.get(token);
+  if (v === undefined) {
+    v = storedValue(parseEdn(token));
+    // Keywords are immutable and repeat; instants (mutable Dates) are read afresh.
+    if (c === 58 /* : */) {
+      if (tokenCache.size >= 10_000) tokenCache.clear();
+      tokenCache.set(token, v);
+    }
+  }
+  return v;
+}
+
+/**
+ * Reads a line in exactly the form `LinePrinter` writes, `(#datom[e a v tx added] ...)` with single
+ * spaces and scalar values, without the generic EDN reader. `null` for anything else (other
+ * spacing, tuple values, a damaged line), which the generic reader then reads or rejects.
+ */
+function readFast(line: string): Datom[] | null {
+  if (!line.startsWith('(#datom[')) return null;
+  const out: Datom[] = [];
+  let i = 1;
+  for (;;) {
+    if (!line.startsWith('#datom[', i)) return null;
+    i += 7;
+    let sp = line.indexOf(' ', i);
+    const e = digits(line, i, sp);
+    i = sp + 1;
+    sp = line.indexOf(' ', i);
+    const a = digits(line, i, sp);
+    if (e < 0 || a < 0) return null;
+    i = sp + 1;
+    const end = tokenEnd(line, i);
+    if (end < 0 || line.charCodeAt(end) !== 32) return null;
+    const v = tokenValue(line, i, end);
+    i = end + 1;
+    sp = line.indexOf(' ', i);
+    const tx = digits(line, i, sp);
+    if (tx < 0) return null;
+    i = sp + 1;
+    let added: boolean;
+    if (line.startsWith('true]', i)) {
+      added = true;
+      i += 5;
+    } else if (line.startsWith('false]', i)) {
+      added = false;
+      i += 6;
+    } else return null;
+    out.push({ e, a, v, tx, added });
+    const c = line.charCodeAt(i);
+    if (c === 41 /* ) */) return i === line.length - 1 ? out : null;
+    if (c !== 32) return null;
+    i++;
+  }
+}
+
 /**
  * Reads one backup line back into a transaction: its datoms with their values in stored form. Every
  * datom of a line belongs to one transaction (the first datom's `tx`).
@@ -146,6 +387,13 @@ const TAGS = { datom: readDatom };
  * ```
  */
 export function parseLine(line: string, where: string): TxLogEntry {
+  let fast: Datom[] | null = null;
+  try {
+    fast = readFast(line);
+  } catch {
+    // A value the fast reader could not take: the generic reader says what is wrong with it.
+  }
+  if (fast !== null) return entryOf(fast, where);
   let form: unknown;
   try {
     form = parseEdn(line, { source: where, tags: TAGS });
@@ -164,6 +412,11 @@ export function parseLine(line: string, where: string): TxLogEntry {
       throw new DatomError('backup/format', `${where}: a backup line holds only #datom[e a v tx added] forms, not ${printEdn(d)}`, { data: { where } });
     }
   }
+  return entryOf(data, where);
+}
+
+/** The transaction of a line's datoms: every one must belong to the first one's transaction. */
+function entryOf(data: Datom[], where: string): TxLogEntry {
   const first = data[0];
   if (first === undefined) throw new DatomError('backup/format', `${where}: an empty backup line`, { data: { where } });
   for (const d of data) {
