@@ -15,7 +15,7 @@ import type { Binding, Term } from '../parse/ast.js';
 import type { Env, FnStep, NotStep, OrStep, PatternStep, Plan, PredStep, RangeBound, RuleStep, Slot, Step } from '../plan/plan.js';
 import { cyclePlans, sourceOf } from '../plan/plan.js';
 import { equal, fnFailed, truthy } from './builtins.js';
-import { type Relation, RowSet, antiJoin, columns, distinct, hashKey, join, project, rowKey, unitRelation } from './relation.js';
+import { ColumnRelation, type Relation, RowSet, antiJoin, columns, distinct, hashKey, join, project, rowKey, sizeOf, unitRelation } from './relation.js';
 
 /** A nested `q` call: runs a query synchronously (set by the query module, which owns parsing). */
 export type NestedQuery = (query: unknown, inputs: unknown[], env: Env) => unknown;
@@ -34,7 +34,7 @@ export interface RunState {
 export function runPlan(plan: Plan, input: Relation, st: RunState): Relation {
   let rel = input;
   for (const step of plan.steps) {
-    if (rel.rows.length === 0) return emptyWith(rel, plan);
+    if (sizeOf(rel) === 0) return emptyWith(rel, plan);
     rel = runStep(step, rel, st);
   }
   return rel;
@@ -265,6 +265,15 @@ function extendRow(row: readonly unknown[], news: readonly (readonly unknown[])[
   return out;
 }
 
+/** Row `i` of the columns `cols` extended with datom `j`'s values of the columns `news`. */
+function extendColumns(cols: readonly (readonly unknown[])[], i: number, news: readonly (readonly unknown[])[], j: number): unknown[] {
+  if (cols.length === 1 && news.length === 1) return [(cols[0] as readonly unknown[])[i], (news[0] as readonly unknown[])[j]];
+  const out = new Array<unknown>(cols.length + news.length);
+  for (let k = 0; k < cols.length; k++) out[k] = (cols[k] as readonly unknown[])[i];
+  for (let k = 0; k < news.length; k++) out[cols.length + k] = (news[k] as readonly unknown[])[j];
+  return out;
+}
+
 /** True when the rows a pattern adds are distinct for distinct input rows: it names every field that tells its datoms apart. */
 function keepsDistinct(step: PatternStep, db: Database): boolean {
   const n = db.isHistory ? 5 : 3;
@@ -281,7 +290,8 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   const boundPos = [0, 1, 2, 3, 4].filter((p) => sh.boundCol[p] !== -1);
   const rows: unknown[][] = [];
   const c = sh.consts;
-  const inRows = rel.rows;
+  // The input's rows, made (for a ColumnRelation) only where a path reads them.
+  const inRows = (): unknown[][] => rel.rows;
   if (boundPos.length === 0) {
     // A read with the attribute given reads by the value too (AVET, or EAVT with e, a and v).
     const vApplied = c[1] !== undefined;
@@ -289,7 +299,9 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     const ok = columnMatcher(cols, sh, step, vApplied);
     const news = sh.newPos.map((p) => fieldCol(cols, p));
     const n = cols.length;
-    for (const row of inRows) {
+    // From the one empty row a query starts with, the datoms' columns are the relation.
+    if (ok === null && rel.vars.length === 0 && sizeOf(rel) === 1) return new ColumnRelation(vars, news, n, distinctOut);
+    for (const row of inRows()) {
       for (let j = 0; j < n; j++) if (ok === null || ok(j)) rows.push(extendRow(row, news, j));
     }
     return { vars, rows, distinct: distinctOut };
@@ -299,7 +311,7 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
   const onlyV = boundPos.length === 1 && boundPos[0] === 2;
   // A hash join reads the pattern once; lookups read once per key. Lookups win while there are
   // fewer keys than a third of the datoms a scan would read.
-  if (step.base <= inRows.length * 3 || !boundPos.every((p) => p <= 2)) {
+  if (step.base <= sizeOf(rel) * 3 || !boundPos.every((p) => p <= 2)) {
     const vApplied = c[1] !== undefined;
     const ds = readMatchingColumns(db, c[0], c[1], c[2], step.range, fieldsOf(sh, step, vApplied, boundPos));
     const ok = columnMatcher(ds, sh, step, vApplied);
@@ -324,7 +336,7 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
       const v = row[sh.boundCol[p] as number];
       return p === 1 && typeof v !== 'number' ? (attrId(db, v) ?? v) : v;
     };
-    for (const row of inRows) {
+    for (const row of inRows()) {
       const k = single !== null ? hashKey(at(row, boundPos[0] as number)) : rowKey(boundPos.map((p) => at(row, p)), all);
       for (let j = first.get(k) ?? -1; j !== -1; j = next[j] as number) rows.push(extendRow(row, news, j));
     }
@@ -335,7 +347,8 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     const index = onlyE ? 'aevt' : 'avet';
     const fields = fieldsOf(sh, step, false, []);
     const col = cols[0] as number;
-    const keys = inRows.map((r) => r[col]);
+    const inCols = rel instanceof ColumnRelation ? rel.cols : null;
+    const keys = inCols !== null ? (inCols[col] as readonly unknown[]) : inRows().map((r) => r[col]);
     let ds: DatomColumns;
     try {
       ds = readColumnsOfEach(db, index, [c[1]], keys, fields);
@@ -355,12 +368,17 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     const ok = columnMatcher(ds, sh, step, false);
     const news = sh.newPos.map((p) => fieldCol(ds, p));
     const key = ds.key;
-    for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendRow(inRows[key[j] as number] as unknown[], news, j));
+    if (inCols !== null) {
+      for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendColumns(inCols, key[j] as number, news, j));
+    } else {
+      const ins = inRows();
+      for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendRow(ins[key[j] as number] as unknown[], news, j));
+    }
     return { vars, rows, distinct: distinctOut };
   }
   // Group the rows by the values of the pattern's bound positions.
   const groups = new Map<unknown, unknown[][]>();
-  for (const row of inRows) {
+  for (const row of inRows()) {
     const k = rowKey(row, cols);
     const g = groups.get(k);
     if (g === undefined) groups.set(k, [row]);

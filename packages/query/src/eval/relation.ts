@@ -11,6 +11,48 @@ export interface Relation {
   readonly distinct?: boolean;
 }
 
+/**
+ * A relation read straight into columns (a pattern's datoms): `cols[i]` holds the values of
+ * `vars[i]`. Its rows are made when first asked for, so that a pattern joined by key to the next
+ * one hands over its columns without an array per row in between.
+ */
+export class ColumnRelation implements Relation {
+  readonly vars: readonly string[];
+  readonly cols: readonly (readonly unknown[])[];
+  readonly size: number;
+  readonly distinct: boolean;
+  #rows: unknown[][] | null = null;
+
+  constructor(vars: readonly string[], cols: readonly (readonly unknown[])[], size: number, distinct: boolean) {
+    this.vars = vars;
+    this.cols = cols;
+    this.size = size;
+    this.distinct = distinct;
+  }
+
+  get rows(): unknown[][] {
+    if (this.#rows === null) {
+      const cols = this.cols;
+      const rows = new Array<unknown[]>(this.size);
+      if (cols.length === 1) {
+        const c0 = cols[0] as readonly unknown[];
+        for (let i = 0; i < rows.length; i++) rows[i] = [c0[i]];
+      } else if (cols.length === 2) {
+        const c0 = cols[0] as readonly unknown[];
+        const c1 = cols[1] as readonly unknown[];
+        for (let i = 0; i < rows.length; i++) rows[i] = [c0[i], c1[i]];
+      } else for (let i = 0; i < rows.length; i++) rows[i] = cols.map((c) => c[i]);
+      this.#rows = rows;
+    }
+    return this.#rows;
+  }
+}
+
+/** How many rows `rel` has, without making the rows of a {@link ColumnRelation}. */
+export function sizeOf(rel: Relation): number {
+  return rel instanceof ColumnRelation ? rel.size : rel.rows.length;
+}
+
 /** The relation with no columns and one row: what a query starts from. */
 export function unitRelation(): Relation {
   return { vars: [], rows: [[]], distinct: true };
@@ -113,6 +155,9 @@ export class RowSet {
 
 /** A live RowSet, so that V8 keeps the code optimized for its shape across full collections (see datom-core's KEPT_SHAPES). */
 export const KEPT_ROW_SET = new RowSet([0]);
+
+/** A live ColumnRelation, for the same reason as {@link KEPT_ROW_SET}. */
+export const KEPT_COLUMN_RELATION = new ColumnRelation([], [], 0, true);
 
 /** The rows of `rel` projected onto `vars` (which it must hold), without repeats. */
 export function project(rel: Relation, vars: readonly string[]): Relation {
