@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { DbState } from '../db/db-state.js';
 import type { Datom } from '../model/datom.js';
-import type { TxOutcome } from '../tx/process-tx.js';
+import type { TxOutcome } from '../db/tx-outcome.js';
 import type { TxReport } from '../tx/tx-data.js';
 
 /**

@@ -1,13 +1,20 @@
 import type { DbState } from '../db/db-state.js';
-import { firstLiveRow, liveRow, liveRowsOf } from '../db/lookup.js';
 import { DatomError, type DatomErrorCode } from '../error/datom-error.js';
 import { compareValues, type Value } from '../model/value.js';
-import { A, FIRST_USER_EID, MAX_T, TX_BASE, tToTx } from '../schema/bootstrap.js';
+import { A, FIRST_USER_EID, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
 import { formToString } from './form-utils.js';
 import type { Op } from './op.js';
-import { Retractions, type TxEnv, type TxOutcome, writeRows } from './process-tx.js';
+import { entityTuples } from './composite-tuples.js';
+import { isNew, nextT } from './new-tx.js';
+import { isNovel } from './novelty.js';
+import { cmpOps } from './op-order.js';
+import { Retractions } from './retractions.js';
+import type { TxEnv } from './tx-env.js';
+import type { TxOutcome } from '../db/tx-outcome.js';
+import { uniqueError } from './tx-errors.js';
+import { writeRows } from './write-rows.js';
 import type { TxReport } from './tx-data.js';
 import { checkUnique } from './unique-check.js';
 
@@ -170,10 +177,6 @@ function bulkValue(a: AttrInfo, v: unknown, i: number, batch: BulkBatch, entity:
   }
 }
 
-function cmpOps(x: Op, y: Op): number {
-  return x.e - y.e || x.a.id - y.a.id || compareValues(x.v, y.v);
-}
-
 /**
  * Sorts the operations by `[e a v]` (unless they already are), drops repeated datoms and refuses
  * two values of a cardinality-one attribute of one entity.
@@ -211,40 +214,10 @@ function sortDistinct(batch: BulkBatch, loaded: Loaded): Op[] {
   return ops;
 }
 
-/**
- * The composite tuples of entity `ops[from..to)` (one entity's sorted operations) that its part
- * assertions change, appended to `adds`. A new entity's parts are all in the batch; an existing
- * entity's others are read from the database, as `transact` does.
- */
-function entityTuples(before: DbState, ops: readonly Op[], from: number, to: number, isNew: boolean, adds: Op[], retracted: Retractions): void {
-  const e = (ops[from] as Op).e;
-  const tuples = new Set<number>();
-  for (let i = from; i < to; i++) for (const t of (ops[i] as Op).a.partOf) tuples.add(t);
-  for (const tid of tuples) {
-    const ta = before.schema.attr(tid);
-    if (ta === undefined) continue;
-    const parts = (ta.tupleAttrs as readonly number[]).map((pid) => {
-      for (let i = from; i < to; i++) if ((ops[i] as Op).a.id === pid) return (ops[i] as Op).v;
-      if (isNew) return null;
-      const r = liveRowsOf(before, e, pid).find((row) => !retracted.has(row));
-      return r === undefined ? null : before.table.v(r);
-    });
-    const value = parts.every((p) => p === null) ? null : (Object.freeze(parts) as Value);
-    const cur = isNew ? undefined : liveRowsOf(before, e, tid)[0];
-    const same = cur !== undefined && value !== null && compareValues(before.table.v(cur), value) === 0;
-    if (cur !== undefined && !same) retracted.replace(before.table, e, ta, cur, null);
-    if (value !== null && !same) adds.push({ add: true, e, a: ta, v: value, form: null, row: -1 });
-  }
-}
 
 
-function uniqueError(op: Op, holder: number): DatomError {
-  return bulkError(
-    'transact/unique',
-    `Unique conflict in a bulk batch: :${op.a.ident.fqn} ${formToString(op.v)} is already held by entity ${holder}, cannot assert it for ${op.e} (a bulk load never upserts)`,
-    { attribute: `:${op.a.ident.fqn}`, value: formToString(op.v), entity: op.e, holder },
-  );
-}
+/** A unique value held by another entity, in a bulk load's words. */
+const bulkUniqueError = (op: Op, holder: number): DatomError => uniqueError(op, holder, true);
 
 /**
  * Processes a bulk load against `before` as one transaction: the batch's new entities are numbered
@@ -263,8 +236,7 @@ function uniqueError(op: Op, holder: number): DatomError {
  * ```
  */
 export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): BulkOutcome {
-  const t = before.basisT + 1;
-  if (t > MAX_T) throw new DatomError('transact/id-overflow', `Transaction t would exceed ${MAX_T}`, { data: { basisT: before.basisT } });
+  const t = nextT(before);
   const txEid = tToTx(t);
   const firstEid = before.maxEid + 1;
   const count = batch.newEntities;
@@ -285,28 +257,18 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): Bulk
     const e = (ops[from] as Op).e;
     let to = from + 1;
     while (to < ops.length && (ops[to] as Op).e === e) to++;
-    const isNew = e >= firstEid && e < TX_BASE;
+    const created = isNew(before, e, txEid);
     let parts = false;
     for (let i = from; i < to; i++) {
       const op = ops[i] as Op;
       if (op.a.partOf.length > 0) parts = true;
-      if (isNew) adds.push(op);
-      else if (op.a.many) {
-        if (liveRow(before, e, op.a.id, op.v) === -1) adds.push(op);
-      } else {
-        const row = firstLiveRow(before, e, op.a.id);
-        if (row === -1) adds.push(op);
-        else if (compareValues(before.table.v(row), op.v) !== 0) {
-          adds.push(op);
-          retracted.replace(before.table, e, op.a, row, null);
-        }
-      }
+      if (isNovel(before, op, created, retracted)) adds.push(op);
     }
     // Redundant assertions of parts count too, as in transact: they fill in a composite installed after the data.
-    if (parts) entityTuples(before, ops, from, to, isNew, adds, retracted);
+    if (parts) entityTuples(before, ops, from, to, created, adds, retracted);
     from = to;
   }
-  checkUnique(before, adds, retracted, uniqueError);
+  checkUnique(before, adds, retracted, bulkUniqueError);
 
   const { trees, history, rows, live } = writeRows(before, t, retracted.list, adds, before.schema, env.inPlace === true);
   const state = before.derive({ basisT: t, maxEid: before.maxEid + count, lastInstant: ms, history }, trees, rows);

@@ -5,7 +5,8 @@ import type { Value } from '../model/value.js';
 import { A, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { SCHEMA_ATTRS, type AttrInfo, type SchemaChange } from '../schema/schema.js';
 import type { Op } from './op.js';
-import { writeRows, type Retraction } from './process-tx.js';
+import type { Retraction } from './retractions.js';
+import { writeRows } from './write-rows.js';
 
 /** One datom of a stored transaction. */
 export interface StoredDatom {

@@ -4,7 +4,7 @@ import { TreeCursor } from '../index/btree.js';
 import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { Op } from './op.js';
-import type { Retractions } from './process-tx.js';
+import type { Retractions } from './retractions.js';
 
 /** The error for `op` asserting a unique value that entity `holder` holds. */
 export type UniqueError = (op: Op, holder: number) => DatomError;

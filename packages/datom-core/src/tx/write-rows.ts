@@ -1,0 +1,102 @@
+import { newEdit, TreeCursor, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { sortByAttribute } from '../index/sort-rows.js';
+import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
+import type { HistoryIndex } from '../db/history-index.js';
+import { A, tToTx } from '../schema/bootstrap.js';
+import type { Schema } from '../schema/schema.js';
+import type { Op } from './op.js';
+import type { Retraction } from './retractions.js';
+
+/**
+ * Writes one transaction's datoms: rows into the table (the txInstant first when it is first in
+ * `adds`), retracted rows out of the current trees and, unless the attribute keeps no history,
+ * their retraction rows into the history. Returns the new trees and history, and the rows.
+ *
+ * With `inPlace`, when `before` is the head of its lineage, the trees are changed in place and the
+ * lineage is returned: the caller makes the new value its head (see {@link LiveTrees}). Otherwise
+ * the trees are copied where they change, and `before` stays as it was.
+ */
+export function writeRows(
+  before: DbState,
+  t: number,
+  retracts: readonly Retraction[],
+  adds: readonly Op[],
+  schemaAfter: Schema,
+  inPlace = false,
+): { trees: IndexTrees; history: HistoryIndex; rows: number[]; live: LiveTrees | null } {
+  const table = before.table;
+  const live = inPlace ? before.liveHead() : null;
+  const edit = live !== null ? live.edit : newEdit();
+  const cmp = before.cmp;
+  const src = live !== null ? before.trees : before.stableTrees();
+  let { eavt, vaet, uavet } = src;
+  // The transaction's rows are one contiguous run of the table, [from, from + rows.length): the
+  // lazily kept indexes record just that range. Arrays that outlive the transaction (`rows` is kept
+  // in the log) are allocated at their exact size.
+  const from = table.size;
+  const rows = new Array<number>(retracts.length + adds.length);
+  let n = 0;
+  // The assertion rows, adds[i]'s at added[i].
+  const added = new Array<number>(adds.length);
+  let addedRefs: number[] | null = null;
+  let addedUnique: number[] | null = null;
+  const first = adds[0];
+  // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
+  const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
+  if (instantFirst) {
+    const r = table.add(first.e, first.a.id, first.v, t, true);
+    rows[n++] = r;
+    added[0] = r;
+  }
+  // The retracted rows, in the order of `retracts`: retractions of one entity, as retractEntity
+  // makes them, are in EAVT order and come out of the tree together.
+  const removed = new Array<number>(retracts.length);
+  for (let i = 0; i < retracts.length; i++) {
+    const { op, row } = retracts[i] as Retraction;
+    rows[n++] = table.add(op.e, op.a.id, op.v, t, false, row);
+    removed[i] = row;
+    if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
+    if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
+  }
+  if (removed.length > 0) eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
+  for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
+    const op = adds[i] as Op;
+    const r = table.add(op.e, op.a.id, op.v, t, true);
+    rows[n++] = r;
+    added[i] = r;
+    if (op.a.isRef) (addedRefs ??= []).push(r);
+    if (op.a.unique !== null) (addedUnique ??= []).push(r);
+  }
+  const to = table.size;
+  const lazyAevt = src.lazyAevt.with(table, from, to);
+  const lazyAvet = src.lazyAvet.with(table, from, to);
+  if (addedUnique !== null) {
+    // A large batch is sorted attribute by attribute (see sortByAttribute).
+    const many = addedUnique.length >= 16;
+    uavet = treeInsertMany(uavet, many ? sortByAttribute(addedUnique, table, cmp.avet, true) : addedUnique, cmp.avet, edit, many);
+  }
+  // An attribute that became unique (or stopped being) moves into (or out of) the unique index.
+  if (schemaAfter !== before.schema) {
+    for (const a of schemaAfter.attrs()) {
+      const was = before.schema.attr(a.id)?.unique ?? null;
+      if ((was === null) === (a.unique === null)) continue;
+      const probe = cmp.probe('avet', [a.id]);
+      const cur = new TreeCursor(was === null ? lazyAvet.tree() : uavet, probe);
+      const rowsOfAttr: number[] = [];
+      for (let r = cur.next(); r !== -1 && probe(r) === 0; r = cur.next()) rowsOfAttr.push(r);
+      if (was === null) uavet = treeInsertMany(uavet, rowsOfAttr, cmp.avet, edit);
+      else for (const r of rowsOfAttr) uavet = treeRemove(uavet, r, cmp.avet, edit);
+    }
+  }
+  const trees = indexTrees(
+    treeInsertMany(eavt, added, cmp.eavt, edit),
+    lazyAevt,
+    addedRefs === null ? vaet : treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
+    uavet,
+    lazyAvet,
+  );
+  // History takes the retraction rows of the range whose attribute keeps history in the schema the
+  // operations were expanded against, `before`'s.
+  const history = before.history.with(table, from, to, before.schema, retracts.length > 0);
+  return { trees, history, rows, live };
+}
