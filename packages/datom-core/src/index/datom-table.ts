@@ -1,5 +1,5 @@
 import type { Datom } from '../model/datom.js';
-import type { Scalar, Value } from '../model/value.js';
+import { compareValues, type Scalar, type Value } from '../model/value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import type { CachedPage } from './cached-page.js';
 
@@ -119,6 +119,11 @@ export interface RowPageSource {
 }
 
 interface RowPage extends RowColumns, CachedPage {}
+
+/** A datom of a row's columns as stored (`st`: t plus one, negative for a retraction), its value copied where it is mutable. */
+function storedDatom(e: number, a: number, v: Value, st: number): Datom {
+  return new DatomRecord(e, a, exposeValue(v), TX_BASE + (st < 0 ? -st - 1 : st - 1), st > 0);
+}
 
 /**
  * Every datom row ever written, in columns: entity, attribute, value, t and whether it is an
@@ -286,6 +291,31 @@ export class DatomTable {
     const p = this.#page(r);
     return p !== null ? (p.v[r & ROW_MASK] as Value) : this.#pin(r).v;
   }
+  /**
+   * Row `r`'s attribute and value against `a` and `v`, attribute first (AVET's order): one page
+   * lookup for both, as a unique-value lookup compares a dozen rows of as many pages.
+   */
+  compareAttrValue(r: number, a: number, v: Value): number {
+    const i = r - this.#base;
+    let ra: number;
+    let rv: Value;
+    if (i >= 0) {
+      ra = this.#a[i] as number;
+      rv = this.#v[i] as Value;
+    } else {
+      const p = this.#page(r);
+      if (p !== null) {
+        const j = r & ROW_MASK;
+        ra = p.a[j] as number;
+        rv = p.v[j] as Value;
+      } else {
+        const pin = this.#pin(r);
+        ra = pin.a;
+        rv = pin.v;
+      }
+    }
+    return ra < a ? -1 : ra > a ? 1 : compareValues(rv, v);
+  }
   /** t of row `r` as stored: plus one, negative for a retraction. */
   #st(r: number): number {
     const i = r - this.#base;
@@ -307,8 +337,16 @@ export class DatomTable {
   }
   /** Row `r` as a datom, its value copied where it is mutable. */
   datom(r: number): Datom {
-    const st = this.#st(r);
-    return new DatomRecord(this.e(r), this.a(r), exposeValue(this.v(r)), TX_BASE + (st < 0 ? -st - 1 : st - 1), st > 0);
+    const i = r - this.#base;
+    if (i >= 0) return storedDatom(this.#e[i] as number, this.#a[i] as number, this.#v[i] as Value, this.#t[i] as number);
+    // One page lookup for the four columns: pull makes a datom of every row of an entity.
+    const p = this.#page(r);
+    if (p === null) {
+      const row = this.#pin(r);
+      return storedDatom(row.e, row.a, row.v, row.t);
+    }
+    const j = r & ROW_MASK;
+    return storedDatom(p.e[j] as number, p.a[j] as number, p.v[j] as Value, p.t[j] as number);
   }
   /** True when row `r` is an assertion. */
   added(r: number): boolean {

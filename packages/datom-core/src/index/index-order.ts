@@ -83,9 +83,10 @@ export class IndexComparators {
         const a = p0 as number;
         const e = p2 as number;
         if (n === 1) return (r) => num(tb.a(r), a);
-        if (n === 2) return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value);
-        if (n === 3) return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value) || num(tb.e(r), e);
-        return (r) => num(tb.a(r), a) || compareValues(tb.v(r), p1 as Value) || num(tb.e(r), e) || num(tb.t(r), p3);
+        const v = p1 as Value;
+        if (n === 2) return (r) => tb.compareAttrValue(r, a, v);
+        if (n === 3) return (r) => tb.compareAttrValue(r, a, v) || num(tb.e(r), e);
+        return (r) => tb.compareAttrValue(r, a, v) || num(tb.e(r), e) || num(tb.t(r), p3);
       }
       default: {
         const v = p0 as number;

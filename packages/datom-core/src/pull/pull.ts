@@ -116,10 +116,10 @@ function refOnly(e: number): PullResult {
   return { 'db/id': e };
 }
 
-function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, path: Set<number>): PullResult {
+function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, path: Set<number>, read: Datom[] | null = null): PullResult {
   const c = compiled(ctx, pattern);
   const out: Record<string, unknown> = {};
-  let datoms: Datom[] | null = null;
+  let datoms: Datom[] | null = read;
   const own = (): Datom[] => (datoms ??= ctx.db.scanDatoms('eavt', [e]));
   const next = new Set(path).add(e);
   const refValue = (a: AttrInfo, v: number, spec: Spec | null): unknown => {
@@ -190,6 +190,12 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
  */
 export function pull(db: PullSource, pattern: PullPattern, e: number): PullResult | null {
   if (e <= 0) return null;
+  const ctx: Ctx = { db, cache: new Map() };
+  // A wildcard reads all the entity's datoms anyway: that one read also tells whether it exists.
+  if (compiled(ctx, pattern).wildcard) {
+    const datoms = db.scanDatoms('eavt', [e]);
+    return datoms.length === 0 ? null : pullEntity(ctx, pattern, e, 0, new Set(), datoms);
+  }
   if (db.scanRows('eavt', [e], 1).length === 0) return null;
-  return pullEntity({ db, cache: new Map() }, pattern, e, 0, new Set());
+  return pullEntity(ctx, pattern, e, 0, new Set());
 }
