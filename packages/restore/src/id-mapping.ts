@@ -18,10 +18,16 @@ export class IdMapping {
   readonly #cache = new Map<number, number>();
   readonly #conn: Connection;
   readonly #batchSize: number;
+  readonly #complete: boolean;
 
-  constructor(destConn: Connection, options: { readonly lookupBatchSize?: number } = {}) {
+  /**
+   * `complete`: the destination holds no mapping yet, so the cache will hold all of it (what this
+   * object is told with {@link set}); then {@link resolve} has nothing to look up.
+   */
+  constructor(destConn: Connection, options: { readonly lookupBatchSize?: number; readonly complete?: boolean } = {}) {
     this.#conn = destConn;
     this.#batchSize = Math.max(1, options.lookupBatchSize ?? 1000);
+    this.#complete = options.complete === true;
   }
 
   /** The destination id of `sourceEid` if this run has seen it. */
@@ -58,6 +64,7 @@ export class IdMapping {
    * database value (the `eidMappingBatchSize` option of the restores).
    */
   async resolve(sourceEids: Iterable<number>): Promise<void> {
+    if (this.#complete) return;
     const missing: number[] = [];
     for (const s of sourceEids) if (s >= FIRST_USER_EID && !this.#cache.has(s)) missing.push(s);
     for (let i = 0; i < missing.length; i += this.#batchSize) {

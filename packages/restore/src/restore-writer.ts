@@ -447,11 +447,8 @@ export class RestoreWriter {
     return b.datoms;
   }
 
-  /**
-   * Replays one source transaction as one destination transaction: `datoms` (its datoms after the
-   * pipeline's transforms) plus `extra` forms (the restore's markers). Returns the report.
-   */
-  async replay(entry: TxLogEntry, datoms: readonly Datom[], extra: readonly TxForm[]): Promise<{ report: TxReport; datoms: number }> {
+  /** Loads the mapping of every entity, attribute and ref that source transaction `entry`'s `datoms` name. */
+  async resolve(entry: TxLogEntry, datoms: readonly Datom[]): Promise<ReadonlySet<number>> {
     const ids = new Set<number>();
     const createdHere = new Set<number>();
     for (const d of datoms) {
@@ -464,10 +461,83 @@ export class RestoreWriter {
     }
     ids.add(entry.tx);
     await this.#mapping.resolve(ids);
+    return createdHere;
+  }
+
+  /**
+   * Replays one source transaction as one destination transaction: `datoms` (its datoms after the
+   * pipeline's transforms) plus `extra` forms (the restore's markers). Returns the report.
+   */
+  async replay(entry: TxLogEntry, datoms: readonly Datom[], extra: readonly TxForm[]): Promise<{ report: TxReport; datoms: number }> {
+    const createdHere = await this.resolve(entry, datoms);
     const b = await this.#build(datoms, entry, createdHere, extra);
     const report = await this.#conn.transact(b.forms);
     this.#learn(report);
     return { report, datoms: b.datoms };
+  }
+
+  /** Whether the destination takes bulk loads, which {@link replayGroup} needs. */
+  get canBulk(): boolean {
+    return this.#bulk;
+  }
+
+  /**
+   * Whether a source transaction's `datoms` (after transforms, without `db/txInstant`; call
+   * {@link resolve} first) can be replayed in a group by {@link replayGroup}: assertions only, of
+   * user attributes the destination has, about entities (not transactions), whose refs name
+   * built-ins, mapped entities, or entities asserted by this transaction or an earlier one of the
+   * group (`groupEntities`). Then nothing of it is unmappable and its writing needs no tempids.
+   */
+  groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>): boolean {
+    for (const d of datoms) {
+      if (!d.added || d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
+      const c = this.#copyAttr(d);
+      if (c.skip) continue;
+      if (c.a === -1 || (c.kind.refBearing && !c.kind.isRef)) return false;
+      if (!c.kind.isRef) continue;
+      const v = d.v as number;
+      if (v >= TX_BASE) return false;
+      if (v >= FIRST_USER_EID && this.#mapping.get(v) === undefined && !createdHere.has(v) && !groupEntities.has(v)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Writes the datoms of several source transactions that are each {@link groupable} with one bulk
+   * load: one destination transaction. `marks` are more assertions for it (the restore's markers),
+   * each about an existing destination entity, or with `e: null` about one new entity of its own.
+   * Throws as `bulkLoad` does and then changes nothing (the caller can replay the group one
+   * transaction at a time instead). Returns the number of data datoms written.
+   */
+  async replayGroup(groups: readonly (readonly Datom[])[], marks: readonly { readonly e: number | null; readonly a: number; readonly v: Value }[]): Promise<number> {
+    const b = new Build(null, NONE, new BulkColumns());
+    const bulk = b.bulk as BulkColumns;
+    for (const datoms of groups) {
+      let lastE = -1;
+      let e = 0;
+      let ownBookkeeping = false;
+      for (const d of datoms) {
+        const c = this.#copyAttr(d);
+        if (c.skip) continue;
+        if (d.e !== lastE) {
+          lastE = d.e;
+          // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
+          const subject = this.#schema.entities.get(d.e)?.ident;
+          ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
+          e = ownBookkeeping ? 0 : (this.#entity(d.e, b) as number);
+        }
+        if (ownBookkeeping) continue;
+        b.assert(e, c.a, c.kind.isRef ? (this.#entity(d.v as number, b) as number) : d.v);
+      }
+    }
+    const data = b.datoms;
+    const own = bulk.fresh.size;
+    for (const m of marks) b.assert(m.e ?? -own - 1, m.a, m.v);
+    const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
+    const newEntities = own + (marks.some((m) => m.e === null) ? 1 : 0);
+    const { firstEid } = await load.call(this.#conn, { newEntities, e: bulk.e, a: bulk.a, v: bulk.v });
+    for (const [src, k] of bulk.fresh) this.#mapping.set(src, firstEid + k);
+    return data;
   }
 
   /**

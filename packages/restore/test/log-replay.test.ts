@@ -1,9 +1,15 @@
-import { isDatomError, kw } from '@datomkit/datom-core';
+import { type Connection, type Datom, type TxLogEntry, isDatomError, kw } from '@datomkit/datom-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { LogReplay, RESTORE_ATTRS, SourceSchema, incrementalRestore, openReplaySession, readLog, verifyRestore } from '../src/index.js';
 import { catalogConn, dropAll, freshConn } from './helpers.js';
 
 afterAll(dropAll);
+
+async function logOf(sourceConn: Connection): Promise<TxLogEntry[]> {
+  const out: TxLogEntry[] = [];
+  for await (const entry of readLog({ sourceConn, fromT: 1 })) out.push(entry);
+  return out;
+}
 
 describe('openReplaySession and LogReplay', () => {
   test('a whole log replayed from t 0 gives an equal copy, which incrementalRestore then catches up', async () => {
@@ -37,5 +43,51 @@ describe('openReplaySession and LogReplay', () => {
     await openReplaySession(copying, 'other');
     await copying.transact([{ [RESTORE_ATTRS.sessionSource]: 'src', [RESTORE_ATTRS.sessionBasisT]: 7 }]);
     await expect(openReplaySession(copying, 'src')).rejects.toSatisfy((e) => isDatomError(e, 'restore/state-mismatch'));
+  });
+
+  test('replayBatch commits runs of data-only transactions together, equal to replaying them one by one; a second replay from the same watermark fails', async () => {
+    const source = await catalogConn(2000, 3, 50);
+    const [artist] = await source.db().datoms('aevt', 'artist/name').toArray();
+    await source.transact([['db/add', artist!.e, 'artist/name', 'Renamed']]); // a retraction: replayed alone
+    await source.transact([{ 'db/id': 'datomic.tx', 'db/doc': 'why' }, { 'artist/name': 'With metadata' }]);
+    await source.transact([{ 'artist/name': 'Last' }]);
+    const entries = await logOf(source);
+    const dest = await freshConn('batch');
+    const session = await openReplaySession(dest, source.id);
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session });
+    const [schemaTx, ...data] = entries as [TxLogEntry, ...TxLogEntry[]];
+    await replay.replayBatch([schemaTx]);
+    // A rival replay at the same watermark, about to write the same data-only run.
+    const rivalSchema = await SourceSchema.load(dest.db(), 0);
+    rivalSchema.apply(schemaTx.data, schemaTx.t);
+    const rival = new LogReplay({ destConn: dest, schema: rivalSchema, session: (await openReplaySession(dest, source.id)) });
+    const before = dest.db().basisT;
+    await replay.replayBatch(data);
+    expect(replay.lastT).toBe(source.db().basisT);
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+    // Fewer destination transactions than source ones: the data-only runs shared commits.
+    expect(dest.db().basisT - before).toBeLessThan(data.length / 2);
+    // The transaction with metadata kept its own destination transaction, with its source t.
+    const docs = (await dest.db().datoms('aevt', 'db/doc').toArray()).filter((d) => d.v === 'why');
+    expect(docs).toHaveLength(1);
+    expect(await dest.db().datoms('eavt', docs[0]!.e, RESTORE_ATTRS.sourceT).toArray()).toHaveLength(1);
+    // The rival read the same watermark: its first commit must fail, whichever way it writes.
+    await expect(rival.replayBatch(data)).rejects.toSatisfy((e) => isDatomError(e, 'transact/'));
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+  });
+
+  test('a run the bulk load refuses is replayed one transaction at a time', async () => {
+    const source = await catalogConn(300, 4, 50);
+    const [artist] = await source.db().datoms('aevt', 'artist/name').toArray();
+    await source.transact([['db/add', artist!.e, 'artist/name', 'Renamed']]);
+    const entries = await logOf(source);
+    const dest = await freshConn('fallback');
+    const session = await openReplaySession(dest, source.id);
+    // Without its retraction the rename only asserts, so it joins the run that created the artist's
+    // name: two values of a cardinality-one attribute in one bulk load.
+    const dropRetractions = (datoms: readonly Datom[]) => datoms.filter((d) => d.added);
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session, transforms: [dropRetractions] });
+    await replay.replayBatch(entries);
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
   });
 });

@@ -171,16 +171,34 @@ export async function* readLines(
   try {
     let pos = 0;
     let line = 0;
-    let rest: Buffer = Buffer.alloc(0);
+    // One buffer, reused: the bytes of the unfinished line move to its start before the next read.
+    let buf = Buffer.allocUnsafe(2 * CHUNK);
+    let from = 0;
+    let end = 0;
     for (;;) {
-      const buf = await readAt(fh, pos, CHUNK);
-      if (buf.length === 0) break;
-      pos += buf.length;
-      const data = rest.length === 0 ? buf : Buffer.concat([rest, buf]);
-      let from = 0;
-      for (let nl = data.indexOf(NL, from); nl >= 0; nl = data.indexOf(NL, from)) {
+      if (from > 0) {
+        buf.copyWithin(0, from, end);
+        end -= from;
+        from = 0;
+      }
+      if (buf.length - end < CHUNK) {
+        const bigger = Buffer.allocUnsafe(2 * buf.length);
+        buf.copy(bigger, 0, 0, end);
+        buf = bigger;
+      }
+      let got: number;
+      try {
+        got = (await fh.read(buf, end, buf.length - end, pos)).bytesRead;
+      } catch (err) {
+        throw ioError(path, err);
+      }
+      if (got === 0) break;
+      let nl = buf.indexOf(NL, end);
+      pos += got;
+      end += got;
+      for (; nl >= 0 && nl < end; nl = buf.indexOf(NL, from)) {
         line++;
-        const text = data.toString('utf8', from, nl);
+        const text = buf.toString('utf8', from, nl);
         from = nl + 1;
         if (text.length === 0) continue;
         if (options.signal?.aborted === true) {
@@ -188,9 +206,8 @@ export async function* readLines(
         }
         yield { text, line };
       }
-      rest = data.subarray(from);
     }
-    if (options.unterminated === 'include' && rest.length > 0) yield { text: rest.toString('utf8'), line: line + 1 };
+    if (options.unterminated === 'include' && end > from) yield { text: buf.toString('utf8', from, end), line: line + 1 };
   } finally {
     await fh.close();
   }

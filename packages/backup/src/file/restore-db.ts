@@ -63,10 +63,11 @@ export interface RestoreDbResult {
 }
 
 /**
- * Replays a backup file into a database: one destination transaction per line, with the entity
+ * Replays a backup file into a database, runs of data-only lines in one destination transaction
+ * each (group commit, see `LogReplay.replayBatch`) and any other line in one of its own, with the entity
  * mapping of `incrementalRestore` (every copied entity carries its `datomkit.restore/source-eid`;
  * schema changes, renames and transaction metadata replay as they happened). Each transaction
- * moves the destination's session watermark with `db/cas`, in the same commit as its data, so a
+ * moves the destination's session watermark in the same commit as its data, so a
  * restore killed at any point is finished exactly by calling it again: the lines the destination
  * holds are skipped, none is applied twice. The destination must be empty, or hold an earlier
  * (partial) restore of the same source. The file is streamed, never held in memory.
@@ -87,6 +88,9 @@ export async function restoreDb(options: RestoreDbOptions): Promise<RestoreDbRes
   const entries = readBackupFile(path, options.signal === undefined ? {} : { signal: options.signal });
   return replayEntries(entries, path, sourceId, tail.lastT, options);
 }
+
+/** About how many datoms of the file are replayed at a time (see `LogReplay.replayBatch`). */
+const BATCH_DATOMS = 50_000;
 
 /**
  * Replays source transactions read from a file into `options.destConn` through restore's replay
@@ -118,6 +122,30 @@ export async function replayEntries(
   let txCount = 0;
   let datoms = 0;
   let skipped = 0;
+  // Lines are replayed a batch at a time, so that runs of them can share a destination commit.
+  let batch: TxLogEntry[] = [];
+  let lines: number[] = [];
+  let batchDatoms = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    try {
+      datoms += await replay.replayBatch(batch);
+    } catch (err) {
+      if (err instanceof DatomError) {
+        const i = batch.findIndex((e) => e.t === err.data.t);
+        const line = lines[i === -1 ? 0 : i];
+        const t = (batch[i === -1 ? 0 : i] as TxLogEntry).t;
+        throw new DatomError(err.code, `${path}:${line} (source t ${t}): ${err.message}`, { data: { ...err.data, path, line, t }, cause: err });
+      }
+      throw err;
+    }
+    txCount += batch.length;
+    clock.t = (batch[batch.length - 1] as TxLogEntry).t;
+    clock.report(txCount, datoms, 0);
+    batch = [];
+    lines = [];
+    batchDatoms = 0;
+  };
   for await (const { entry, line } of entries) {
     if (entry.t >= stop) break;
     if (entry.t <= from) {
@@ -125,18 +153,12 @@ export async function replayEntries(
       skipped++;
       continue;
     }
-    try {
-      datoms += await replay.replay(entry);
-    } catch (err) {
-      if (err instanceof DatomError) {
-        throw new DatomError(err.code, `${path}:${line} (source t ${entry.t}): ${err.message}`, { data: { ...err.data, path, line, t: entry.t }, cause: err });
-      }
-      throw err;
-    }
-    txCount++;
-    clock.t = entry.t;
-    clock.report(txCount, datoms, 0);
+    batch.push(entry);
+    lines.push(line);
+    batchDatoms += entry.data.length;
+    if (batchDatoms >= BATCH_DATOMS) await flush();
   }
+  await flush();
   clock.report(txCount, datoms, 0, true);
   const lastT = replay.lastT === 0 ? null : replay.lastT;
   return { txCount, lastSourceTx: lastT === null ? null : tToTx(lastT), lastSourceT: lastT, datoms, skipped, unmappable: replay.report };
