@@ -21,7 +21,7 @@ export { connect, connectStore, createDatabase, createStoreDatabase, deleteDatab
 export { STORAGE_SAFETY_WINDOW_MS } from './engine/gc.js';
 export type { RepairReport } from './conn/connect.js';
 export type { BlobStore } from './storage/blob-store.js';
-export { FileBlobStore, lockOwnerState, type LockOwner } from './storage/file-blob-store.js';
+export { FileBlobStore, lockOwnerState, processAlive, type LockOwner } from './storage/file-blob-store.js';
 export { PgBlobStore, parsePostgresUri, type PostgresUri } from './storage/pg-blob-store.js';
 export type { DatabaseUri } from './conn/connect.js';
 export { tToTx, txToT, TX_BASE, FIRST_USER_EID } from './schema/bootstrap.js';

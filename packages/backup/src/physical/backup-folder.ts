@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BlobStore, DatomError, FileBlobStore, parseDatabaseUri, PgBlobStore, type SnapshotBlob, type StoreSnapshot } from '@datomkit/datom-core';
+import { type BlobStore, DatomError, FileBlobStore, parseDatabaseUri, PgBlobStore, processAlive, type SnapshotBlob, type StoreSnapshot } from '@datomkit/datom-core';
 
 /** The version of the folder layout and manifests this code writes and reads. */
 export const FOLDER_FORMAT = 1;
@@ -164,15 +164,6 @@ export async function claimFolder(dir: string, database: string): Promise<void> 
   await makeFolders(dir);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Makes `blobs/` and `points/`, and removes the temporary files of backups killed half-way. */
 async function makeFolders(dir: string): Promise<void> {
   try {
@@ -180,7 +171,7 @@ async function makeFolders(dir: string): Promise<void> {
       await mkdir(join(dir, sub), { recursive: true });
       for (const f of await readdir(join(dir, sub))) {
         const pid = /\.tmp-(\d+)$/.exec(f)?.[1];
-        if (pid !== undefined && !pidAlive(Number(pid))) await rm(join(dir, sub, f), { force: true });
+        if (pid !== undefined && !processAlive(Number(pid))) await rm(join(dir, sub, f), { force: true });
       }
     }
   } catch (err) {

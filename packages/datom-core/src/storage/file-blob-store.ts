@@ -33,7 +33,17 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether a process with id `pid` runs on this machine (in this pid namespace): signal 0 reaches
+ * it, or it exists but belongs to another user. The liveness check of a lock's or a temporary
+ * file's owner; a pid can be reused, which {@link lockOwnerState} guards against with start times.
+ *
+ * @example
+ * ```ts
+ * processAlive(process.pid) // true
+ * ```
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -147,13 +157,13 @@ export function lockOwnerState(text: string, me: LockOwner = thisProcess()): 'al
     if ((o.pidNs ?? null) === me.pidNs) {
       const start = processStart(o.pid);
       // Not in /proc: gone, unless /proc hides it (hidepid) and the pid answers.
-      if (start === null) return pidAlive(o.pid) ? (me.start === null ? 'alive' : 'unknown') : 'dead';
+      if (start === null) return processAlive(o.pid) ? (me.start === null ? 'alive' : 'unknown') : 'dead';
       return start === o.start ? 'alive' : 'dead';
     }
     return sameHost ? 'dead' : 'unknown';
   }
   if (!sameHost) return 'unknown';
-  return pidAlive(o.pid) ? 'alive' : 'dead';
+  return processAlive(o.pid) ? 'alive' : 'dead';
 }
 
 function locked(dir: string, text: string, state: 'alive' | 'unknown'): DatomError {
