@@ -5,7 +5,9 @@ import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupDatabase, listBackups, restoreBackup, verifyBackup } from '../src/index.js';
 import { dropAll, loadCatalog, tempDir } from './helpers.js';
-import { RandomSource, scenario } from './random-source.js';
+import { RandomSource, randomScenario } from '@datomkit/testkit';
+
+const scenario = randomScenario();
 
 afterAll(dropAll);
 

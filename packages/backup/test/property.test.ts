@@ -6,7 +6,9 @@ import { test } from '@fast-check/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { backupDb, backupDbNoHistory, exportDatoms, importDatoms, restoreDb } from '../src/index.js';
 import { dropAll, freshConn, tempDir } from './helpers.js';
-import { RandomSource, scenario } from './random-source.js';
+import { RandomSource, randomScenario } from '@datomkit/testkit';
+
+const scenario = randomScenario();
 
 afterAll(dropAll);
 

@@ -5,3 +5,5 @@ export { countDatoms } from './count-datoms.js';
 export { DEFAULT_BATCH_ENTITIES, generateCatalog } from './generate-catalog.js';
 export type { GenerateCatalogOptions, LookupRef } from './generate-catalog.js';
 export { Prng, mixSeed, mulberry32 } from './prng.js';
+export { ATTR_TYPES, RandomSource, attrSpecs, historyOps, randomScenario } from './random-source.js';
+export type { AttrSpec, AttrType, HistoryOp } from './random-source.js';

@@ -1,27 +1,59 @@
 import { BigDec, type Connection, type TxData, Uuid, kw } from '@datomkit/datom-core';
-import { fc } from '@fast-check/vitest';
+import fc from 'fast-check';
 
-/** Value types a random attribute may have (tuples: a (ref long) pair and a homogeneous ref tuple). */
+/**
+ * Value types a random attribute may have (tuples: a (ref long) pair and a homogeneous ref tuple).
+ *
+ * @example
+ * ```ts
+ * const types: AttrType[] = ['string', 'ref', 'pair']
+ * ```
+ */
 export type AttrType = 'string' | 'long' | 'double' | 'boolean' | 'keyword' | 'instant' | 'uuid' | 'bigint' | 'bigdec' | 'ref' | 'pair' | 'refs';
 
+/**
+ * A random attribute: its type, cardinality and whether it is unique identity.
+ *
+ * @example
+ * ```ts
+ * const spec: AttrSpec = { type: 'long', many: false, unique: true }
+ * ```
+ */
 export interface AttrSpec {
   readonly type: AttrType;
   readonly many: boolean;
   readonly unique: boolean;
 }
 
-const TYPES: AttrType[] = ['string', 'long', 'double', 'boolean', 'keyword', 'instant', 'uuid', 'bigint', 'bigdec', 'ref', 'pair', 'refs'];
+/** Every {@link AttrType}. */
+export const ATTR_TYPES: readonly AttrType[] = ['string', 'long', 'double', 'boolean', 'keyword', 'instant', 'uuid', 'bigint', 'bigdec', 'ref', 'pair', 'refs'];
 
-export const attrSpec: fc.Arbitrary<AttrSpec> = fc
-  .record({ type: fc.constantFrom(...TYPES), many: fc.boolean(), unique: fc.boolean() })
-  .map((s) => ({
+/**
+ * Random attribute specs of the given types (default all): only strings and longs are unique,
+ * tuples are cardinality one.
+ *
+ * @example
+ * ```ts
+ * const specs = attrSpecs(['string', 'ref']) // a fast-check arbitrary
+ * ```
+ */
+export function attrSpecs(types: readonly AttrType[] = ATTR_TYPES): fc.Arbitrary<AttrSpec> {
+  return fc.record({ type: fc.constantFrom(...types), many: fc.boolean(), unique: fc.boolean() }).map((s) => ({
     type: s.type,
     many: s.many && s.type !== 'pair' && s.type !== 'refs',
     unique: s.unique && (s.type === 'string' || s.type === 'long') && !s.many,
   }));
+}
 
-/** One step of history; numbers pick attributes and entities modulo what exists then. */
-export type Op =
+/**
+ * One step of a random history; numbers pick attributes and entities modulo what exists then.
+ *
+ * @example
+ * ```ts
+ * const created: HistoryOp = { k: 'create', vals: [[0, 3]], meta: false }
+ * ```
+ */
+export type HistoryOp =
   | { readonly k: 'create'; readonly vals: readonly [number, number][]; readonly meta: boolean }
   | { readonly k: 'set'; readonly e: number; readonly a: number; readonly v: number }
   | { readonly k: 'retract'; readonly e: number; readonly a: number }
@@ -29,21 +61,51 @@ export type Op =
   | { readonly k: 'rename'; readonly a: number }
   | { readonly k: 'addAttr'; readonly spec: AttrSpec };
 
-export const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ k: fc.constant('create' as const), vals: fc.array(fc.tuple(fc.nat(), fc.nat(40)), { maxLength: 6 }), meta: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('set' as const), e: fc.nat(), a: fc.nat(), v: fc.nat(40) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('retract' as const), e: fc.nat(), a: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('retractEntity' as const), e: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('rename' as const), a: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('addAttr' as const), spec: attrSpec }) },
-);
+/**
+ * Random history steps, new attributes among `types` (default all): creations (some with
+ * transaction metadata), card-one and card-many sets, retractions, renames.
+ *
+ * @example
+ * ```ts
+ * const steps = historyOps() // a fast-check arbitrary
+ * ```
+ */
+export function historyOps(types: readonly AttrType[] = ATTR_TYPES): fc.Arbitrary<HistoryOp> {
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.record({ k: fc.constant('create' as const), vals: fc.array(fc.tuple(fc.nat(), fc.nat(40)), { maxLength: 6 }), meta: fc.boolean() }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant('set' as const), e: fc.nat(), a: fc.nat(), v: fc.nat(40) }) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('retract' as const), e: fc.nat(), a: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('retractEntity' as const), e: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('rename' as const), a: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('addAttr' as const), spec: attrSpecs(types) }) },
+  );
+}
 
-/** A source database built from a random schema and a random history of operations. */
+/**
+ * A source database built from a random schema and a random history ({@link randomScenario}),
+ * for property tests of restores, backups and exports. Steps the database refuses (a unique value
+ * that clashes, a tuple that needs an entity) are left out of the history.
+ *
+ * @example
+ * ```ts
+ * const src = new RandomSource(conn)
+ * await src.addAttr({ type: 'long', many: false, unique: false })
+ * await src.apply({ k: 'create', vals: [[0, 3]], meta: true })
+ * src.entities.length // 1
+ * ```
+ */
 export class RandomSource {
   readonly attrs: { ident: string; spec: AttrSpec }[] = [];
   readonly entities: number[] = [];
+  readonly #txMeta: boolean;
   #n = 0;
-  constructor(readonly conn: Connection) {}
+  /** `txMeta: false`: creations carry no transaction metadata (and no `meta/note` attribute is made). */
+  constructor(
+    readonly conn: Connection,
+    options: { readonly txMeta?: boolean } = {},
+  ) {
+    this.#txMeta = options.txMeta ?? true;
+  }
 
   async addAttr(spec: AttrSpec): Promise<void> {
     const ident = `p${this.attrs.length}/a`;
@@ -54,11 +116,12 @@ export class RandomSource {
         : spec.type === 'refs'
           ? { ...base, 'db/valueType': kw('db.type/tuple'), 'db/tupleType': kw('db.type/ref') }
           : { ...base, 'db/valueType': kw(`db.type/${spec.type}`), ...(spec.unique ? { 'db/unique': kw('db.unique/identity') } : {}) };
-    if (this.attrs.length === 0) await this.conn.transact([{ 'db/ident': kw('meta/note'), 'db/valueType': kw('db.type/string'), 'db/cardinality': kw('db.cardinality/one') }]);
+    if (this.attrs.length === 0 && this.#txMeta) await this.conn.transact([{ 'db/ident': kw('meta/note'), 'db/valueType': kw('db.type/string'), 'db/cardinality': kw('db.cardinality/one') }]);
     await this.conn.transact([form]);
     this.attrs.push({ ident, spec });
   }
 
+  /** The value `v` picks for an attribute of `spec` (`self`: the entity being written). */
   value(spec: AttrSpec, v: number, self: string | number): unknown {
     const ent = (i: number) => (this.entities.length === 0 ? self : (this.entities[i % this.entities.length] as number));
     const existing = (i: number) => (this.entities.length === 0 ? null : (this.entities[i % this.entities.length] as number));
@@ -90,7 +153,8 @@ export class RandomSource {
     }
   }
 
-  async apply(o: Op): Promise<void> {
+  /** Applies one step of history. */
+  async apply(o: HistoryOp): Promise<void> {
     if (o.k === 'addAttr') return this.addAttr(o.spec);
     if (o.k === 'rename') {
       const a = this.attrs[o.a % this.attrs.length];
@@ -111,14 +175,14 @@ export class RandomSource {
     }
   }
 
-  #tx(o: Op): TxData | null {
+  #tx(o: HistoryOp): TxData | null {
     const attr = (i: number) => this.attrs[i % this.attrs.length] as { ident: string; spec: AttrSpec };
     switch (o.k) {
       case 'create': {
         const m: Record<string, unknown> = { 'db/id': 'e', [attr(0).ident]: this.value(attr(0).spec, 1, 'e') };
         for (const [a, v] of o.vals) m[attr(a).ident] = this.value(attr(a).spec, v, 'e');
         for (const [k, v] of Object.entries(m)) if (v === null || (Array.isArray(v) && v.every((x) => x === null))) delete m[k];
-        return o.meta ? [m, { 'db/id': 'datomic.tx', 'meta/note': `created ${this.#n++}` }] : [m];
+        return o.meta && this.#txMeta ? [m, { 'db/id': 'datomic.tx', 'meta/note': `created ${this.#n++}` }] : [m];
       }
       case 'set': {
         if (this.entities.length === 0) return null;
@@ -137,9 +201,19 @@ export class RandomSource {
   }
 }
 
-/** A random schema and history. */
-export const scenario = fc.record({
-  schema: fc.array(attrSpec, { minLength: 1, maxLength: 5 }),
-  history: fc.array(op, { minLength: 10, maxLength: 60 }),
-  split: fc.nat(),
-});
+/**
+ * A random schema (1-5 attributes of `types`), a history of `minOps`-`maxOps` steps, and a split
+ * point (`split` modulo the history's length + 1) for tests that restore or back up twice.
+ *
+ * @example
+ * ```ts
+ * const scenarios = randomScenario({ types: ['string', 'ref'], maxOps: 20 }) // for test.prop
+ * ```
+ */
+export function randomScenario(options: { readonly types?: readonly AttrType[]; readonly minOps?: number; readonly maxOps?: number } = {}) {
+  return fc.record({
+    schema: fc.array(attrSpecs(options.types), { minLength: 1, maxLength: 5 }),
+    history: fc.array(historyOps(options.types), { minLength: options.minOps ?? 10, maxLength: options.maxOps ?? 60 }),
+    split: fc.nat(),
+  });
+}
