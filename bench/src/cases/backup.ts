@@ -95,18 +95,18 @@ export function backupCases(): BenchCase[] {
     {
       group: GROUP,
       name: 'differential-second-backup',
-      description: `bytes the second physical backup writes, as a % of the first's, after 1% of the datoms of a ${DATOMS}-datom catalog changed (card-one updates, 100 per transaction, still in the log: no checkpoint between)`,
-      metric: '%',
-      target: { kind: 'at-most', max: 3 },
-      sides: [differential(false)],
-    },
-    {
-      group: GROUP,
-      name: 'differential-after-checkpoint',
-      description: `the same, with a checkpoint after the changes (the writer closed): the second backup copies the new pack of changed pages and directory`,
+      description: `bytes the second physical backup writes, as a % of the first's, after 1% of the datoms of a ${DATOMS}-datom catalog changed (card-one updates, 100 per transaction) and a checkpoint (the writer closed): the realistic case, as a writer checkpoints every few thousand rows; the second backup copies the checkpoint's new pack of changed pages and its directory`,
       metric: '%',
       target: { kind: 'at-most', max: 3 },
       sides: [differential(true)],
+    },
+    {
+      group: GROUP,
+      name: 'differential-log-only',
+      description: `the same, without a checkpoint between the backups: the changes are still in the log, and the second backup copies the log's new bytes`,
+      metric: '%',
+      target: { kind: 'at-most', max: 3 },
+      sides: [differential(false)],
     },
     {
       group: GROUP,
