@@ -36,5 +36,6 @@ export type { EdnValue } from './edn/edn-value.js';
 export { datomToEdn, printDatomsEdn, valueToEdn } from './edn/datom-edn.js';
 export { readDatoms, readDatomsOfEach, readIndexRange } from './db/index-read.js';
 export { estimateDatoms } from './db/index-stats.js';
+export { encodeLogRecords } from './engine/log-record.js';
 export { readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot, type SnapshotBlob, type StoreSnapshot, type WriteStoreSnapshotOptions } from './engine/store-snapshot.js';
 export { readColumns, readColumnsOfEach, readRangeColumns, type DatomColumns, type DatomField } from './db/column-read.js';

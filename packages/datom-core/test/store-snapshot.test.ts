@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Connection, connect, createDatabase, type Database, type DatomErrorCode, FileBlobStore, type SnapshotBlob, type StoreSnapshot, isDatomError, kw, readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot } from '../src/index.js';
+import { type Connection, connect, createDatabase, type Database, type DatomErrorCode, encodeLogRecords, FileBlobStore, type TxLogEntry, type SnapshotBlob, type StoreSnapshot, isDatomError, kw, readSnapshotBlob, readStoreSnapshot, writeStoreSnapshot } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-snapshot-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -109,6 +109,90 @@ describe('readStoreSnapshot / writeStoreSnapshot', () => {
     await refused(writeStoreSnapshot(new FileBlobStore(dest), snap, { read: read }), 'db/exists');
     await refused(writeStoreSnapshot(new FileBlobStore(join(root, 'x')), snap, { t: snap.t + 1, read: read }), 'db/arg');
     await refused(writeStoreSnapshot(new FileBlobStore(join(root, 'y')), snap, { t: snap.dirT - 1, read: read }), 'db/arg');
+    await conn.close();
+  });
+});
+
+describe('readSnapshotBlob', () => {
+  it('hands out chunks of their own: a later read leaves an earlier chunk, not yet written out, intact', async () => {
+    const { uri, conn } = await source('chunks', 40);
+    await conn.close();
+    const store = new FileBlobStore(uri);
+    const snap = await readStoreSnapshot(store);
+    const pack = snap.blobs.find((b) => b.kind === 'pack') as SnapshotBlob;
+    expect(pack.bytes).toBeGreaterThan(1000);
+    const whole = readFileSync(join(uri, pack.key));
+    // Two chunks held at once (as a backup's parallel copies hold them): its start, then its second half.
+    const first = (await readSnapshotBlob(store, pack).next()).value as Uint8Array;
+    const half = Math.floor(pack.bytes / 2);
+    const second = (await readSnapshotBlob(store, pack, half).next()).value as Uint8Array;
+    expect(Buffer.from(first).equals(whole.subarray(0, first.length))).toBe(true);
+    expect(Buffer.from(second).equals(whole.subarray(half, half + second.length))).toBe(true);
+    store.closeReads?.();
+  });
+});
+
+describe('encodeLogRecords', () => {
+  async function entries(conn: Connection, start: number, end: number): Promise<TxLogEntry[]> {
+    const out: TxLogEntry[] = [];
+    for await (const e of conn.txRange({ start, end })) out.push(e);
+    return out;
+  }
+
+  it('writes the bytes the writer appended to its log for the same transactions', async () => {
+    const { uri, conn } = await source('encode', 12);
+    const store = new FileBlobStore(uri);
+    const snap = await readStoreSnapshot(store);
+    const logs = snap.blobs.filter((b) => b.kind === 'log' && b.bytes > 0);
+    expect(logs.length).toBeGreaterThan(0);
+    // Each log holds the transactions after the one before it (the first: after the directory).
+    let from = snap.dirT;
+    for (const b of logs) {
+      const chunks: Uint8Array[] = [];
+      for await (const c of readSnapshotBlob(store, b)) chunks.push(c);
+      const held = Buffer.concat(chunks);
+      const made = encodeLogRecords(await entries(conn, from + 1, (b.lastT as number) + 1));
+      expect(Buffer.from(made).equals(held)).toBe(true);
+      from = b.lastT as number;
+    }
+    await conn.close();
+  });
+
+  it('a snapshot of an older directory and a log made of the transactions since restores the newer database; a gap is db/arg', async () => {
+    const { uri, conn: first } = await source('older', 30);
+    const store = new FileBlobStore(uri);
+    const { snap: old, read: readOld } = await copyOut(store);
+    for (let i = 0; i < 60; i++) await first.transact([{ 'item/n': i % 9, 'item/label': `later ${i}` }]);
+    // Closing checkpoints: the pages move on, the older snapshot's logs are gone.
+    await first.close();
+    const conn = await connect(uri, { readOnly: true });
+    const now = await readStoreSnapshot(store);
+    expect(now.dirT).toBeGreaterThan(old.t);
+    const tail = encodeLogRecords(await entries(conn, old.t + 1, now.t + 1));
+    const key = `log-${now.t}-synthetic`;
+    const snap: StoreSnapshot = { ...old, t: now.t, blobs: [...old.blobs, { key, kind: 'log', bytes: tail.length, lastT: now.t }] };
+    for (const t of [old.t, old.t + 7, now.t]) {
+      const dest = join(root, `older-${t}`);
+      await writeStoreSnapshot(new FileBlobStore(dest), snap, {
+        t,
+        async *read(b) {
+          if (b.key === key) yield tail;
+          else yield* readOld(b);
+        },
+      });
+      const copy = await connect(dest, { readOnly: true });
+      expect(copy.db().basisT).toBe(t);
+      expect(await rows(copy.db())).toEqual(await rows(conn.db().asOf(t)));
+      await copy.close();
+    }
+    const gap = [...(await entries(conn, 3, 4)), ...(await entries(conn, 5, 6))];
+    let err: unknown = null;
+    try {
+      encodeLogRecords(gap);
+    } catch (e) {
+      err = e;
+    }
+    expect(isDatomError(err, 'db/arg')).toBe(true);
     await conn.close();
   });
 });

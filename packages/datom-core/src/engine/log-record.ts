@@ -1,9 +1,9 @@
 // The log record format: one committed transaction per record, appended to a preallocated log and
 // synced before the transaction counts as committed.
 import { crc32 } from 'node:zlib';
-import type { DatomError } from '../error/datom-error.js';
+import { DatomError } from '../error/datom-error.js';
 import type { Value } from '../model/value.js';
-import { ByteReader, ByteWriter } from '../storage/byte-codec.js';
+import { ByteReader, ByteWriter, concatBytes } from '../storage/byte-codec.js';
 import type { StoredDatom } from '../tx/replay-tx.js';
 import { corrupt, REPAIR_HINT } from './repair-hint.js';
 
@@ -36,6 +36,33 @@ export function encodeTxRecord(t: number, datoms: readonly StoredDatom[]): Uint8
   dv.setUint32(4, crc, true);
   dv.setUint32(bodyEnd, crc, true);
   return out;
+}
+
+/**
+ * The bytes of a log holding `records` (consecutive transactions in t order, each with its datoms in
+ * the order they were committed), exactly as a writer appends them: a log blob that a
+ * `StoreSnapshot`-based copy (a physical backup point, see `writeStoreSnapshot`) can carry
+ * in place of the pages a checkpoint rewrote. The engine replays it on open like any log.
+ * A transaction out of order is `db/arg` (the engine could not replay it).
+ *
+ * @example
+ * ```ts
+ * const entries = []
+ * for await (const e of conn.txRange({ start: 41 })) entries.push(e)
+ * const bytes = encodeLogRecords(entries) // a log of transactions 41 onward
+ * ```
+ */
+export function encodeLogRecords(records: Iterable<{ readonly t: number; readonly data: readonly StoredDatom[] }>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let last: number | null = null;
+  for (const r of records) {
+    if (last !== null && r.t !== last + 1) {
+      throw new DatomError('db/arg', `A log holds consecutive transactions: t ${r.t} cannot follow t ${last}`, { data: { t: r.t, after: last } });
+    }
+    last = r.t;
+    parts.push(encodeTxRecord(r.t, r.data));
+  }
+  return concatBytes(parts);
 }
 
 export interface ParsedLog {

@@ -9,7 +9,7 @@ import type { Branch, Leaf, Node, Tree } from '../index/btree.js';
 import { type PinnedRow, ROW_PAGE_ROWS, ROW_PAGE_SHIFT, type RowColumns, type DatomTable, type RowPageSource, RowPins } from '../index/datom-table.js';
 import type { Value } from '../model/value.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { ByteReader, ByteWriter } from '../storage/byte-codec.js';
+import { ByteReader, ByteWriter, concatBytes } from '../storage/byte-codec.js';
 import type { CachedPage, PageCache } from './page-cache.js';
 
 /** Where a page is: a pack blob, and a byte range in it (the page's CRC-32 included). */
@@ -464,7 +464,7 @@ export async function writePack(args: {
       for (let r = k * ROW_PAGE_ROWS; r < Math.min((k + 1) * ROW_PAGE_ROWS, meta.rows); r++) rows.push(table.stored(r));
       tablePages.push(put(encodeRowPage(rows)));
       if (size >= BYTES_PER_STEP) {
-        yield concat(pending, size);
+        yield concatBytes(pending);
         pending = [];
         size = 0;
       }
@@ -491,13 +491,13 @@ export async function writePack(args: {
       if (root === null) continue;
       for (const _ of visit(root, null, 0)) {
         if (size >= BYTES_PER_STEP) {
-          yield concat(pending, size);
+          yield concatBytes(pending);
           pending = [];
           size = 0;
         }
       }
     }
-    if (size > 0) yield concat(pending, size);
+    if (size > 0) yield concatBytes(pending);
   }
   await store.writeBlob(pack, chunks());
   // The trees as stored: each written branch replaced by its stub.
@@ -528,17 +528,6 @@ export async function writePack(args: {
     packBytes: offset,
     packLive,
   };
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DatomError, isDatomError } from '../error/datom-error.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { ByteReader } from '../storage/byte-codec.js';
+import { ByteReader, concatBytes } from '../storage/byte-codec.js';
 import { parseLog } from './log-record.js';
 import { createLog, decodeRoot, encodeRoot, type LogRef, ROOT_FORMAT, storageKey } from './root-record.js';
 
@@ -134,8 +134,9 @@ export async function* readSnapshotBlob(store: BlobStore, blob: SnapshotBlob, fr
   }
   for (let at = from; at < blob.bytes; at += READ_CHUNK) {
     const n = Math.min(READ_CHUNK, blob.bytes - at);
-    // The store reuses its buffer at the next read: the chunk is copied out at once.
-    const chunk = store.readRangeSync(blob.key, at, n).slice();
+    // The store reuses its buffer at the next read: the chunk is copied out at once (a Buffer's
+    // `slice` would share that buffer, and a copy waiting to be written would change under it).
+    const chunk = new Uint8Array(store.readRangeSync(blob.key, at, n));
     if (chunk.length < n) throw short(at + chunk.length);
     yield chunk;
   }
@@ -155,18 +156,8 @@ function cutLog(log: Uint8Array, t: number, legacy: boolean, source: string): nu
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of chunks) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  for await (const c of chunks) parts.push(c);
+  return concatBytes(parts);
 }
 
 /** Options of {@link writeStoreSnapshot}. */

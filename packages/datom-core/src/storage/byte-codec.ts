@@ -29,6 +29,20 @@ const utf8d = new TextDecoder('utf-8', { fatal: true });
  * A growable byte buffer with the primitive writes of the storage formats: unsigned varints,
  * zig-zag varints for safe integers, float64, strings and tagged datom values.
  */
+/** The bytes of `parts` one after the other (`parts[0]` itself when it is the only one). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export class ByteWriter {
   #buf: Uint8Array;
   #view: DataView;
