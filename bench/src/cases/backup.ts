@@ -95,7 +95,7 @@ export function backupCases(): BenchCase[] {
     {
       group: GROUP,
       name: 'differential-second-backup',
-      description: `bytes the second physical backup writes, as a % of the first's, after 1% of the datoms of a ${DATOMS}-datom catalog changed (card-one updates, 100 per transaction) and a checkpoint (the writer closed): the realistic case, as a writer checkpoints every few thousand rows; the second backup copies the checkpoint's new pack of changed pages and its directory`,
+      description: `bytes the second physical backup writes, as a % of the first's, after 1% of the datoms of a ${DATOMS}-datom catalog changed (card-one updates, 100 per transaction) and a checkpoint (the writer closed): the realistic case, as a writer checkpoints every few thousand rows; the second backup writes the smaller of the checkpoint's new pages and a log of the transactions since the first point`,
       metric: '%',
       target: { kind: 'at-most', max: 3 },
       sides: [differential(true)],

@@ -79,6 +79,10 @@ describe('physical backups to a folder', () => {
     const reopened = await connect(uri, { checkpointRows: 1e9 });
     for (const d of names.slice(30, 40)) await reopened.transact([[kw('db/retractEntity'), d.e]]);
     const third = await backupDatabase({ source: uri, dir });
+    // The checkpoint rewrote pages; the point is the second one plus a log of the ten transactions since.
+    expect(third.dirT).toBe(second.dirT);
+    expect(third.filesWritten).toBe(1);
+    expect(third.bytesWritten).toBeLessThan(third.bytesTotal / 20);
     const points = await listBackups(dir);
     expect(points.map((p) => p.t)).toEqual([first.t, second.t, third.t]);
     expect(points.every((p) => p.database === reopened.db().id)).toBe(true);
@@ -86,6 +90,28 @@ describe('physical backups to a folder', () => {
     expect(verified.ok).toBe(true);
     expect(verified.points.map((p) => p.ok)).toEqual([true, true, true]);
     expect(await checkEveryPoint(dir, reopened.db(), scratch)).toBeGreaterThanOrEqual(4);
+    await reopened.close();
+  });
+
+  it('after a checkpoint and many changes, the point copies the new pages rather than a long log to replay', { timeout: 60_000 }, async () => {
+    const scratch = tempDir();
+    const dir = join(scratch, 'backups');
+    const { uri, conn } = await settled(scratch, (c) => loadCatalog(c, 3_000, 7, 50));
+    const first = await backupDatabase({ source: uri, dir });
+    // Every artist renamed ten times: as a log, more than a quarter of the pages' bytes.
+    const names = await conn.db().datoms('aevt', 'artist/name').toArray();
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < names.length; i += 100) {
+        await conn.transact(names.slice(i, i + 100).map((d) => [kw('db/add'), d.e, kw('artist/name'), `${String(d.v)} renamed in round ${round}${'.'.repeat(100)}`]));
+      }
+    }
+    await conn.close();
+    const reopened = await connect(uri, { checkpointRows: 1e9 });
+    const second = await backupDatabase({ source: uri, dir });
+    // Its directory is the checkpoint's, after the first point: the pages were copied.
+    expect(second.dirT).toBeGreaterThan(first.t);
+    expect((await verifyBackup({ dir })).points.flatMap((p) => p.problems)).toEqual([]);
+    await checkEveryPoint(dir, reopened.db(), scratch);
     await reopened.close();
   });
 

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { type BlobStore, DatomError, isDatomError, readSnapshotBlob, readStoreSnapshot, type SnapshotBlob } from '@datomkit/datom-core';
+import { type BlobStore, connect, connectStore, DatomError, encodeLogRecords, isDatomError, readSnapshotBlob, readStoreSnapshot, type SnapshotBlob, type TxLogEntry } from '@datomkit/datom-core';
 import { type BackupBlob, type BackupManifest, type BackupPart, claimFolder, FOLDER_FORMAT, fsyncDir, manifestFile, partName, partPath, readManifests, storeOf, writeFileDurably } from './backup-folder.js';
 import { CopyClock, type CopyProgress } from './copy-progress.js';
 
@@ -54,6 +55,42 @@ const ATTEMPTS = 20;
 /** Files copied at once. */
 const COPY_PARALLELISM = 3;
 
+/**
+ * How much of a point may be logs the restore replays, as a share of its directory and packs: a
+ * point made of an earlier one plus the transactions since (see {@link logSince}) is taken only up
+ * to this, so that a chain of such points ends in a copy of the pages before restores get slow.
+ */
+const LOG_SHARE = 0.25;
+
+/** The bytes of a point's blobs of the given kinds. */
+function bytesOf(m: BackupManifest, kinds: readonly SnapshotBlob['kind'][]): number {
+  return m.blobs.filter((b) => kinds.includes(b.kind)).reduce((n, b) => n + b.bytes, 0);
+}
+
+/**
+ * The source's transactions after `from` up to `to`, encoded as the engine writes its log, or null
+ * when they would take more than `limit` bytes (or the source cannot give them all).
+ */
+async function logSince(source: string | BlobStore, from: number, to: number, limit: number): Promise<Uint8Array | null> {
+  if (limit <= 0) return null;
+  const conn = typeof source === 'string' ? await connect(source, { readOnly: true }) : await connectStore(source, { readOnly: true });
+  try {
+    const entries: TxLogEntry[] = [];
+    // A datom takes at least 12 bytes in a log record: stop reading well before the limit is passed.
+    let datoms = 0;
+    for await (const e of conn.txRange({ start: from + 1, end: to + 1 })) {
+      entries.push(e);
+      datoms += e.data.length;
+      if (datoms * 12 > limit) return null;
+    }
+    if (entries.length !== to - from || entries[0]?.t !== from + 1) return null;
+    const bytes = encodeLogRecords(entries);
+    return bytes.length <= limit ? bytes : null;
+  } finally {
+    await conn.close();
+  }
+}
+
 /** Parts of earlier points, by file name, and the longest run of parts of each log, from its start. */
 function knownParts(manifests: readonly BackupManifest[]): { files: Map<string, BackupPart>; logs: Map<string, BackupPart[]> } {
   const files = new Map<string, BackupPart>();
@@ -98,7 +135,9 @@ async function* watched(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal |
  * Takes a physical, differential backup of a durable database into a folder: the blobs of its
  * storage (directory, packs, logs) as of one consistent root, of which only those the folder lacks
  * are copied (of a log that grew, only its new bytes), then a manifest naming them all with their
- * sizes and SHA-256 checksums. The backup point is the source's last transaction when it started;
+ * sizes and SHA-256 checksums. When the source checkpointed since the last point and the
+ * transactions since it take fewer bytes than the new pages (and the logs a point carries stay
+ * under a quarter of its pages), the point is instead the last one plus a log of those transactions. The backup point is the source's last transaction when it started;
  * a writer may go on committing meanwhile.
  *
  * Every file is written to a temporary name, synced and renamed, and the manifest last: a backup
@@ -118,6 +157,25 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
   const clock = new CopyClock(options.progress, options.progressIntervalMs);
   // Files this backup has written, in case it starts over: they are complete and their checksums known.
   const written = new Map<string, BackupPart>();
+  /** Writes the point's manifest (last: the point exists once it has its name). */
+  const finish = async (base: { database: string; t: number; dirT: number }, blobs: BackupBlob[]): Promise<BackupDatabaseResult> => {
+    const manifest: BackupManifest = { format: FOLDER_FORMAT, ...base, time: new Date().toISOString(), source: store.location, blobs };
+    // The manifest is written and synced while the blobs' names are; it takes its name only after.
+    const blobsNamed = fsyncDir(join(dir, 'blobs'));
+    blobsNamed.catch(() => undefined);
+    await writeFileDurably(manifestFile(dir, base.t), [new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`)], undefined, blobsNamed);
+    await fsyncDir(join(dir, 'points'));
+    clock.report(true);
+    return {
+      ...base,
+      created: true,
+      filesWritten: clock.files,
+      bytesWritten: clock.bytes,
+      files: blobs.reduce((n, b) => n + b.parts.length, 0),
+      bytesTotal: blobs.reduce((n, b) => n + b.parts.reduce((k, p) => k + p.bytes, 0), 0),
+      elapsedMs: clock.elapsedMs,
+    };
+  };
   try {
     for (let attempt = 1; ; attempt++) {
       const snap = await readStoreSnapshot(store);
@@ -138,10 +196,26 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
       const ordered = [...snap.blobs.filter((b) => b.kind === 'log'), ...snap.blobs.filter((b) => b.kind !== 'log')];
       const plans = ordered.map((b) => ({ blob: b, ...planBlob(b, known) }));
       const toCopy = plans.filter((p) => p.copyFrom !== null);
-      clock.start(
-        toCopy.length,
-        toCopy.reduce((n, p) => n + p.blob.bytes - (p.copyFrom ?? 0), 0),
-      );
+      const copyBytes = toCopy.reduce((n, p) => n + p.blob.bytes - (p.copyFrom ?? 0), 0);
+      // After a checkpoint the pages it rewrote are new to the folder; the transactions since the
+      // last point are often far fewer bytes: then the point is that one plus a log of them.
+      const prev = manifests.filter((m) => m.t < snap.t).at(-1);
+      if (prev !== undefined && snap.dirT > prev.dirT) {
+        const room = Math.min(copyBytes - 1, LOG_SHARE * bytesOf(prev, ['dir', 'pack']) - bytesOf(prev, ['log']));
+        const tail = await logSince(options.source, prev.t, snap.t, room);
+        if (tail !== null) {
+          clock.start(1, tail.length);
+          // Named by its content, so that a re-run after a kill writes the same file.
+          const key = `log-${snap.t}-${createHash('sha256').update(tail).digest('hex').slice(0, 8)}`;
+          const blob: SnapshotBlob = { key, kind: 'log', bytes: tail.length, lastT: snap.t };
+          const file = partName(blob, 0, tail.length);
+          const part = { file, ...(await writeFileDurably(partPath(dir, file), [tail], (n) => clock.add(n))) };
+          clock.fileDone();
+          const blobs: BackupBlob[] = [...prev.blobs, { ...blob, parts: [part] }];
+          return finish({ ...base, dirT: prev.dirT }, blobs);
+        }
+      }
+      clock.start(toCopy.length, copyBytes);
       const byKey = new Map<string, BackupBlob>();
       const copyOne = async (p: (typeof plans)[number]): Promise<void> => {
         const parts = [...p.held];
@@ -171,23 +245,7 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
         throw failed.reason;
       }
       // The manifest lists them in the snapshot's order: directory, packs, logs.
-      const blobs = snap.blobs.map((b) => byKey.get(b.key) as BackupBlob);
-      const manifest: BackupManifest = { format: FOLDER_FORMAT, ...base, time: new Date().toISOString(), source: store.location, blobs };
-      // The manifest is written and synced while the blobs' names are; it takes its name only after.
-      const blobsNamed = fsyncDir(join(dir, 'blobs'));
-      blobsNamed.catch(() => undefined);
-      await writeFileDurably(manifestFile(dir, snap.t), [new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`)], undefined, blobsNamed);
-      await fsyncDir(join(dir, 'points'));
-      clock.report(true);
-      return {
-        ...base,
-        created: true,
-        filesWritten: clock.files,
-        bytesWritten: clock.bytes,
-        files: blobs.reduce((n, b) => n + b.parts.length, 0),
-        bytesTotal: blobs.reduce((n, b) => n + b.parts.reduce((k, p) => k + p.bytes, 0), 0),
-        elapsedMs: clock.elapsedMs,
-      };
+      return finish(base, snap.blobs.map((b) => byKey.get(b.key) as BackupBlob));
     }
   } finally {
     store.closeReads?.();
