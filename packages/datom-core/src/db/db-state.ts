@@ -5,6 +5,7 @@ import { A, bootstrapDatoms, FIRST_USER_EID } from '../schema/bootstrap.js';
 import { Schema } from '../schema/schema.js';
 import { HistoryIndex } from './history-index.js';
 import { LazyTree } from './lazy-tree.js';
+import { UniqueValues } from './unique-values.js';
 
 /** The rows of `avet` whose attribute is unique in `schema`, as a tree of their own. */
 export function uniqueOnly(avet: Tree, schema: Schema, table: DatomTable): Tree {
@@ -78,6 +79,8 @@ export class LiveTrees {
   edit: Edit = newEdit();
   /** The value whose trees are the live ones. */
   head: DbState | null = null;
+  /** The head's live unique values by value, kept by the commits that write in place. */
+  readonly uniques = new UniqueValues();
 
   /** `rowsOf(t)`: the rows transaction t wrote, for every committed t. */
   constructor(readonly rowsOf: (t: number) => readonly number[] | undefined) {}
@@ -98,6 +101,7 @@ export class LiveTrees {
   /** Makes `state` the head (after a reader caught up, or a value was built elsewhere). */
   adopt(state: DbState): void {
     if (this.head === state) return;
+    this.uniques.clear();
     this.freeze();
     DbState.attach(state, this);
     this.head = state;
@@ -110,6 +114,7 @@ export class LiveTrees {
   rollback(failed: DbState, before: DbState): void {
     if (this.head !== failed) throw new Error('rollback: the failed value is not the head');
     const trees = undo(failed.trees, failed, before, this.edit, (t) => (t === failed.basisT ? failed.txRows : this.rowsOf(t)));
+    this.uniques.clear();
     DbState.retire(failed);
     DbState.attach(before, this, trees);
     this.head = before;

@@ -16,6 +16,7 @@ import type { DatomStream } from './datom-stream.js';
 import type { DbState, IndexTrees } from './db-state.js';
 import type { TxOutcome } from './tx-outcome.js';
 import { type Entity, entityOf } from './entity.js';
+import { entityWith } from './lookup.js';
 import { type AllRows, BATCH_SIZE, BatchStream } from './row-stream.js';
 
 /** What database values share with their connection. */
@@ -209,6 +210,8 @@ export class DbValue implements Database {
       }
       const v = this.#valueFor(a, ref[1]);
       if (v === undefined) return -1;
+      const f = this.#f;
+      if (!f.history && f.asOf === null && f.since === null) return entityWith(this.#s, a.id, v);
       const rows = this.scanRows('avet', [a.id, v], 1);
       return rows.length === 0 ? -1 : this.#s.table.e(rows[0] as number);
     }

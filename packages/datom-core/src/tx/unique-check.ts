@@ -5,6 +5,7 @@ import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { Op } from './op.js';
 import type { Retractions } from './retractions.js';
+import { isKeyValue, type UniqueValues } from '../db/unique-values.js';
 
 /** The error for `op` asserting a unique value that entity `holder` holds. */
 export type UniqueError = (op: Op, holder: number) => DatomError;
@@ -17,6 +18,8 @@ export type UniqueError = (op: Op, holder: number) => DatomError;
  * new ids, increasing keys) cost one descent in all.
  */
 export function checkUnique(before: DbState, adds: readonly Op[], retracted: Retractions, uniqueError: UniqueError): void {
+  const known = before.liveHead()?.uniques;
+  if (known !== undefined && checkedByValue(before, known, adds, retracted, uniqueError)) return;
   // In attribute order, each attribute's values sorted on their own: identities numbered in entity
   // order (a copy's source ids) are one run already, where the mixed ops cost a full sort.
   const unique: Op[] = [];
@@ -59,4 +62,38 @@ function checkedInBatch(unique: readonly Op[], i: number, uniqueError: UniqueErr
   const next = unique[i + 1];
   if (next !== undefined && next.a === op.a && next.e !== op.e && compareValues(next.v, op.v) === 0) throw uniqueError(next, op.e);
   return i + 1;
+}
+
+/**
+ * {@link checkUnique} by hash lookups, when the head's map of unique values knows every attribute
+ * the batch asserts (see {@link UniqueValues}) and every value is a map key: false (nothing
+ * checked) otherwise. Each value is looked up in the map, and in a map of the batch's own values.
+ */
+function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[], retracted: Retractions, uniqueError: UniqueError): boolean {
+  for (let i = 0; i < adds.length; i++) {
+    const op = adds[i];
+    if (op === undefined || op.a.unique === null) continue;
+    if (!known.isComplete(op.a.id) || !isKeyValue(op.v)) return false;
+  }
+  const table = before.table;
+  let a = -1;
+  let batch: Map<string | number, Op> | null = null;
+  const batches = new Map<number, Map<string | number, Op>>();
+  for (let i = 0; i < adds.length; i++) {
+    const op = adds[i];
+    if (op === undefined || op.a.unique === null) continue;
+    const v = op.v as string | number;
+    if (op.a.id !== a) {
+      a = op.a.id;
+      batch = batches.get(a) ?? null;
+      if (batch === null) batches.set(a, (batch = new Map()));
+    }
+    const other = (batch as Map<string | number, Op>).get(v);
+    if (other !== undefined) {
+      if (other.e !== op.e) throw uniqueError(op, other.e);
+    } else (batch as Map<string | number, Op>).set(v, op);
+    const held = known.find(a, v) as number;
+    if (held !== -1 && table.e(held) !== op.e && !retracted.has(held)) throw uniqueError(op, table.e(held));
+  }
+  return true;
 }

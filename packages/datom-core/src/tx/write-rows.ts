@@ -1,9 +1,10 @@
-import { newEdit, TreeCursor, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { newEdit, TreeCursor, treeFirstMatch, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
 import { sortByAttribute } from '../index/sort-rows.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
 import { A, tToTx } from '../schema/bootstrap.js';
 import type { Schema } from '../schema/schema.js';
+import type { AttrValues, UniqueValues } from '../db/unique-values.js';
 import type { Op } from './op.js';
 import type { Retraction } from './retractions.js';
 
@@ -30,6 +31,8 @@ export function writeRows(
   const cmp = before.cmp;
   const src = live !== null ? before.trees : before.stableTrees();
   let { eavt, vaet, uavet } = src;
+  // The head's unique values by value, kept with its trees when they are written in place.
+  const uniques = live?.uniques ?? null;
   // The transaction's rows are one contiguous run of the table, [from, from + rows.length): the
   // lazily kept indexes record just that range. Arrays that outlive the transaction (`rows` is kept
   // in the log) are allocated at their exact size.
@@ -40,6 +43,9 @@ export function writeRows(
   const added = new Array<number>(adds.length);
   let addedRefs: number[] | null = null;
   let addedUnique: number[] | null = null;
+  /** The unique values of the attribute of the last unique assertion. */
+  let valuesOf = -1;
+  let values: AttrValues | null = null;
   const first = adds[0];
   // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
   const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
@@ -55,7 +61,11 @@ export function writeRows(
     const { op, row } = retracts[i] as Retraction;
     rows[n++] = table.add(op.e, op.a.id, op.v, t, false, row);
     removed[i] = row;
-    if (op.a.unique !== null) uavet = treeRemove(uavet, row, cmp.avet, edit);
+    if (op.a.unique !== null) {
+      uavet = treeRemove(uavet, row, cmp.avet, edit);
+      const m = uniques?.existing(op.a.id);
+      if (m !== undefined) (uniques as UniqueValues).retract(m, op.v, row);
+    }
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
   }
   if (removed.length > 0) eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
@@ -65,7 +75,19 @@ export function writeRows(
     rows[n++] = r;
     added[i] = r;
     if (op.a.isRef) (addedRefs ??= []).push(r);
-    if (op.a.unique !== null) (addedUnique ??= []).push(r);
+    if (op.a.unique !== null) {
+      (addedUnique ??= []).push(r);
+      if (uniques !== null) {
+        const a = op.a.id;
+        // Made when the attribute is first written: complete when it has no live datoms (its
+        // retractions in this transaction are out of the tree already).
+        if (a !== valuesOf) {
+          valuesOf = a;
+          values = uniques.forWrite(a, () => treeFirstMatch(uavet, cmp.probe('avet', [a]), null) === -1);
+        }
+        uniques.assert(values as AttrValues, op.v, r);
+      }
+    }
   }
   const to = table.size;
   const lazyAevt = src.lazyAevt.with(table, from, to);
@@ -80,6 +102,7 @@ export function writeRows(
     for (const a of schemaAfter.attrs()) {
       const was = before.schema.attr(a.id)?.unique ?? null;
       if ((was === null) === (a.unique === null)) continue;
+      uniques?.drop(a.id);
       const probe = cmp.probe('avet', [a.id]);
       const cur = new TreeCursor(was === null ? lazyAvet.tree() : uavet, probe);
       const rowsOfAttr: number[] = [];
