@@ -9,7 +9,7 @@ type Key = string | number;
  * (`compareValues(x, y) === 0`). Other values (objects, bigints, NaN) are looked up in the trees.
  */
 export function isKeyValue(v: Value): v is Key {
-  return typeof v === 'string' || (typeof v === 'number' && v === v);
+  return typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v));
 }
 
 /** The values of one unique attribute held by live datoms, each with its row. */
