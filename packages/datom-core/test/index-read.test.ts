@@ -97,6 +97,47 @@ describe('column reads', () => {
   );
 });
 
+describe('column reads of many entities', () => {
+  // Thousands of keys, most in the same leaves: the reads search each leaf for the keys it holds.
+  test.prop([fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 2999 }), fc.boolean(), fc.constantFrom('current', 'older', 'history')], { numRuns: 40 })(
+    'readColumnsOfEach of dense entity ids holds, per key, what readDatoms gives (every k-th entity from a start, some twice, some missing)',
+    (step, from, shuffle, which) => {
+      const v = which === 'current' ? db : which === 'older' ? older : db.history();
+      const keys: number[] = [];
+      for (let i = from; i < 3000; i += step) {
+        keys.push(eids[i] as number);
+        if (i % 11 === 0) keys.push(eids[i] as number);
+        if (i % 13 === 0) keys.push(999_999 + i);
+      }
+      if (shuffle) keys.reverse();
+      const byKey = (c: DatomColumns) => {
+        const out: Datom[][] = keys.map(() => []);
+        for (const [j, d] of datomsOf(c).entries()) (out[c.key[j] as number] as Datom[]).push(d);
+        return out;
+      };
+      const plain = (ds: Datom[]) => ds.map((d) => ({ e: d.e, a: d.a, v: d.v, tx: d.tx, added: d.added }));
+      expect(byKey(readColumnsOfEach(v, 'aevt', [':p/n'], keys, ALL))).toEqual(keys.map((k) => plain(readDatoms(v, 'aevt', ':p/n', k))));
+      expect(byKey(readColumnsOfEach(v, 'aevt', [':p/tag'], keys, ALL))).toEqual(keys.map((k) => plain(readDatoms(v, 'aevt', ':p/tag', k))));
+      expect(byKey(readColumnsOfEach(v, 'eavt', [], keys, ALL))).toEqual(keys.map((k) => plain(readDatoms(v, 'eavt', k))));
+    },
+  );
+
+  it('readColumnsOfEach finds each entity from the root, wherever in a leaf its datoms start', () => {
+    for (const e of eids) {
+      expect(readColumnsOfEach(db, 'aevt', [':p/n'], [e, e], ['v']).v).toEqual(readDatoms(db, 'aevt', ':p/n', e).flatMap((d) => [d.v, d.v]));
+      expect(readColumnsOfEach(db, 'eavt', [], [e, e + 1], ['e']).e).toEqual([...readDatoms(db, 'eavt', e), ...readDatoms(db, 'eavt', e + 1)].map((d) => d.e));
+    }
+  });
+
+  it('readColumns of a long prefix holds every datom readDatoms gives, across leaves', () => {
+    for (const attr of [':p/n', ':p/tag', ':db/ident']) {
+      const c = readColumns(db, 'aevt', [attr], ALL);
+      expect(datomsOf(c)).toEqual(readDatoms(db, 'aevt', attr).map((d) => ({ e: d.e, a: d.a, v: d.v, tx: d.tx, added: d.added })));
+    }
+    for (let n = 0; n < 7; n++) expect(readColumns(db, 'avet', [':p/n', n], ['e']).e).toEqual(readDatoms(db, 'avet', ':p/n', n).map((d) => d.e));
+  });
+});
+
 describe('estimateDatoms', () => {
   it('is exact within a leaf and 0 for nothing', () => {
     expect(estimateDatoms(db, 'eavt', eids[10])).toBe(readDatoms(db, 'eavt', eids[10]).length);

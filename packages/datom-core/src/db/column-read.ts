@@ -1,5 +1,5 @@
 import { DatomError } from '../error/datom-error.js';
-import { EMPTY_TREE, TreeCursor, type ProbeCompare, type Tree } from '../index/btree.js';
+import { type Branch, EMPTY_TREE, type Node, TreeCursor, type ProbeCompare, type Tree } from '../index/btree.js';
 import { type DatomTable, exposeValue } from '../index/datom-table.js';
 import type { IndexOrder, Probe } from '../index/index-order.js';
 import type { Datom } from '../model/datom.js';
@@ -106,6 +106,17 @@ class Filler {
     this.length += n;
   }
 
+  /** Appends the asked fields of the rows `rows[from]` to `rows[to - 1]`, a column at a time. */
+  addRange(rows: readonly number[], from: number, to: number): void {
+    const tb = this.#table;
+    if (this.#fe) for (let i = from; i < to; i++) this.e.push(small(tb.e(rows[i] as number)));
+    if (this.#fa) for (let i = from; i < to; i++) this.a.push(tb.a(rows[i] as number));
+    if (this.#fv) for (let i = from; i < to; i++) this.v.push(exposeValue(tb.v(rows[i] as number)));
+    if (this.#ft) for (let i = from; i < to; i++) this.tx.push(TX_BASE + tb.t(rows[i] as number));
+    if (this.#fd) for (let i = from; i < to; i++) this.added.push(tb.added(rows[i] as number));
+    this.length += to - from;
+  }
+
   addDatom(d: Datom, key: number): void {
     if (key !== -1) this.key.push(key);
     if (this.#fe) this.e.push(d.e);
@@ -137,18 +148,12 @@ export function readColumns(db: Database, index: IndexName, components: readonly
     out.addRows(v.scanRows(index, probe));
     return out;
   }
-  // The current state: one pass of a cursor while rows start with the probe.
+  // The current state: the rows from the probe on, a leaf at a time.
   const s = v.state;
-  const rows: number[] = [];
-  if (probe.length === 0) {
-    const cur = new TreeCursor(s.trees[index], null);
-    for (let r = cur.next(); r !== -1; r = cur.next()) rows.push(r);
-  } else {
-    const pcmp = s.cmp.probe(index, probe);
-    const cur = new TreeCursor(index === 'avet' ? avetOf(v, probe[0] as number) : s.trees[index], pcmp);
-    for (let r = cur.next(); r !== -1 && pcmp(r) === 0; r = cur.next()) rows.push(r);
-  }
-  out.addRows(rows);
+  const pcmp: ProbeCompare = probe.length === 0 ? () => 0 : s.cmp.probe(index, probe);
+  const walk = new LeafWalk(index === 'avet' && probe.length > 0 ? avetOf(v, probe[0] as number) : s.trees[index]);
+  walk.seek((r) => pcmp(r) < 0);
+  addMatching(walk, pcmp, out);
   return out;
 }
 
@@ -195,6 +200,286 @@ function compareProbes(x: Probe, y: Probe): number {
   return x.length - y.length;
 }
 
+const NO_ROWS: readonly number[] = [];
+
+function firstRow(n: Node): number {
+  return n.leaf ? (n.keys[0] as number) : n.min;
+}
+
+/**
+ * A forward walk over the leaves of a tree, for reads that take a leaf's rows together: a scan
+ * compares the last row of each leaf with its probe instead of every row, and a pass over sorted
+ * entity ids searches each leaf for the ids it holds.
+ */
+class LeafWalk {
+  readonly #root: Node | null;
+  readonly #stack: Branch[] = [];
+  readonly #pos: number[] = [];
+  /** The rows of the current leaf: empty at the end, or for an empty tree. */
+  rows: readonly number[] = NO_ROWS;
+
+  constructor(tree: Tree) {
+    this.#root = tree.root;
+  }
+
+  /**
+   * Goes from the root to the leaf that holds the first row `before` is false of (rows it is true
+   * of sort before all others), or to the leaf before it when that row starts a leaf.
+   */
+  seek(before: (row: number) => boolean): void {
+    let n = this.#root;
+    const stack = this.#stack;
+    const pos = this.#pos;
+    // Setting a length calls into the runtime even when it does not change.
+    if (stack.length > 0) {
+      stack.length = 0;
+      pos.length = 0;
+    }
+    if (n === null) {
+      this.rows = NO_ROWS;
+      return;
+    }
+    while (!n.leaf) {
+      const ch = n.children;
+      let ci = 0;
+      let lo = 1;
+      let hi = ch.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (before(firstRow(ch[mid] as Node))) {
+          ci = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      stack.push(n);
+      pos.push(ci);
+      n = ch[ci] as Node;
+    }
+    this.rows = n.keys;
+  }
+
+  /** Moves to the next leaf that has rows; false (and no rows) at the end. */
+  next(): boolean {
+    const stack = this.#stack;
+    const pos = this.#pos;
+    for (let d = stack.length - 1; d >= 0; d--) {
+      const b = stack[d] as Branch;
+      const p = (pos[d] as number) + 1;
+      if (p >= b.children.length) continue;
+      pos[d] = p;
+      if (stack.length > d + 1) {
+        stack.length = d + 1;
+        pos.length = d + 1;
+      }
+      let n = b.children[p] as Node;
+      while (!n.leaf) {
+        stack.push(n);
+        pos.push(0);
+        n = n.children[0] as Node;
+      }
+      this.rows = n.keys;
+      if (n.keys.length > 0) return true;
+      d = stack.length;
+    }
+    this.rows = NO_ROWS;
+    return false;
+  }
+}
+
+/** The first index in `rows` from `from` on whose row has `pcmp(row) >= 0` (`> 0` when `past`). */
+function searchLeaf(rows: readonly number[], from: number, pcmp: ProbeCompare, past: boolean): number {
+  let lo = from;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = pcmp(rows[mid] as number);
+    if (c < 0 || (past && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds to `out` the rows `pcmp` matches (0) from the walk's leaf on: whole leaves while their last row matches. */
+function addMatching(walk: LeafWalk, pcmp: ProbeCompare, out: Filler): void {
+  let rows = walk.rows;
+  if (rows.length === 0) return;
+  let i = searchLeaf(rows, 0, pcmp, false);
+  for (;;) {
+    const n = rows.length;
+    if (i < n) {
+      if (pcmp(rows[n - 1] as number) !== 0) {
+        out.addRange(rows, i, searchLeaf(rows, i, pcmp, true));
+        return;
+      }
+      out.addRange(rows, i, n);
+    }
+    if (!walk.next()) return;
+    rows = walk.rows;
+    i = 0;
+  }
+}
+
+/**
+ * Where row `r` sorts among entity ids: its entity when its attribute is `a` (or `a` is -1, for
+ * EAVT), else before (-Infinity) or after (Infinity) every id.
+ */
+function entityPos(table: DatomTable, a: number, r: number): number {
+  if (a !== -1) {
+    const ra = table.a(r);
+    if (ra !== a) return ra < a ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  return table.e(r);
+}
+
+/** The first index in `rows` from `from` on whose row's {@link entityPos} is `>= k`. */
+function searchEntity(table: DatomTable, a: number, rows: readonly number[], from: number, k: number): number {
+  let lo = from;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entityPos(table, a, rows[mid] as number) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index in `rows` from `from` to `to` whose row's entity is `>= k` (rows of one attribute, or EAVT). */
+function searchE(table: DatomTable, rows: readonly number[], from: number, to: number, k: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (table.e(rows[mid] as number) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many rows of `rows` sort no later than attribute `a` (all of them for `a` -1, EAVT). */
+function attrEnd(table: DatomTable, a: number, rows: readonly number[]): number {
+  const n = rows.length;
+  if (a === -1 || n === 0 || table.a(rows[n - 1] as number) <= a) return n;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (table.a(rows[mid] as number) <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A forward pass over the rows of one attribute in AEVT (or over EAVT), entity by entity, for
+ * sorted entity ids: each id is searched for in the leaf the pass is at (comparing entities only),
+ * or in the next, and only past those from the root.
+ */
+class EntityPass {
+  readonly #walk: LeafWalk;
+  readonly #table: DatomTable;
+  readonly #a: number;
+  #want = 0;
+  readonly #before: (row: number) => boolean;
+  #started = false;
+  /** The current leaf's rows, the position in it, and where the attribute's rows end in it. */
+  rows: readonly number[] = NO_ROWS;
+  i = 0;
+  end = 0;
+
+  constructor(walk: LeafWalk, table: DatomTable, a: number) {
+    this.#walk = walk;
+    this.#table = table;
+    this.#a = a;
+    this.#before = (r) => entityPos(table, a, r) < this.#want;
+  }
+
+  #enter(): void {
+    this.rows = this.#walk.rows;
+    this.end = attrEnd(this.#table, this.#a, this.rows);
+  }
+
+  /** Moves on to the next leaf; false at the end of the tree. */
+  nextLeaf(): boolean {
+    if (!this.#walk.next()) return false;
+    this.#enter();
+    this.i = 0;
+    return true;
+  }
+
+  /**
+   * Moves to the first row of the attribute with entity `>= k` (no smaller than the last `k`);
+   * false when there is none.
+   */
+  to(k: number): boolean {
+    const table = this.#table;
+    if (this.#started) {
+      if (this.i < this.end && table.e(this.rows[this.end - 1] as number) >= k) {
+        this.i = searchE(table, this.rows, this.i, this.end, k);
+        return true;
+      }
+      // Past the attribute's rows: no more.
+      if (this.end < this.rows.length) return false;
+      if (!this.nextLeaf()) return false;
+      if (this.end > 0 && table.e(this.rows[this.end - 1] as number) >= k) {
+        this.i = searchE(table, this.rows, 0, this.end, k);
+        return true;
+      }
+      if (this.end < this.rows.length) return false;
+    }
+    this.#started = true;
+    this.#want = k;
+    this.#walk.seek(this.#before);
+    this.#enter();
+    this.i = searchEntity(table, this.#a, this.rows, 0, k);
+    if (this.i === this.rows.length && !this.nextLeaf()) return false;
+    return this.i < this.end;
+  }
+}
+
+/**
+ * The rows of entities `ks[at[0]]`, `ks[at[1]]`, ... (ascending, repeats next to each other) of
+ * attribute `a` in AEVT, or of every attribute (`a` -1) in EAVT, with the index in `ks` of each, in
+ * one {@link EntityPass}.
+ */
+function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly number[], at: readonly number[], each: (row: number, key: number) => void): void {
+  const pass = new EntityPass(walk, table, a);
+  let done = false;
+  let lastKey = -1;
+  // The rows of the last key (the first `nFound`), for the same key given again. (Setting an
+  // array's length calls into the runtime: the array is written over instead.)
+  const found: number[] = [];
+  let nFound = 0;
+  for (let x = 0; x < at.length; x++) {
+    const idx = at[x] as number;
+    const k = ks[idx] as number;
+    if (k === lastKey) {
+      for (let j = 0; j < nFound; j++) each(found[j] as number, idx);
+      continue;
+    }
+    if (done) return;
+    lastKey = k;
+    nFound = 0;
+    if (!pass.to(k)) {
+      done = true;
+      continue;
+    }
+    let r = pass.rows[pass.i] as number;
+    while (table.e(r) === k) {
+      if (nFound < found.length) found[nFound] = r;
+      else found.push(r);
+      nFound++;
+      each(r, idx);
+      if (++pass.i === pass.end) {
+        if (pass.end < pass.rows.length || !pass.nextLeaf() || pass.end === 0) {
+          done = true;
+          break;
+        }
+      }
+      r = pass.rows[pass.i] as number;
+    }
+  }
+}
+
 /** A cursor that only moves forward, to each probe in turn; `to` and `next` return the row it is at, or -1 at the end. */
 class Seeker {
   readonly #tree: Tree;
@@ -233,7 +518,8 @@ class Seeker {
 export const KEPT_SHAPES: readonly object[] = (() => {
   const seeker = new Seeker(EMPTY_TREE);
   seeker.to(() => 0);
-  return [seeker, new Filler(null as unknown as DatomTable, [])];
+  const walk = new LeafWalk(EMPTY_TREE);
+  return [seeker, new Filler(null as unknown as DatomTable, []), walk, new EntityPass(walk, null as unknown as DatomTable, -1)];
 })();
 
 /**
@@ -269,38 +555,7 @@ export function rowsOfEach(v: DbValue, order: IndexOrder, prefix: readonly unkno
       at.push(i);
     }
     if (!sorted) at.sort((x, y) => (ks[x] as number) - (ks[y] as number));
-    const a = order === 'aevt' ? (head[0] as number) : 0;
-    let want = 0;
-    const pcmp: ProbeCompare =
-      order === 'aevt'
-        ? (r) => {
-            const ra = table.a(r);
-            if (ra !== a) return ra < a ? -1 : 1;
-            const re = table.e(r);
-            return re < want ? -1 : re > want ? 1 : 0;
-          }
-        : (r) => {
-            const re = table.e(r);
-            return re < want ? -1 : re > want ? 1 : 0;
-          };
-    const seek = new Seeker(tree);
-    let lastKey = -1;
-    // The rows of the last key, for the same key given again (next to it, once sorted).
-    const found: number[] = [];
-    for (const i of at) {
-      const k = ks[i] as number;
-      if (k === lastKey) {
-        for (let j = 0; j < found.length; j++) each(found[j] as number, i);
-        continue;
-      }
-      want = k;
-      lastKey = k;
-      found.length = 0;
-      for (let r = seek.to(pcmp); r !== -1 && pcmp(r) === 0; r = seek.next()) {
-        found.push(r);
-        each(r, i);
-      }
-    }
+    entityRows(new LeafWalk(tree), table, order === 'aevt' ? (head[0] as number) : -1, ks, at, each);
     return;
   }
   const probes: (Probe | null)[] = keys.map((k) => v.probeOf(order, [...prefix, k]));
