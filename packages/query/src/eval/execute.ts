@@ -265,15 +265,6 @@ function extendRow(row: readonly unknown[], news: readonly (readonly unknown[])[
   return out;
 }
 
-/** Row `i` of the columns `cols` extended with datom `j`'s values of the columns `news`. */
-function extendColumns(cols: readonly (readonly unknown[])[], i: number, news: readonly (readonly unknown[])[], j: number): unknown[] {
-  if (cols.length === 1 && news.length === 1) return [(cols[0] as readonly unknown[])[i], (news[0] as readonly unknown[])[j]];
-  const out = new Array<unknown>(cols.length + news.length);
-  for (let k = 0; k < cols.length; k++) out[k] = (cols[k] as readonly unknown[])[i];
-  for (let k = 0; k < news.length; k++) out[cols.length + k] = (news[k] as readonly unknown[])[j];
-  return out;
-}
-
 /** True when the rows a pattern adds are distinct for distinct input rows: it names every field that tells its datoms apart. */
 function keepsDistinct(step: PatternStep, db: Database): boolean {
   const n = db.isHistory ? 5 : 3;
@@ -366,15 +357,24 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
       ds = concatColumns(parts);
     }
     const ok = columnMatcher(ds, sh, step, false);
-    const news = sh.newPos.map((p) => fieldCol(ds, p));
-    const key = ds.key;
-    if (inCols !== null) {
-      for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendColumns(inCols, key[j] as number, news, j));
-    } else {
-      const ins = inRows();
-      for (let j = 0; j < ds.length; j++) if (ok === null || ok(j)) rows.push(extendRow(ins[key[j] as number] as unknown[], news, j));
+    // The datoms that pass, as positions in the columns read.
+    let pick: readonly number[] | null = null;
+    if (ok !== null) {
+      const kept: number[] = [];
+      for (let j = 0; j < ds.length; j++) if (ok(j)) kept.push(j);
+      pick = kept;
     }
-    return { vars, rows, distinct: distinctOut };
+    const n = pick === null ? ds.length : pick.length;
+    // The result as columns: each input column taken at the row each datom's key came from, then the new ones.
+    const rowAt = pick === null ? ds.key : gather(ds.key, pick);
+    const outCols: (readonly unknown[])[] = [];
+    if (inCols !== null) for (const ic of inCols) outCols.push(gather(ic, rowAt));
+    else {
+      const ins = inRows();
+      for (let k = 0; k < rel.vars.length; k++) outCols.push(gatherRows(ins, k, rowAt));
+    }
+    for (const p of sh.newPos) outCols.push(pick === null ? fieldCol(ds, p) : gather(fieldCol(ds, p), pick));
+    return new ColumnRelation(vars, outCols, n, distinctOut);
   }
   // Group the rows by the values of the pattern's bound positions.
   const groups = new Map<unknown, unknown[][]>();
@@ -407,6 +407,20 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     }
   }
   return { vars, rows, distinct: distinctOut };
+}
+
+/** `col[at[0]]`, `col[at[1]]`, ... */
+function gather<T>(col: readonly T[], at: readonly number[]): T[] {
+  const out = new Array<T>(at.length);
+  for (let i = 0; i < at.length; i++) out[i] = col[at[i] as number] as T;
+  return out;
+}
+
+/** Column `k` of `rows[at[0]]`, `rows[at[1]]`, ... */
+function gatherRows(rows: readonly (readonly unknown[])[], k: number, at: readonly number[]): unknown[] {
+  const out = new Array<unknown>(at.length);
+  for (let i = 0; i < at.length; i++) out[i] = (rows[at[i] as number] as readonly unknown[])[k];
+  return out;
 }
 
 /** Columns one after the other. */

@@ -41,6 +41,11 @@ export class ColumnRelation implements Relation {
         const c0 = cols[0] as readonly unknown[];
         const c1 = cols[1] as readonly unknown[];
         for (let i = 0; i < rows.length; i++) rows[i] = [c0[i], c1[i]];
+      } else if (cols.length === 3) {
+        const c0 = cols[0] as readonly unknown[];
+        const c1 = cols[1] as readonly unknown[];
+        const c2 = cols[2] as readonly unknown[];
+        for (let i = 0; i < rows.length; i++) rows[i] = [c0[i], c1[i], c2[i]];
       } else for (let i = 0; i < rows.length; i++) rows[i] = cols.map((c) => c[i]);
       this.#rows = rows;
     }

@@ -163,7 +163,24 @@ function estimate(db: Database, index: 'eavt' | 'aevt' | 'avet' | 'vaet', ...com
   }
 }
 
-function resolvePattern(c: PatternClause, env: Env): Omit<PatternStep, 'range' | 'pushed' | 'est'> {
+/** A pattern with its constants resolved, and the datoms of its attribute (of the database, without one): estimated once per plan. */
+interface ResolvedPattern extends Omit<PatternStep, 'range' | 'pushed' | 'est'> {
+  readonly countA: number;
+}
+
+/** Estimated datoms of each attribute, by database value (a value never changes, nor do its counts). */
+const attributeCounts = new WeakMap<Database, Map<number, number>>();
+
+/** About how many datoms attribute `a` has in `db` (see {@link estimate}), estimated once per database value. */
+function attributeCount(db: Database, a: number): number {
+  let counts = attributeCounts.get(db);
+  if (counts === undefined) attributeCounts.set(db, (counts = new Map()));
+  let n = counts.get(a);
+  if (n === undefined) counts.set(a, (n = estimate(db, 'aevt', a)));
+  return n;
+}
+
+function resolvePattern(c: PatternClause, env: Env): ResolvedPattern {
   const db = sourceOf(env, c.src, c.text);
   const slots = c.terms.map(slotOf);
   let never = false;
@@ -203,13 +220,14 @@ function resolvePattern(c: PatternClause, env: Env): Omit<PatternStep, 'range' |
       base = av === undefined ? estimate(db, 'eavt', ev) : vv === undefined ? estimate(db, 'eavt', ev, av) : estimate(db, 'eavt', ev, av, vv);
     } else if (av !== undefined) {
       index = vv === undefined ? 'aevt' : 'avet';
-      base = vv === undefined ? estimate(db, 'aevt', av) : estimate(db, 'avet', av, vv);
+      base = vv === undefined ? attributeCount(db, av) : estimate(db, 'avet', av, vv);
     } else {
       index = 'eavt';
       base = estimate(db, 'eavt');
     }
   }
-  return { kind: 'pattern', clause: c, src: c.src, slots, attr, never, base, index };
+  const countA = attr === null ? estimate(db, 'eavt') : Math.max(1, attributeCount(db, attr.id));
+  return { kind: 'pattern', clause: c, src: c.src, slots, attr, never, base, index, countA };
 }
 
 const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
@@ -290,7 +308,7 @@ export function planBlock(clauses: readonly Clause[], boundIn: Iterable<string>,
   const remaining = [...clauses];
   const steps: Step[] = [];
   let card = cardIn;
-  const resolved = new Map<Clause, ReturnType<typeof resolvePattern>>();
+  const resolved = new Map<Clause, ResolvedPattern>();
   for (const c of clauses) if (c.kind === 'pattern') resolved.set(c, resolvePattern(c, env));
   for (const c of clauses) {
     if (c.kind === 'rule' && !env.rules.has(c.name)) {
@@ -317,7 +335,7 @@ export function planBlock(clauses: readonly Clause[], boundIn: Iterable<string>,
       const c = remaining[i] as Clause;
       if (c.kind === 'pred' || c.kind === 'fn' || c.kind === 'not') continue;
       if (!needs(c, env, bindable).every((v) => bound.has(v))) continue;
-      const step = c.kind === 'pattern' ? planPattern(resolved.get(c) as ReturnType<typeof resolvePattern>, bound, card, remaining, env) : c.kind === 'or' ? planOr(c, bound, env, card, cycle) : planRule(c, bound, env, card, cycle);
+      const step = c.kind === 'pattern' ? planPattern(resolved.get(c) as ResolvedPattern, bound, card, remaining, env) : c.kind === 'or' ? planOr(c, bound, env, card, cycle) : planRule(c, bound, env, card, cycle);
       const connected = clauseVars(c).some((v) => bound.has(v));
       // Prefer a clause that joins with what is bound: a cross product multiplies rows.
       const score = connected || bound.size === 0 ? step.est : step.est * Math.max(card, 1) * 4;
@@ -354,25 +372,26 @@ export function stepBinds(s: Step): string[] {
   }
 }
 
-function planPattern(r: ReturnType<typeof resolvePattern>, bound: ReadonlySet<string>, card: number, remaining: readonly Clause[], env: Env): PatternStep {
+function planPattern(r: ResolvedPattern, bound: ReadonlySet<string>, card: number, remaining: readonly Clause[], env: Env): PatternStep {
   const slots = r.slots;
-  const boundAt = slots.map((s) => s.kind === 'var' && bound.has(s.name));
-  const db = env.sources.get(r.src) as Database;
+  const s0 = slots[0] as Slot;
+  const v = slots[2] as Slot;
+  const bound0 = s0.kind === 'var' && bound.has(s0.name);
+  const bound2 = v.kind === 'var' && bound.has(v.name);
   const attr = r.attr;
-  const countA = attr === null ? estimate(db, 'eavt') : Math.max(1, estimate(db, 'aevt', attr.id));
+  const countA = r.countA;
   let est: number;
   if (r.never) est = 0;
-  else if (boundAt[0] && boundAt[2]) est = card * Math.min(1, r.base / countA) * 0.5;
-  else if (boundAt[0]) est = card * (attr === null ? 10 : Math.max(r.base / countA, 0.01));
-  else if (boundAt[2]) {
+  else if (bound0 && bound2) est = card * Math.min(1, r.base / countA) * 0.5;
+  else if (bound0) est = card * (attr === null ? 10 : Math.max(r.base / countA, 0.01));
+  else if (bound2) {
     const distinctV = attr === null ? 10 : attr.unique !== null ? countA : attr.valueType === 'ref' ? Math.max(1, countA / 3) : Math.max(1, Math.sqrt(countA));
     est = card * Math.max(r.base / distinctV, 0.01);
   } else est = card * r.base;
   // Comparisons on the value, pushed into the scan.
   const range: RangeBound[] = [];
   const pushed: PredClause[] = [];
-  const v = slots[2] as Slot;
-  if (attr !== null && v.kind === 'var' && !bound.has(v.name) && slots.filter((s) => s.kind === 'var' && s.name === v.name).length === 1) {
+  if (attr !== null && v.kind === 'var' && !bound2 && occurrences(slots, v.name) === 1) {
     for (const c of remaining) {
       if (c.kind !== 'pred') continue;
       const b = rangeOf(c, v.name, attr, env);
@@ -382,8 +401,15 @@ function planPattern(r: ReturnType<typeof resolvePattern>, bound: ReadonlySet<st
     }
   }
   if (range.length > 0) est *= range.length === 1 ? 0.5 : 0.25;
-  const index = boundAt[0] || (slots[0] as Slot).kind === 'const' ? 'eavt' : range.length > 0 || (slots[2] as Slot).kind === 'const' || boundAt[2] ? 'avet' : attr !== null ? 'aevt' : 'eavt';
-  return { ...r, range, pushed, index, est };
+  const index = bound0 || s0.kind === 'const' ? 'eavt' : range.length > 0 || v.kind === 'const' || bound2 ? 'avet' : attr !== null ? 'aevt' : 'eavt';
+  return { kind: 'pattern', clause: r.clause, src: r.src, slots, attr, never: r.never, base: r.base, range, pushed, index, est };
+}
+
+/** How many slots hold variable `name`. */
+function occurrences(slots: readonly Slot[], name: string): number {
+  let n = 0;
+  for (const s of slots) if (s.kind === 'var' && s.name === name) n++;
+  return n;
 }
 
 function planFilter(c: PredClause | FnClause | NotClause, bound: Set<string>, env: Env, card: number, cycle: ReadonlySet<string> | null): Step {
