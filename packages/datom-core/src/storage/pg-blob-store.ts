@@ -112,6 +112,15 @@ export class PgBlobStore implements BlobStore {
     }
   }
 
+  /** A read-only statement, run by the read thread (see `PgServer.read`). */
+  async #read<R extends Record<string, unknown>>(what: string, text: string, values: unknown[], data?: Record<string, unknown>): Promise<R[]> {
+    try {
+      return await this.server.read<R>(text, values);
+    } catch (err) {
+      throw this.#error(what, err, data);
+    }
+  }
+
   async exists(): Promise<boolean> {
     // Opening a database asks this first and reads pages soon after: the read thread starts
     // (loading `pg` and connecting) alongside the root's and directory's reads.
@@ -121,7 +130,7 @@ export class PgBlobStore implements BlobStore {
     } catch (err) {
       throw this.#error('reach', err);
     }
-    return (await this.#query('read the root of', 'SELECT 1 FROM datomkit_roots WHERE name = $1', [this.name])).length > 0;
+    return (await this.#read('read the root of', 'SELECT 1 FROM datomkit_roots WHERE name = $1', [this.name])).length > 0;
   }
 
   async create(): Promise<void> {
@@ -146,7 +155,7 @@ export class PgBlobStore implements BlobStore {
   async readRoot(): Promise<Uint8Array | null> {
     this.server.startReader();
     if (!(await this.server.hasSchema(this.location).catch((err: unknown) => Promise.reject(this.#error('reach', err))))) return null;
-    const rows = await this.#query<{ bytes: Buffer }>('read the root of', 'SELECT bytes FROM datomkit_roots WHERE name = $1', [this.name]);
+    const rows = await this.#read<{ bytes: Uint8Array }>('read the root of', 'SELECT bytes FROM datomkit_roots WHERE name = $1', [this.name]);
     return rows[0]?.bytes ?? null;
   }
 
@@ -207,9 +216,9 @@ export class PgBlobStore implements BlobStore {
   }
 
   async getBlob(key: string): Promise<Uint8Array> {
-    const rows = await this.#query<{ bytes: Buffer }>('read a blob of', 'SELECT bytes FROM datomkit_blobs WHERE name = $1 AND key = $2 ORDER BY chunk', [this.name, key], { key });
+    const rows = await this.#read<{ bytes: Uint8Array }>('read a blob of', 'SELECT bytes FROM datomkit_blobs WHERE name = $1 AND key = $2 ORDER BY chunk', [this.name, key], { key });
     if (rows.length === 0) throw new DatomError('storage/missing', `Blob ${this.location}/${key} is missing: the database is damaged`, { data: { location: this.location, key } });
-    return rows.length === 1 ? (rows[0] as { bytes: Buffer }).bytes : Buffer.concat(rows.map((r) => r.bytes));
+    return rows.length === 1 ? (rows[0] as { bytes: Uint8Array }).bytes : Buffer.concat(rows.map((r) => r.bytes));
   }
 
   /** Ranges read ahead of sequential reads, most recently used first (see {@link readRangeSync}). */
@@ -266,7 +275,7 @@ export class PgBlobStore implements BlobStore {
 
   async readLog(key: string, offset: number): Promise<Uint8Array> {
     // From the append that holds `offset` on, in order.
-    const rows = await this.#query<{ pos: number; bytes: Buffer }>(
+    const rows = await this.#read<{ pos: number; bytes: Uint8Array }>(
       'read a log of',
       'SELECT pos::float8 AS pos, bytes FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos >= ' +
         'coalesce((SELECT max(pos) FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos <= $3), 0) ORDER BY pos',
@@ -275,7 +284,7 @@ export class PgBlobStore implements BlobStore {
     );
     // A log is created (by an empty append) before a root names it: one without rows is gone.
     if (rows.length === 0) throw new DatomError('storage/missing', `Log ${this.location}/${key} is missing: the database is damaged`, { data: { location: this.location, key } });
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     let end = rows[0]?.pos ?? offset;
     const start = end;
     for (const r of rows) {

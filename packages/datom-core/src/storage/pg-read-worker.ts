@@ -11,8 +11,10 @@ export interface ReadWorkerData {
   /** Where `pg` is, resolved by the main thread. */
   readonly pgPath: string;
   readonly connectionString: string;
-  /** The thread's end of the request channel. */
+  /** The thread's end of the channel of synchronous page reads. */
   readonly port: MessagePort;
+  /** The thread's end of the channel of other reads, answered asynchronously ({@link QueryRequest}). */
+  readonly queries: MessagePort;
   /**
    * Two Int32s: the first is set to 1 (and notified) when a reply is posted, the second to 1 when
    * the thread has failed for good (its error is posted as a reply).
@@ -35,6 +37,19 @@ export interface ReadRequest {
 /** The reply: the bytes, or why there are none (`missing` for a blob that is not there). */
 export type ReadReply = { readonly bytes: Uint8Array } | { readonly error: string; readonly missing: boolean };
 
+/** A read-only statement that the main thread awaits (the root, a directory, a log): run once, not retried. */
+export interface QueryRequest {
+  readonly id: number;
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * The answer to a {@link QueryRequest}: its rows (byte values as `Uint8Array`), or its error's
+ * message and SQLSTATE (or socket error code). `id` 0 with an error: the thread failed for good.
+ */
+export type QueryReply = { readonly id: number; readonly rows: Record<string, unknown>[] } | { readonly id: number; readonly error: string; readonly code: string | undefined };
+
 /**
  * The source text that a read thread runs: {@link readWorkerMain}, with a guard that reports a
  * thread that fails (while starting or later) to the waiting main thread instead of leaving it to
@@ -45,7 +60,9 @@ export function readWorkerSource(): string {
 const wt = require('node:worker_threads');
 const flag = new Int32Array(wt.workerData.flag);
 const fail = (e) => {
-  try { wt.workerData.port.postMessage({ error: 'the read thread failed: ' + String((e && e.stack) || e), missing: false }); } catch {}
+  const error = 'the read thread failed: ' + String((e && e.stack) || e);
+  try { wt.workerData.port.postMessage({ error, missing: false }); } catch {}
+  try { wt.workerData.queries.postMessage({ id: 0, error, code: undefined }); } catch {}
   Atomics.store(flag, 1, 1);
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
@@ -60,6 +77,8 @@ try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
 /**
  * The read thread's body. Requests are served one at a time, in order; a connection lost mid-read
  * is reopened and the read tried again until `retryMs` has passed (a server restart takes a second).
+ * A page read's reply is posted before the flag is set: the main thread, which waits for the flag,
+ * then finds it on the port. Its bytes are moved, not copied, when they are a buffer of their own.
  */
 export function readWorkerMain(wt: typeof import('node:worker_threads'), require: NodeJS.Require): void {
   const data = wt.workerData as ReadWorkerData;
@@ -112,13 +131,38 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
       }
     }
   };
+  const query = async (req: QueryRequest): Promise<QueryReply> => {
+    try {
+      const c = await connected();
+      const r = await c.query(req.text, req.values as unknown[]);
+      return { id: req.id, rows: r.rows };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const lost = !/^[0-9A-Z]{5}$/.test(String(code ?? '')) || String(code).startsWith('08') || String(code).startsWith('57P');
+      if (lost && client !== null) {
+        const c = client;
+        client = null;
+        c.end().catch(() => undefined);
+      }
+      return { id: req.id, error: (err as Error).message ?? String(err), code: code === undefined ? undefined : String(code) };
+    }
+  };
+  // A buffer that is a whole ArrayBuffer of its own is moved to the main thread instead of copied.
+  const movable = (b: Uint8Array): ArrayBuffer[] => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? [b.buffer] : []);
   // Connect now: the first read is usually on its way.
   connected().catch(() => undefined);
   data.port.on('message', (req: ReadRequest) => {
     read(req).then((reply) => {
-      data.port.postMessage(reply);
+      data.port.postMessage(reply, 'bytes' in reply ? movable(reply.bytes) : []);
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
+    });
+  });
+  data.queries.on('message', (req: QueryRequest) => {
+    query(req).then((reply) => {
+      const moved: ArrayBuffer[] = [];
+      if ('rows' in reply) for (const row of reply.rows) for (const v of Object.values(row)) if (v instanceof Uint8Array) moved.push(...movable(v));
+      data.queries.postMessage(reply, moved);
     });
   });
 }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Client, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { DatomError } from '../error/datom-error.js';
-import { type ReadReply, type ReadRequest, type ReadWorkerData, readWorkerSource } from './pg-read-worker.js';
+import { type QueryReply, type ReadReply, type ReadRequest, type ReadWorkerData, readWorkerSource } from './pg-read-worker.js';
 
 /** The version of the tables below; a server whose `datomkit_meta` says more is refused. */
 export const PG_SCHEMA_VERSION = 1;
@@ -69,11 +69,24 @@ export interface LockSession {
   readonly epoch: number;
 }
 
-/** The read thread and its side of the channel. */
+/** The read thread and this thread's side of its channels. */
 interface ReadThread {
   readonly worker: Worker;
   readonly port: MessagePort;
   readonly flag: Int32Array;
+  readonly queries: MessagePort;
+  /** Queries posted and not answered yet, by id. */
+  readonly pending: Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>;
+}
+
+/** A query's error as the read thread reported it: the message, and the SQLSTATE or socket code. */
+class PgReadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -177,9 +190,9 @@ export class PgServer {
 
   /** Whether the tables exist (checked once); `storage/format` when they are of a newer version. */
   async hasSchema(location: string): Promise<boolean> {
-    this.#schema ??= this.query<{ version: number | null }>('SELECT max(version) AS version FROM datomkit_meta').then(
-      (r) => {
-        const version = r.rows[0]?.version ?? null;
+    this.#schema ??= this.read<{ version: number | null }>('SELECT max(version) AS version FROM datomkit_meta').then(
+      (rows) => {
+        const version = rows[0]?.version ?? null;
         if (version !== null) checkVersion(version, location);
         return version !== null;
       },
@@ -268,7 +281,11 @@ export class PgServer {
     const t = this.#reader ?? this.#startReader();
     Atomics.store(t.flag, 0, 0);
     t.port.postMessage(req);
-    Atomics.wait(t.flag, 0, 0, READ_TIMEOUT_MS);
+    // The thread sets the flag after posting the reply, then notifies. A notify can come late, for
+    // the read before this one (the thread stored 1, this thread took that reply and asked again,
+    // then the thread notified): so a wake-up counts only when the flag is set.
+    const deadline = Date.now() + READ_TIMEOUT_MS;
+    for (let left = READ_TIMEOUT_MS; Atomics.load(t.flag, 0) === 0 && left > 0; left = deadline - Date.now()) Atomics.wait(t.flag, 0, 0, left);
     const msg = receiveMessageOnPort(t.port) as { message: ReadReply } | undefined;
     // A thread that failed for good is replaced at the next read.
     if (msg === undefined || Atomics.load(t.flag, 1) === 1) this.#stopReader();
@@ -285,6 +302,46 @@ export class PgServer {
     throw new DatomError('storage/io', `Could not read ${location}/${req.key} from PostgreSQL: ${reply.error}`, { data: { location, key: req.key, offset: req.offset } });
   }
 
+  /**
+   * Runs a read-only statement on the read thread's connection (one statement, not retried): the
+   * reads of opening and catching up (the root, a directory, a log) go there, so that a read-only
+   * connection loads `pg` and connects in that thread only. Byte values come as `Uint8Array`s.
+   * Errors carry the SQLSTATE (or the socket error's code) as `code`, as `pg`'s do.
+   */
+  read<R extends Record<string, unknown>>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    const t = this.#reader ?? this.#startReader();
+    const id = ++this.#queryId;
+    return new Promise<R[]>((resolve, reject) => {
+      if (t.pending.size === 0) t.queries.ref();
+      t.pending.set(id, { resolve: resolve as (rows: Record<string, unknown>[]) => void, reject });
+      t.queries.postMessage({ id, text, values });
+    });
+  }
+
+  #queryId = 0;
+
+  #answer(t: ReadThread, reply: QueryReply): void {
+    if (reply.id === 0 && 'error' in reply) {
+      // The thread failed for good: every query waiting on it fails, and the next read starts another.
+      this.#failQueries(t, new PgReadError(reply.error, reply.code));
+      if (this.#reader === t) this.#stopReader();
+      return;
+    }
+    const p = t.pending.get(reply.id);
+    if (p === undefined) return;
+    t.pending.delete(reply.id);
+    if (t.pending.size === 0) t.queries.unref();
+    if ('rows' in reply) p.resolve(reply.rows);
+    else p.reject(new PgReadError(reply.error, reply.code));
+  }
+
+  #failQueries(t: ReadThread, err: Error): void {
+    const waiting = [...t.pending.values()];
+    t.pending.clear();
+    t.queries.unref();
+    for (const p of waiting) p.reject(err);
+  }
+
   /** Starts the read thread (which connects at once) if it is not running. */
   startReader(): void {
     if (this.#reader === null) this.#startReader();
@@ -292,11 +349,13 @@ export class PgServer {
 
   #startReader(): ReadThread {
     const { port1, port2 } = new MessageChannel();
+    const queries = new MessageChannel();
     const flag = new SharedArrayBuffer(8);
     const data: ReadWorkerData = {
       pgPath: createRequire(import.meta.url).resolve('pg'),
       connectionString: this.connectionString,
       port: port2,
+      queries: queries.port2,
       flag,
       chunkBytes: PG_CHUNK_BYTES,
       retryMs: READ_RETRY_MS,
@@ -306,16 +365,22 @@ export class PgServer {
     const worker = new Worker(readWorkerSource(), {
       eval: true,
       workerData: data,
-      transferList: [port2],
+      transferList: [port2, queries.port2],
       resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
-    worker.on('error', () => {
-      if (this.#reader?.worker === worker) this.#reader = null;
-    });
+    const t: ReadThread = { worker, port: port1, flag: new Int32Array(flag), queries: queries.port1, pending: new Map() };
+    const gone = (why: string) => (): void => {
+      if (this.#reader === t) this.#reader = null;
+      this.#failQueries(t, new PgReadError(`the read thread ${why}`, undefined));
+    };
+    worker.on('error', gone('failed'));
+    worker.on('exit', gone('stopped'));
     port1.unref();
-    this.#reader = { worker, port: port1, flag: new Int32Array(flag) };
-    return this.#reader;
+    t.queries.on('message', (reply: QueryReply) => this.#answer(t, reply));
+    t.queries.unref();
+    this.#reader = t;
+    return t;
   }
 
   #stopReader(): void {
@@ -323,6 +388,8 @@ export class PgServer {
     this.#reader = null;
     if (t !== null) {
       t.port.close();
+      t.queries.close();
+      this.#failQueries(t, new PgReadError('the read thread was stopped', undefined));
       void t.worker.terminate();
     }
   }
