@@ -155,7 +155,7 @@ export class PgBlobStore implements BlobStore {
   async readRoot(): Promise<Uint8Array | null> {
     this.server.startReader();
     if (!(await this.server.hasSchema(this.location).catch((err: unknown) => Promise.reject(this.#error('reach', err))))) return null;
-    const rows = await this.#read<{ bytes: Uint8Array }>('read the root of', 'SELECT bytes FROM datomkit_roots WHERE name = $1', [this.name]);
+    const rows = await this.#read<{ bytes: Uint8Array }>('read the root of', "SELECT encode(bytes, 'base64') AS b64 FROM datomkit_roots WHERE name = $1", [this.name]);
     return rows[0]?.bytes ?? null;
   }
 
@@ -216,7 +216,7 @@ export class PgBlobStore implements BlobStore {
   }
 
   async getBlob(key: string): Promise<Uint8Array> {
-    const rows = await this.#read<{ bytes: Uint8Array }>('read a blob of', 'SELECT bytes FROM datomkit_blobs WHERE name = $1 AND key = $2 ORDER BY chunk', [this.name, key], { key });
+    const rows = await this.#read<{ bytes: Uint8Array }>('read a blob of', "SELECT encode(bytes, 'base64') AS b64 FROM datomkit_blobs WHERE name = $1 AND key = $2 ORDER BY chunk", [this.name, key], { key });
     if (rows.length === 0) throw new DatomError('storage/missing', `Blob ${this.location}/${key} is missing: the database is damaged`, { data: { location: this.location, key } });
     return rows.length === 1 ? (rows[0] as { bytes: Uint8Array }).bytes : Buffer.concat(rows.map((r) => r.bytes));
   }
@@ -277,7 +277,7 @@ export class PgBlobStore implements BlobStore {
     // From the append that holds `offset` on, in order.
     const rows = await this.#read<{ pos: number; bytes: Uint8Array }>(
       'read a log of',
-      'SELECT pos::float8 AS pos, bytes FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos >= ' +
+      "SELECT pos::float8 AS pos, encode(bytes, 'base64') AS b64 FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos >= " +
         'coalesce((SELECT max(pos) FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos <= $3), 0) ORDER BY pos',
       [this.name, key, offset],
       { key },

@@ -37,7 +37,10 @@ export interface ReadRequest {
 /** The reply: the bytes, or why there are none (`missing` for a blob that is not there). */
 export type ReadReply = { readonly bytes: Uint8Array } | { readonly error: string; readonly missing: boolean };
 
-/** A read-only statement that the main thread awaits (the root, a directory, a log): run once, not retried. */
+/**
+ * A read-only statement that the main thread awaits (the root, a directory, a log): run once, not
+ * retried. A text column `b64` of the result is decoded from base64 into a column `bytes`.
+ */
 export interface QueryRequest {
   readonly id: number;
   readonly text: string;
@@ -102,9 +105,11 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
     });
     return connecting;
   };
-  // The chunks that hold the range, each cut to its part of the range, in order.
+  // The chunks that hold the range, each cut to its part of the range, in order. Bytes come in
+  // base64, which `pg` hands over as text: a third larger than the bytes, where bytea's own text
+  // form (hex) is twice as large and several times slower to make and to decode.
   const SQL =
-    'SELECT substring(bytes FROM (greatest($3::bigint - chunk::bigint * $5, 0) + 1)::int FOR (least($3::bigint + $4 - chunk::bigint * $5, $5) - greatest($3::bigint - chunk::bigint * $5, 0))::int) AS bytes ' +
+    "SELECT encode(substring(bytes FROM (greatest($3::bigint - chunk::bigint * $5, 0) + 1)::int FOR (least($3::bigint + $4 - chunk::bigint * $5, $5) - greatest($3::bigint - chunk::bigint * $5, 0))::int), 'base64') AS b64 " +
     'FROM datomkit_blobs WHERE name = $1 AND key = $2 AND chunk BETWEEN $6 AND $7 ORDER BY chunk';
   const read = async (req: ReadRequest): Promise<ReadReply> => {
     const first = Math.floor(req.offset / C);
@@ -113,9 +118,9 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
     for (;;) {
       try {
         const c = await connected();
-        const r = await c.query<{ bytes: Buffer }>(SQL, [req.name, req.key, req.offset, req.length, C, first, last]);
+        const r = await c.query<{ b64: string }>(SQL, [req.name, req.key, req.offset, req.length, C, first, last]);
         if (r.rows.length === 0) return { error: `blob ${req.key} is missing`, missing: true };
-        const bytes = r.rows.length === 1 ? (r.rows[0] as { bytes: Buffer }).bytes : Buffer.concat(r.rows.map((x) => x.bytes));
+        const bytes = r.rows.length === 1 ? Buffer.from((r.rows[0] as { b64: string }).b64, 'base64') : Buffer.concat(r.rows.map((x) => Buffer.from(x.b64, 'base64')));
         return { bytes };
       } catch (err) {
         // SQLSTATE classes 08 (connection) and 57P (shutdown), or a socket error: the connection is gone.
@@ -134,7 +139,13 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
   const query = async (req: QueryRequest): Promise<QueryReply> => {
     try {
       const c = await connected();
-      const r = await c.query(req.text, req.values as unknown[]);
+      const r = await c.query<Record<string, unknown>>(req.text, req.values as unknown[]);
+      for (const row of r.rows) {
+        if (typeof row.b64 === 'string') {
+          row.bytes = Buffer.from(row.b64, 'base64');
+          delete row.b64;
+        }
+      }
       return { id: req.id, rows: r.rows };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
