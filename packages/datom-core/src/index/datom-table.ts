@@ -150,6 +150,7 @@ export class DatomTable {
   #base = 0;
   #pages: (RowPage | undefined)[] = [];
   #pinned = new RowPins();
+  #pinOut: PinnedRow | null = null;
   #source: RowPageSource | null = null;
 
   constructor(capacity = 1024) {
@@ -247,7 +248,11 @@ export class DatomTable {
       p.used = true;
       return p;
     }
-    if (this.#pinned.get(r) !== undefined) return null;
+    const pin = this.#pinned.get(r);
+    if (pin !== undefined) {
+      this.#pinOut = pin;
+      return null;
+    }
     const source = this.#source;
     if (source === null || r < 0) throw new RangeError(`No row ${r}`);
     const cols = source.loadRows(k);
@@ -266,8 +271,9 @@ export class DatomTable {
     return page;
   }
 
-  #pin(r: number): PinnedRow {
-    return this.#pinned.get(r) as PinnedRow;
+  /** The pinned row that the last {@link DatomTable.#page} returning null found (one map lookup, not two). */
+  #pin(): PinnedRow {
+    return this.#pinOut as PinnedRow;
   }
 
   /** Entity of row `r`. */
@@ -275,21 +281,21 @@ export class DatomTable {
     const i = r - this.#base;
     if (i >= 0) return this.#e[i] as number;
     const p = this.#page(r);
-    return p !== null ? (p.e[r & ROW_MASK] as number) : this.#pin(r).e;
+    return p !== null ? (p.e[r & ROW_MASK] as number) : this.#pin().e;
   }
   /** Attribute of row `r`. */
   a(r: number): number {
     const i = r - this.#base;
     if (i >= 0) return this.#a[i] as number;
     const p = this.#page(r);
-    return p !== null ? (p.a[r & ROW_MASK] as number) : this.#pin(r).a;
+    return p !== null ? (p.a[r & ROW_MASK] as number) : this.#pin().a;
   }
   /** Value of row `r`. */
   v(r: number): Value {
     const i = r - this.#base;
     if (i >= 0) return this.#v[i] as Value;
     const p = this.#page(r);
-    return p !== null ? (p.v[r & ROW_MASK] as Value) : this.#pin(r).v;
+    return p !== null ? (p.v[r & ROW_MASK] as Value) : this.#pin().v;
   }
   /**
    * Row `r`'s attribute and value against `a` and `v`, attribute first (AVET's order): one page
@@ -309,7 +315,7 @@ export class DatomTable {
         ra = p.a[j] as number;
         rv = p.v[j] as Value;
       } else {
-        const pin = this.#pin(r);
+        const pin = this.#pin();
         ra = pin.a;
         rv = pin.v;
       }
@@ -321,7 +327,7 @@ export class DatomTable {
     const i = r - this.#base;
     if (i >= 0) return this.#t[i] as number;
     const p = this.#page(r);
-    return p !== null ? (p.t[r & ROW_MASK] as number) : this.#pin(r).t;
+    return p !== null ? (p.t[r & ROW_MASK] as number) : this.#pin().t;
   }
   /** The t of row `r`. */
   t(r: number): number {
@@ -333,7 +339,7 @@ export class DatomTable {
     const i = r - this.#base;
     if (i >= 0) return this.#link[i] as number;
     const p = this.#page(r);
-    return p !== null ? (p.link[r & ROW_MASK] as number) : this.#pin(r).link;
+    return p !== null ? (p.link[r & ROW_MASK] as number) : this.#pin().link;
   }
   /** Row `r` as a datom, its value copied where it is mutable. */
   datom(r: number): Datom {
@@ -342,7 +348,7 @@ export class DatomTable {
     // One page lookup for the four columns: pull makes a datom of every row of an entity.
     const p = this.#page(r);
     if (p === null) {
-      const row = this.#pin(r);
+      const row = this.#pin();
       return storedDatom(row.e, row.a, row.v, row.t);
     }
     const j = r & ROW_MASK;
