@@ -14,19 +14,24 @@ const GROUP = 'backup';
 /** The catalog of the physical cases (7 MB on disk), and the smaller one of the file cases (they replay every transaction). */
 const DATOMS = Number(process.env.BACKUP_BENCH_DATOMS ?? 300_000);
 const FILE_DATOMS = Number(process.env.BACKUP_BENCH_FILE_DATOMS ?? 100_000);
+/** The file cases' source: the restore group's shape at FILE_DATOMS (its load, then a tenth as many card-one updates, ten per transaction). */
+const fileSource = (): Promise<string> => source(FILE_DATOMS, Math.round(FILE_DATOMS / 10));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'datomkit-backup-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (name: string): string => path.join(dir, `${name}-${n++}`);
 
-const sources = new Map<number, Promise<string>>();
+const sources = new Map<string, Promise<string>>();
 /**
- * A catalog of `datoms` datoms, loaded in transactions of 100 entities and closed (its checkpoint
- * written), built once per size (the differential cases change copies of it).
+ * A catalog of `datoms` datoms, loaded in transactions of 100 entities, then `updates` card-one
+ * changes in transactions of ten (the history shape of the restore group's source, whose log replay
+ * rate the file cases compare with), and closed (its checkpoint written); built once per shape (the
+ * differential cases change copies of it).
  */
-function source(datoms = DATOMS): Promise<string> {
-  let p = sources.get(datoms);
+function source(datoms = DATOMS, updates = 0): Promise<string> {
+  const key = `${datoms}/${updates}`;
+  let p = sources.get(key);
   if (p === undefined) {
     p = (async () => {
       const uri = fresh('source');
@@ -34,24 +39,24 @@ function source(datoms = DATOMS): Promise<string> {
       const conn = await connect(uri);
       await conn.transact(catalogSchema());
       for (const tx of generateCatalog({ datoms, seed: 11, batchEntities: 100 })) await conn.transact(tx);
+      if (updates > 0) await changeCardOne(conn, 3, updates, 10);
       await conn.close();
       return uri;
     })();
-    sources.set(datoms, p);
+    sources.set(key, p);
   }
   return p;
 }
 
-/** Changes 1% of the datoms: card-one updates of artist names and track durations, 100 per transaction. */
-async function changeOnePercent(conn: Connection, seed: number): Promise<void> {
+/** Makes `changes` card-one updates of artist names and track durations, `perTx` per transaction. */
+async function changeCardOne(conn: Connection, seed: number, changes: number, perTx: number): Promise<void> {
   const db = conn.db();
   const artists = (await db.datoms('aevt', 'artist/name').toArray()).map((x) => x.e);
   const tracks = (await db.datoms('aevt', 'track/duration').toArray()).map((x) => x.e);
   const rnd = new Prng(seed);
-  const changes = Math.round(DATOMS / 100);
-  for (let i = 0; i < changes; i += 100) {
+  for (let i = 0; i < changes; i += perTx) {
     const touched = new Map<number, unknown>();
-    for (let j = 0; j < 100; j++) {
+    for (let j = 0; j < perTx; j++) {
       const artist = rnd.int(2) === 0;
       const e = artist ? (artists[rnd.int(artists.length)] as number) : (tracks[rnd.int(tracks.length)] as number);
       touched.set(e, artist ? ['db/add', e, 'artist/name', `artist ${seed}.${i + j}`] : ['db/add', e, 'track/duration', 100_000 + i + j]);
@@ -73,7 +78,7 @@ const differential = (checkpoint: boolean) =>
     run: async ({ uri, folder }: { uri: string; folder: string }) => {
       const first = await backupDatabase({ source: uri, dir: folder });
       const conn = await connect(uri);
-      await changeOnePercent(conn, n);
+      await changeCardOne(conn, n, Math.round(DATOMS / 100), 100);
       // Closing writes a checkpoint: the changed pages go into a new pack.
       if (checkpoint) await conn.close();
       const second = await backupDatabase({ source: uri, dir: folder });
@@ -134,13 +139,13 @@ export function backupCases(): BenchCase[] {
     {
       group: GROUP,
       name: 'file-backup-vs-log-replay',
-      description: `backupDb (every transaction of a ${FILE_DATOMS}-datom catalog to a file backup) vs replaying the same log into an empty database (the restore group's log replay)`,
+      description: `backupDb (every transaction of a ${FILE_DATOMS}-datom catalog and its ${Math.round(FILE_DATOMS / 10)} card-one updates, ten per transaction, to a file backup) vs replaying the same log into an empty database (the restore group's log replay, on a source of the restore group's shape)`,
       metric: 'ms',
       target: { kind: 'speedup', peer: 'log-replay', min: 3 },
       sides: [
         side({
           name: DATOMKIT,
-          setup: async () => ({ conn: await connect(await source(FILE_DATOMS), { readOnly: true }), file: `${fresh('file')}.edn` }),
+          setup: async () => ({ conn: await connect(await fileSource(), { readOnly: true }), file: `${fresh('file')}.edn` }),
           run: async ({ conn, file }: { conn: Connection; file: string }) => {
             await backupDb({ source: conn, backupFile: file });
           },
@@ -155,7 +160,7 @@ export function backupCases(): BenchCase[] {
     {
       group: GROUP,
       name: 'restore-db-vs-log-replay',
-      description: `restoreDb (a file backup of a ${FILE_DATOMS}-datom catalog replayed into an empty database) vs replaying the source's log into an empty database`,
+      description: `restoreDb (a file backup of a ${FILE_DATOMS}-datom catalog and its ${Math.round(FILE_DATOMS / 10)} card-one updates, ten per transaction, replayed into an empty database) vs replaying the source's log into an empty database (the restore group's log replay, on a source of the restore group's shape)`,
       metric: 'ms',
       target: { kind: 'speedup', peer: 'log-replay', min: 3 },
       sides: [
@@ -177,7 +182,7 @@ let filePromise: Promise<string> | null = null;
 /** A file backup of the file cases' source, written once. */
 function backupFile(): Promise<string> {
   filePromise ??= (async () => {
-    const conn = await connect(await source(FILE_DATOMS), { readOnly: true });
+    const conn = await connect(await fileSource(), { readOnly: true });
     const file = `${fresh('restore')}.edn`;
     await backupDb({ source: conn, backupFile: file });
     await conn.close();
@@ -199,7 +204,7 @@ async function release(x: { conn: Connection; uri: string }): Promise<void> {
 
 const logReplay = side({
   name: 'log-replay',
-  setup: async () => ({ src: await connect(await source(FILE_DATOMS), { readOnly: true }), dest: await emptyDb() }),
+  setup: async () => ({ src: await connect(await fileSource(), { readOnly: true }), dest: await emptyDb() }),
   run: async ({ src, dest }: { src: Connection; dest: { conn: Connection } }) => {
     await replayAll(src, dest.conn);
   },

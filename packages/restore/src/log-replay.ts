@@ -135,12 +135,17 @@ export class LogReplay {
       const datoms = this.#prepare(entry);
       const created = await this.#writer.resolve(entry, datoms);
       if (!this.#writer.groupable(datoms, runEntities, created)) {
+        // Refused for what the run holds (an entity it changed), it may start the next run.
+        const alone = run.length === 0;
         await flush();
-        written += await this.#tagged(entry, () => this.#write(entry, datoms));
-        continue;
+        if (alone || !this.#writer.groupable(datoms, runEntities, created)) {
+          written += await this.#tagged(entry, () => this.#write(entry, datoms));
+          continue;
+        }
       }
       run.push({ entry, datoms });
       for (const e of created) runEntities.add(e);
+      for (const e of this.#writer.changedEntities(datoms)) runEntities.add(e);
       runDatoms += datoms.length;
       if (runDatoms >= maxRunDatoms) await flush();
     }

@@ -63,6 +63,8 @@ interface CopyAttr {
   readonly a: number;
   /** Values are written as they are: neither a ref nor a tuple holding refs. */
   readonly plain: boolean;
+  /** The destination attribute is cardinality one: a new value retracts the old one by itself. */
+  readonly one: boolean;
 }
 
 /** A current-state batch as `bulkLoad` columns; the source entities it creates are numbered in `fresh`. */
@@ -315,7 +317,9 @@ export class RestoreWriter {
     const kind = this.#schema.kind(d.a);
     if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
     const skip = kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant;
-    const c: CopyAttr = { kind, skip, a: skip ? -1 : (this.#mapping.get(d.a) ?? -1), plain: !kind.refBearing };
+    const a = skip ? -1 : (this.#mapping.get(d.a) ?? -1);
+    const one = a !== -1 && this.#conn.db().attribute(a)?.cardinality === 'one';
+    const c: CopyAttr = { kind, skip, a, plain: !kind.refBearing, one };
     this.#copyAttrs.set(d.a, c);
     return c;
   }
@@ -483,15 +487,27 @@ export class RestoreWriter {
 
   /**
    * Whether a source transaction's `datoms` (after transforms, without `db/txInstant`; call
-   * {@link resolve} first) can be replayed in a group by {@link replayGroup}: assertions only, of
-   * user attributes the destination has, about entities (not transactions), whose refs name
-   * built-ins, mapped entities, or entities asserted by this transaction or an earlier one of the
-   * group (`groupEntities`). Then nothing of it is unmappable and its writing needs no tempids.
+   * {@link resolve} first) can be replayed in a group by {@link replayGroup}: datoms of user
+   * attributes the destination has, about entities (not transactions), whose refs name built-ins,
+   * mapped entities, or entities asserted by this transaction or an earlier one of the group
+   * (`groupEntities`). Then nothing of it is unmappable and its writing needs no tempids. A
+   * retraction is groupable only as the old half of a cardinality-one change: the same
+   * transaction asserts another value of that attribute of that entity, which is a mapped entity
+   * outside `groupEntities` (the bulk load retracts the old value by itself, as `transact` would).
+   * The caller adds such changed entities to `groupEntities` (see {@link changedEntities}), so that
+   * one group never changes an attribute of an entity twice.
    */
   groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>): boolean {
+    let changes: Datom[] | null = null;
     for (const d of datoms) {
-      if (!d.added || d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
+      if (d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
       const c = this.#copyAttr(d);
+      if (!d.added) {
+        if (c.skip) continue;
+        if (c.a === -1 || !c.one || groupEntities.has(d.e) || this.#mapping.get(d.e) === undefined) return false;
+        (changes ??= []).push(d);
+        continue;
+      }
       if (c.skip) continue;
       if (c.a === -1 || (c.kind.refBearing && !c.kind.isRef)) return false;
       if (!c.kind.isRef) continue;
@@ -499,7 +515,26 @@ export class RestoreWriter {
       if (v >= TX_BASE) return false;
       if (v >= FIRST_USER_EID && this.#mapping.get(v) === undefined && !createdHere.has(v) && !groupEntities.has(v)) return false;
     }
-    return true;
+    if (changes === null) return true;
+    // Each retraction needs its new value beside it: a retraction alone is not written by a load.
+    const asserted = new Map<number, Set<number>>();
+    for (const d of datoms) {
+      if (!d.added) continue;
+      let attrs = asserted.get(d.e);
+      if (attrs === undefined) asserted.set(d.e, (attrs = new Set()));
+      attrs.add(d.a);
+    }
+    return changes.every((d) => asserted.get(d.e)?.has(d.a) === true);
+  }
+
+  /**
+   * The entities whose cardinality-one values a {@link groupable} transaction's `datoms` change
+   * (those of its retractions): a group that holds the change must not touch them again.
+   */
+  changedEntities(datoms: readonly Datom[]): number[] {
+    const out: number[] = [];
+    for (const d of datoms) if (!d.added) out.push(d.e);
+    return out;
   }
 
   /**
@@ -517,6 +552,8 @@ export class RestoreWriter {
       let e = 0;
       let ownBookkeeping = false;
       for (const d of datoms) {
+        // A groupable retraction is the old half of a cardinality-one change: the load retracts it.
+        if (!d.added) continue;
         const c = this.#copyAttr(d);
         if (c.skip) continue;
         if (d.e !== lastE) {

@@ -48,7 +48,7 @@ describe('openReplaySession and LogReplay', () => {
   test('replayBatch commits runs of data-only transactions together, equal to replaying them one by one; a second replay from the same watermark fails', async () => {
     const source = await catalogConn(2000, 3, 50);
     const [artist] = await source.db().datoms('aevt', 'artist/name').toArray();
-    await source.transact([['db/add', artist!.e, 'artist/name', 'Renamed']]); // a retraction: replayed alone
+    await source.transact([['db/add', artist!.e, 'artist/name', 'Renamed']]); // changes an artist of an earlier run
     await source.transact([{ 'db/id': 'datomic.tx', 'db/doc': 'why' }, { 'artist/name': 'With metadata' }]);
     await source.transact([{ 'artist/name': 'Last' }]);
     const entries = await logOf(source);
@@ -74,6 +74,33 @@ describe('openReplaySession and LogReplay', () => {
     // The rival read the same watermark: its first commit must fail, whichever way it writes.
     await expect(rival.replayBatch(data)).rejects.toSatisfy((e) => isDatomError(e, 'transact/'));
     expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+  });
+
+  test('cardinality-one changes of entities from earlier runs join runs; an entity changed twice in a run splits it', async () => {
+    const source = await catalogConn(1000, 5, 50);
+    const artists = (await source.db().datoms('aevt', 'artist/name').toArray()).map((d) => d.e);
+    const firstName = (await source.db().datoms('eavt', artists[0]!, 'artist/name').toArray())[0]!.v;
+    const load = source.db().basisT;
+    // Renames of loaded artists, one per transaction, the first artist renamed twice in a row.
+    await source.transact([['db/add', artists[0]!, 'artist/name', 'First rename']]);
+    await source.transact([['db/add', artists[0]!, 'artist/name', 'Second rename']]);
+    expect(artists.length).toBeGreaterThan(5);
+    for (let i = 1; i < artists.length; i++) await source.transact([['db/add', artists[i]!, 'artist/name', `Renamed ${i}`]]);
+    const entries = await logOf(source);
+    const dest = await freshConn('changes');
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session: await openReplaySession(dest, source.id) });
+    await replay.replayBatch(entries.filter((e) => e.t <= load));
+    const before = dest.db().basisT;
+    await replay.replayBatch(entries.filter((e) => e.t > load));
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+    // All of them in 2 destination transactions: the second rename of the first artist starts a new run.
+    expect(dest.db().basisT - before).toBe(2);
+    // The history keeps every value with its retraction, as the source's does.
+    const destArtist = (await dest.db().datoms('avet', 'artist/name', 'Second rename').toArray())[0]!.e;
+    const history = await dest.db().history().datoms('eavt', destArtist, 'artist/name').toArray();
+    const values = (added: boolean) => history.filter((d) => d.added === added).map((d) => d.v).sort();
+    expect(values(true)).toEqual([firstName, 'First rename', 'Second rename'].sort());
+    expect(values(false)).toEqual([firstName, 'First rename'].sort());
   });
 
   test('a run the bulk load refuses is replayed one transaction at a time', async () => {
