@@ -60,6 +60,14 @@ function small(x: number): number {
 
 /** Column builder over one table: `add(row, key)` appends the asked fields of a row. */
 class Filler {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the read path back to
+   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
+   * bundled module's unused constant is not kept.
+   */
+  static readonly kept: Filler = new Filler(null as unknown as DatomTable, []);
+
   readonly key: number[] = [];
   readonly e: number[] = [];
   readonly a: number[] = [];
@@ -212,6 +220,14 @@ function firstRow(n: Node): number {
  * entity ids searches each leaf for the ids it holds.
  */
 class LeafWalk {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the read path back to
+   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
+   * bundled module's unused constant is not kept.
+   */
+  static readonly kept: LeafWalk = new LeafWalk(EMPTY_TREE);
+
   readonly #root: Node | null;
   readonly #stack: Branch[] = [];
   readonly #pos: number[] = [];
@@ -375,6 +391,14 @@ function attrEnd(table: DatomTable, a: number, rows: readonly number[]): number 
  * or in the next, and only past those from the root.
  */
 class EntityPass {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the read path back to
+   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
+   * bundled module's unused constant is not kept.
+   */
+  static readonly kept: EntityPass = new EntityPass(LeafWalk.kept, null as unknown as DatomTable, -1);
+
   readonly #walk: LeafWalk;
   readonly #table: DatomTable;
   readonly #a: number;
@@ -482,6 +506,18 @@ function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly n
 
 /** A cursor that only moves forward, to each probe in turn; `to` and `next` return the row it is at, or -1 at the end. */
 class Seeker {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the read path back to
+   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
+   * bundled module's unused constant is not kept.
+   */
+  static readonly kept: Seeker = new Seeker(EMPTY_TREE);
+  static {
+    // With a cursor: the first `to` makes one.
+    Seeker.kept.to(() => 0);
+  }
+
   readonly #tree: Tree;
   #cur: TreeCursor | null = null;
   #r = -1;
@@ -509,18 +545,6 @@ class Seeker {
   }
 }
 
-/**
- * One live object of each class a read makes and drops. V8 discards optimized code that checks for
- * an object shape no live object has any more; without these, every full collection between two
- * queries sent the read path back to the interpreter (seen as "weak objects" deoptimizations, the
- * next queries several times slower).
- */
-export const KEPT_SHAPES: readonly object[] = (() => {
-  const seeker = new Seeker(EMPTY_TREE);
-  seeker.to(() => 0);
-  const walk = new LeafWalk(EMPTY_TREE);
-  return [seeker, new Filler(null as unknown as DatomTable, []), walk, new EntityPass(walk, null as unknown as DatomTable, -1)];
-})();
 
 /**
  * The rows of `index` that start with `[...prefix, keys[i]]` for each `i`, with the `i` of each

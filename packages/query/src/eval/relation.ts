@@ -17,6 +17,14 @@ export interface Relation {
  * one hands over its columns without an array per row in between.
  */
 export class ColumnRelation implements Relation {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the code that reads
+   * it back to the interpreter ("weak objects" deoptimizations). A static field, not a module
+   * constant: a bundled module's unused constant is not kept.
+   */
+  static readonly kept: ColumnRelation = new ColumnRelation([], [], 0, true);
+
   readonly vars: readonly string[];
   readonly cols: readonly (readonly unknown[])[];
   readonly size: number;
@@ -111,6 +119,14 @@ export function rowKey(row: readonly unknown[], cols: readonly number[]): unknow
  * Maps for more, so that rows of entity ids are kept without a string built per row.
  */
 export class RowSet {
+  /**
+   * A live object of this class. V8 drops optimized code that checks for an object shape no live
+   * object has; without one, every full collection between two queries sent the code that reads
+   * it back to the interpreter ("weak objects" deoptimizations). A static field, not a module
+   * constant: a bundled module's unused constant is not kept.
+   */
+  static readonly kept: RowSet = new RowSet([0]);
+
   readonly #cols: readonly number[];
   readonly #root: Map<unknown, unknown> | Set<unknown>;
   #any = false;
@@ -157,12 +173,6 @@ export class RowSet {
     return (node as Set<unknown>).has(hashKey(row[cols[n - 1] as number]));
   }
 }
-
-/** A live RowSet, so that V8 keeps the code optimized for its shape across full collections (see datom-core's KEPT_SHAPES). */
-export const KEPT_ROW_SET = new RowSet([0]);
-
-/** A live ColumnRelation, for the same reason as {@link KEPT_ROW_SET}. */
-export const KEPT_COLUMN_RELATION = new ColumnRelation([], [], 0, true);
 
 /** The rows of `rel` projected onto `vars` (which it must hold), without repeats. */
 export function project(rel: Relation, vars: readonly string[]): Relation {
