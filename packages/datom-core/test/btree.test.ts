@@ -27,6 +27,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('snapshot' as const) }) },
 );
 
+/** Applies an add, a remove or a batch to `tree` and to its model (the rows it holds); other steps leave both. */
+function applyStep(s: { op: string; key?: number; pick?: number; keys?: number[] }, tree: Tree, model: number[], edit: ReturnType<typeof newEdit> | null): [Tree, number[]] {
+  if (s.op === 'add') {
+    const r = keys.push(s.key as number) - 1;
+    return [treeInsert(tree, r, cmp, edit), [...model, r]];
+  }
+  if (s.op === 'remove' && model.length > 0) {
+    const r = model[(s.pick as number) % model.length] as number;
+    return [treeRemove(tree, r, cmp, edit), model.filter((x) => x !== r)];
+  }
+  if (s.op === 'batch') {
+    const rows = (s.keys as number[]).map((k) => keys.push(k) - 1);
+    return [treeInsertMany(tree, rows, cmp, edit), [...model, ...rows]];
+  }
+  return [tree, model];
+}
+
 describe('persistent B+tree of rows', () => {
   test.prop([fc.array(step, { maxLength: 400 }), fc.boolean()], { numRuns: 150, seed: 42 })(
     'holds exactly the rows of a sorted-array model, and old versions never change',
@@ -37,19 +54,8 @@ describe('persistent B+tree of rows', () => {
       const snapshots: [Tree, number[]][] = [];
       let edit = transient ? newEdit() : null;
       for (const s of steps) {
-        if (s.op === 'add') {
-          const r = keys.push(s.key) - 1;
-          tree = treeInsert(tree, r, cmp, edit);
-          model.push(r);
-        } else if (s.op === 'remove' && model.length > 0) {
-          const r = model[s.pick % model.length] as number;
-          tree = treeRemove(tree, r, cmp, edit);
-          model = model.filter((x) => x !== r);
-        } else if (s.op === 'batch') {
-          const rows = s.keys.map((k) => keys.push(k) - 1);
-          tree = treeInsertMany(tree, rows, cmp, edit);
-          model.push(...rows);
-        } else if (s.op === 'snapshot') {
+        [tree, model] = applyStep(s, tree, model, edit);
+        if (s.op === 'snapshot') {
           // A finished edit: what it built must stay as it is.
           snapshots.push([tree, [...model].sort(cmp)]);
           edit = transient ? newEdit() : null;
@@ -138,3 +144,71 @@ describe('persistent B+tree of rows', () => {
   });
 });
 
+
+describe('treeMatches with a lead', () => {
+  // A row's lead is its key / 8, as an entity leads EAVT's components: rows of a smaller lead sort
+  // before, of a larger after. Some leads are "not loaded" (NaN), as rows whose pages are not in memory.
+  const lead = (r: number): number => Math.floor((keys[r] as number) / 8);
+  const leadOf = (r: number): number => (r % 5 === 0 ? Number.NaN : lead(r));
+  type Op = { op: 'add'; key: number } | { op: 'remove'; pick: number } | { op: 'batch'; keys: number[] } | { op: 'freeze' } | { op: 'read'; key: number; whole: boolean; limit: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('add' as const), key: fc.integer({ min: 0, max: 2000 }) }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('batch' as const), keys: fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 50, maxLength: 400 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('freeze' as const) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({ op: fc.constant('read' as const), key: fc.integer({ min: -10, max: 2010 }), whole: fc.boolean(), limit: fc.constantFrom(1, 3, 1000) }),
+    },
+  );
+
+  test.prop([fc.array(op, { minLength: 100, maxLength: 250 }), fc.boolean()], { numRuns: 60, seed: 15 })(
+    'gives the rows of the probe, as without a lead, while edits change the branches that keep leads',
+    (ops, transient) => {
+      keys.length = 0;
+      let tree: Tree = EMPTY_TREE;
+      let model: number[] = [];
+      let edit = transient ? newEdit() : null;
+      const frozen: [Tree, number[]][] = [];
+      const check = (t: Tree, rows: readonly number[], key: number, whole: boolean, limit: number): void => {
+        // A probe of the lead alone (an entity's datoms), or of the whole key (an entity and more).
+        const l = Math.floor(key / 8);
+        const probe = whole ? (r: number): number => (keys[r] as number) - key : (r: number): number => lead(r) - l;
+        const want = rows.filter((r) => probe(r) === 0).slice(0, limit);
+        expect(treeMatches(t, probe, null, limit, l, leadOf)).toEqual(want);
+        expect(treeMatches(t, probe, null, limit)).toEqual(want);
+      };
+      for (const s of ops) {
+        [tree, model] = applyStep(s, tree, model, edit);
+        if (s.op === 'freeze') {
+          frozen.push([tree, [...model].sort(cmp)]);
+          edit = transient ? newEdit() : null;
+        } else if (s.op === 'read') {
+          model.sort(cmp);
+          check(tree, model, s.key, s.whole, s.limit);
+          // Older values, whose branches the reads above may share, still read as they were.
+          const old = frozen[s.key % Math.max(1, frozen.length)];
+          if (old !== undefined) check(old[0], old[1], s.key, s.whole, s.limit);
+        }
+      }
+    },
+  );
+
+  test('a branch an edit changes in place keeps no stale leads', () => {
+    keys.length = 0;
+    // Ten full leaves of keys 0..639 under one branch, owned by an edit, the lead of a row its key.
+    const edit = newEdit();
+    let tree = treeFromSorted(
+      Array.from({ length: 640 }, (_, k) => keys.push(k) - 1),
+      edit,
+    );
+    const byKey = (t: Tree, k: number): number[] => treeMatches(t, (r) => (keys[r] as number) - k, null, 10, k, (r) => keys[r] as number);
+    expect(byKey(tree, 130)).toEqual([130]);
+    // The second leaf goes, the last one splits: as many children as before, at other places.
+    for (let k = 64; k < 128; k++) tree = treeRemove(tree, k, cmp, edit);
+    for (let k = 1000; k < 1064; k++) tree = treeInsert(tree, keys.push(k) - 1, cmp, edit);
+    expect(byKey(tree, 130)).toEqual([130]);
+    expect(byKey(tree, 100)).toEqual([]);
+    expect(byKey(tree, 1010)).toEqual([640 + 10]);
+  });
+});

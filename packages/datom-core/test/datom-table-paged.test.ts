@@ -38,6 +38,8 @@ describe('DatomTable point-lookup reads', () => {
     };
     const paged = DatomTable.paged(base, source, pins);
     for (const [i, [e, at, val, added]] of rows.entries()) if (i >= base) paged.add(e, at, val, i, added);
+    // Before any page is loaded: an entity that needs no page load is read; the others are NaN.
+    for (const r of rows.keys()) expect(paged.entityIfLoaded(r)).toBe(r >= base || pinned.has(r) ? mem.e(r) : Number.NaN);
     // Pinned rows first, while their pages are not loaded; then the rest.
     const order = [...pinned, ...rows.keys()];
     for (const table of [mem, paged]) {
@@ -47,6 +49,8 @@ describe('DatomTable point-lookup reads', () => {
         expect(Math.sign(table.compareAttrValue(r, a, v))).toBe(Math.sign(want));
         expect(Math.sign(probe(r))).toBe(Math.sign(want));
         expect(table.datom(r)).toEqual(mem.datom(r));
+        // Its page is loaded now (or the row is in memory or pinned).
+        expect(table.entityIfLoaded(r)).toBe(mem.e(r));
       }
     }
   });

@@ -351,7 +351,12 @@ export class DbValue implements Database {
     // or a cursor, from a finger when this value is the head and a commit left one in the leaf.
     if (!f.history && f.asOf === null && f.since === null) {
       const tree = treeFor(s, s.trees, order, probe, true);
-      return tree.root === null ? [] : treeMatches(tree, s.cmp.probe(order, probe), s.liveHead()?.edit ?? null, limit);
+      if (tree.root === null) return [];
+      const pcmp = s.cmp.probe(order, probe);
+      const edit = s.liveHead()?.edit ?? null;
+      // An entity's datoms (pull): the descent compares the entities its branches keep.
+      if (order === 'eavt' && probe.length > 0) return treeMatches(tree, pcmp, edit, limit, probe[0] as number, s.cmp.entityOf);
+      return treeMatches(tree, pcmp, edit, limit);
     }
     const out: number[] = [];
     if (limit <= 0) return out;

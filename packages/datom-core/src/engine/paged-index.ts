@@ -203,6 +203,8 @@ function decodeTreePage(body: Uint8Array, source: string): { leaves: Node[]; row
 export class PagedBranch implements CachedPage {
   readonly leaf = false as const;
   readonly edit = null;
+  /** See {@link Branch.leads}: its leaves' first rows are fixed by its page. */
+  leads: Float64Array | null = null;
   used = false;
   bytes = 0;
   #children: Node[] | undefined = undefined;
@@ -383,7 +385,7 @@ export function decodeDirectory(bytes: Uint8Array, source: string, reader: PackR
     for (let i = 0; i < children.length; i++) children[i] = node();
     const first = children[0];
     if (first === undefined) throw corrupt(`Directory ${source} has an empty branch`, { source });
-    return { leaf: false, children, min: first.leaf ? (first.keys[0] as number) : first.min, edit: null };
+    return { leaf: false, children, min: first.leaf ? (first.keys[0] as number) : first.min, edit: null, leads: null };
   };
   const trees = {} as Record<TreeName, Tree>;
   for (const name of TREE_NAMES) {
@@ -514,7 +516,7 @@ export async function writePack(args: {
       return n;
     }
     if (n.leaf) return n;
-    return { leaf: false, children: n.children.map(collect), min: n.min, edit: null };
+    return { leaf: false, children: n.children.map(collect), min: n.min, edit: null, leads: null };
   };
   for (const name of TREE_NAMES) {
     const t = args.trees[name];

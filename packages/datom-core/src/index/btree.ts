@@ -273,6 +273,14 @@ export interface Branch {
   /** The first row below this branch (children are searched by their first rows). */
   min: number;
   edit: Edit | null;
+  /**
+   * The leading component (an entity in EAVT) of each child's first row (NaN where not known yet),
+   * filled by the first {@link treeMatches} given a lead that passes through; null until then, and
+   * again whenever an edit changes the branch in place (every change of a child's first row goes
+   * through its parents, as `min` must follow it). A descent then compares numbers in one array
+   * instead of reading each child and its first row's table page.
+   */
+  leads: Float64Array | null;
 }
 
 /** A node of a tree. */
@@ -292,7 +300,7 @@ function leafOf(keys: number[], edit: Edit | null): Leaf {
 }
 
 function branchOf(children: Node[], edit: Edit | null): Branch {
-  return { leaf: false, children, min: firstRow(children[0] as Node), edit };
+  return { leaf: false, children, min: firstRow(children[0] as Node), edit, leads: null };
 }
 
 function firstRow(n: Node): number {
@@ -302,7 +310,7 @@ function firstRow(n: Node): number {
 function own<T extends Node>(n: T, edit: Edit | null): T {
   if (edit !== null && n.edit === edit) return n;
   if (n.leaf) return leafOf(n.keys.slice(), edit) as T;
-  return { leaf: false, children: n.children.slice(), min: n.min, edit } as T;
+  return { leaf: false, children: n.children.slice(), min: n.min, edit, leads: null } as T;
 }
 
 /** Index of the child of `b` that may hold `row`: the last child whose first row is <= row. */
@@ -330,6 +338,44 @@ function childBefore(b: Branch, probe: ProbeCompare): number {
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     if (probe(firstRow(ch[mid] as Node)) < 0) {
+      ci = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ci;
+}
+
+/**
+ * {@link childBefore} for a probe whose rows lead with `lead`: the probe is negative for every row
+ * whose leading component is smaller and positive for every row whose leading component is larger.
+ * The branch keeps its children's leads (see {@link Branch.leads}); `leadOf` reads a row's, or
+ * gives NaN when that would load a page. A tie, or a lead not known, calls the probe, which loads
+ * what it needs; the lead is then kept.
+ */
+function childBeforeLed(b: Branch, probe: ProbeCompare, lead: number, leadOf: (row: number) => number): number {
+  const ch = b.children;
+  let leads = b.leads;
+  if (leads === null || leads.length !== ch.length) {
+    leads = new Float64Array(ch.length);
+    for (let i = 0; i < ch.length; i++) leads[i] = leadOf(firstRow(ch[i] as Node));
+    b.leads = leads;
+  }
+  let ci = 0;
+  let lo = 1;
+  let hi = ch.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const l = leads[mid] as number;
+    let c: number;
+    if (l < lead) c = -1;
+    else if (l > lead) c = 1;
+    else {
+      // Equal, or NaN (not known yet).
+      const first = firstRow(ch[mid] as Node);
+      c = probe(first);
+      if (Number.isNaN(l)) leads[mid] = leadOf(first);
+    }
+    if (c < 0) {
       ci = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -419,8 +465,10 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null, at
   const split = splitOut;
   let m: Branch;
   if (split === null) {
-    if (owned) m = n;
-    else m = { leaf: false, children: n.children.slice(), min: n.min, edit };
+    if (owned) {
+      m = n;
+      m.leads = null;
+    } else m = { leaf: false, children: n.children.slice(), min: n.min, edit, leads: null };
     m.children[i] = child;
     if (i === 0) m.min = firstRow(child);
     splitOut = null;
@@ -428,13 +476,14 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null, at
   }
   if (owned) {
     m = n;
+    m.leads = null;
     m.children[i] = child;
     if (i === 0) m.min = firstRow(child);
     insertAt(m.children, i + 1, split, true);
   } else {
     const children = insertAt(n.children, i + 1, split, false);
     children[i] = child;
-    m = { leaf: false, children, min: firstRow(children[0] as Node), edit };
+    m = { leaf: false, children, min: firstRow(children[0] as Node), edit, leads: null };
   }
   if (m.children.length <= BRANCH_MAX) {
     splitOut = null;
@@ -446,6 +495,7 @@ function insertInto(n: Node, row: number, cmp: RowCompare, edit: Edit | null, at
     children: m.children.slice(cut),
     min: firstRow(m.children[cut] as Node),
     edit,
+    leads: null,
   };
   m.children.length = cut;
   splitOut = right;
@@ -526,6 +576,7 @@ function removeFrom(n: Node, row: number, cmp: RowCompare, edit: Edit | null): N
   if (child === undefined) return undefined;
   if (child === null && n.children.length === 1) return null;
   const m = own(n, edit);
+  m.leads = null;
   if (child === null) {
     m.children.splice(i, 1);
     m.min = firstRow(m.children[0] as Node);
@@ -823,19 +874,27 @@ function probeLowerBound(keys: readonly number[], probe: ProbeCompare): number {
 /**
  * The rows of `t` that `probe` matches (`probe(row) === 0`), in order, at most `limit` of them.
  * Matches that lie in one leaf (an entity's datoms, mostly) cost one descent, or none from a finger
- * of `edit`; a cursor is made only when they run on past the leaf they start in.
+ * of `edit`; a cursor is made only when they run on past the leaf they start in. With `lead` and
+ * `leadOf` (see {@link childBeforeLed}), the descent compares the leads its unowned branches keep.
  */
-export function treeMatches(t: Tree, probe: ProbeCompare, edit: Edit | null, limit: number): number[] {
+export function treeMatches(t: Tree, probe: ProbeCompare, edit: Edit | null, limit: number, lead?: number, leadOf?: (row: number) => number): number[] {
   const out: number[] = [];
   const root = t.root;
   if (root === null || limit <= 0) return out;
   // A finger's leaf holds every match: the next leaf starts after them.
   const f = edit === null ? null : edit.fingerForProbe(root, probe);
   let keys: readonly number[];
+  // The subtree after the leaf's, at the deepest level that has one: where the leaf's next leaf starts.
+  let next: Node | null = null;
   if (f !== null) keys = f.leaf.keys;
   else {
     let n: Node = root;
-    while (!n.leaf) n = n.children[childBefore(n, probe)] as Node;
+    while (!n.leaf) {
+      const ci = leadOf === undefined ? childBefore(n, probe) : childBeforeLed(n, probe, lead as number, leadOf);
+      const ch = n.children;
+      if (ci + 1 < ch.length) next = ch[ci + 1] as Node;
+      n = ch[ci] as Node;
+    }
     keys = n.keys;
   }
   let i = probeLowerBound(keys, probe);
@@ -844,8 +903,14 @@ export function treeMatches(t: Tree, probe: ProbeCompare, edit: Edit | null, lim
     if (probe(r) !== 0 || out.length === limit) return out;
     out.push(r);
   }
-  if (f !== null) return out;
-  // The matches may go on in the next leaves (or start there): scan with a cursor.
+  if (f !== null || next === null) return out;
+  // The matches may go on in the next leaf (or start there): most often they end in it.
+  while (!next.leaf) next = next.children[0] as Node;
+  for (const r of next.keys) {
+    if (probe(r) !== 0 || out.length === limit) return out;
+    out.push(r);
+  }
+  // They run on past it too: scan with a cursor.
   out.length = 0;
   const cur = new TreeCursor(t, probe);
   for (let r = cur.next(); r !== -1 && out.length < limit; r = cur.next()) {

@@ -283,6 +283,17 @@ export class DatomTable {
     const p = this.#page(r);
     return p !== null ? (p.e[r & ROW_MASK] as number) : this.#pin().e;
   }
+  /**
+   * Entity of row `r` when reading it loads no page (a row in memory, in a loaded page or pinned);
+   * NaN otherwise. Searches that keep entities use it so as to read no more pages than a search.
+   */
+  entityIfLoaded(r: number): number {
+    const i = r - this.#base;
+    if (i >= 0) return this.#e[i] as number;
+    const p = this.#pages[r >>> ROW_PAGE_SHIFT];
+    if (p !== undefined) return p.e[r & ROW_MASK] as number;
+    return this.#pinned.get(r)?.e ?? Number.NaN;
+  }
   /** Attribute of row `r`. */
   a(r: number): number {
     const i = r - this.#base;

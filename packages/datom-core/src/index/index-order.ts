@@ -22,9 +22,15 @@ export class IndexComparators {
   readonly aevt: RowCompare;
   readonly avet: RowCompare;
   readonly vaet: RowCompare;
+  /**
+   * The entity of a row (EAVT's leading component), for searches that compare it alone first; NaN
+   * when reading it would load a page (see {@link DatomTable.entityIfLoaded}).
+   */
+  readonly entityOf: (row: number) => number;
 
   constructor(readonly table: DatomTable) {
     const tb = table;
+    this.entityOf = (r) => tb.entityIfLoaded(r);
     const tail = (x: number, y: number): number => num(tb.t(x), tb.t(y)) || num(x, y);
     this.eavt = (x, y) => {
       if (x === y) return 0;
