@@ -82,24 +82,46 @@ class Filler {
   readonly #fd: boolean;
   readonly #table: DatomTable;
 
-  constructor(table: DatomTable, fields: readonly DatomField[]) {
+  /**
+   * `expect` (for {@link Filler.add} and {@link Filler.addRange} only): how many datoms are likely, so that each asked column
+   * (and `key` when `keyed`) is made that long at once instead of grown by pushes, which copy it
+   * several times over; {@link Filler.trim} cuts them to the datoms added.
+   */
+  constructor(table: DatomTable, fields: readonly DatomField[], expect = 0, keyed = false) {
     this.#table = table;
     this.#fe = fields.includes('e');
     this.#fa = fields.includes('a');
     this.#fv = fields.includes('v');
     this.#ft = fields.includes('tx');
     this.#fd = fields.includes('added');
+    if (expect > 0) {
+      if (keyed) this.key = new Array<number>(expect);
+      if (this.#fe) this.e = new Array<number>(expect);
+      if (this.#fa) this.a = new Array<number>(expect);
+      if (this.#fv) this.v = new Array<Value>(expect);
+      if (this.#ft) this.tx = new Array<number>(expect);
+      if (this.#fd) this.added = new Array<boolean>(expect);
+    }
   }
 
+  /** Sets datom `length` to row `r`'s asked fields (and its key, unless -1): appends, or fills a column made long in advance. */
   add(r: number, key: number): void {
     const tb = this.#table;
-    if (key !== -1) this.key.push(key);
-    if (this.#fe) this.e.push(small(tb.e(r)));
-    if (this.#fa) this.a.push(tb.a(r));
-    if (this.#fv) this.v.push(exposeValue(tb.v(r)));
-    if (this.#ft) this.tx.push(TX_BASE + tb.t(r));
-    if (this.#fd) this.added.push(tb.added(r));
-    this.length++;
+    const n = this.length;
+    if (key !== -1) this.key[n] = key;
+    if (this.#fe) this.e[n] = small(tb.e(r));
+    if (this.#fa) this.a[n] = tb.a(r);
+    if (this.#fv) this.v[n] = exposeValue(tb.v(r));
+    if (this.#ft) this.tx[n] = TX_BASE + tb.t(r);
+    if (this.#fd) this.added[n] = tb.added(r);
+    this.length = n + 1;
+  }
+
+  /** Cuts columns made longer in advance to the datoms added. */
+  trim(): this {
+    const n = this.length;
+    for (const col of [this.key, this.e, this.a, this.v, this.tx, this.added]) if (col.length > n) col.length = n;
+    return this;
   }
 
   /** Appends the asked fields of `rows`, a column at a time. */
@@ -114,14 +136,15 @@ class Filler {
     this.length += n;
   }
 
-  /** Appends the asked fields of the rows `rows[from]` to `rows[to - 1]`, a column at a time. */
+  /** Appends (or fills, see the constructor) the asked fields of the rows `rows[from]` to `rows[to - 1]`, a column at a time. */
   addRange(rows: readonly number[], from: number, to: number): void {
     const tb = this.#table;
-    if (this.#fe) for (let i = from; i < to; i++) this.e.push(small(tb.e(rows[i] as number)));
-    if (this.#fa) for (let i = from; i < to; i++) this.a.push(tb.a(rows[i] as number));
-    if (this.#fv) for (let i = from; i < to; i++) this.v.push(exposeValue(tb.v(rows[i] as number)));
-    if (this.#ft) for (let i = from; i < to; i++) this.tx.push(TX_BASE + tb.t(rows[i] as number));
-    if (this.#fd) for (let i = from; i < to; i++) this.added.push(tb.added(rows[i] as number));
+    const d = this.length - from;
+    if (this.#fe) for (let i = from; i < to; i++) this.e[d + i] = small(tb.e(rows[i] as number));
+    if (this.#fa) for (let i = from; i < to; i++) this.a[d + i] = tb.a(rows[i] as number);
+    if (this.#fv) for (let i = from; i < to; i++) this.v[d + i] = exposeValue(tb.v(rows[i] as number));
+    if (this.#ft) for (let i = from; i < to; i++) this.tx[d + i] = TX_BASE + tb.t(rows[i] as number);
+    if (this.#fd) for (let i = from; i < to; i++) this.added[d + i] = tb.added(rows[i] as number);
     this.length += to - from;
   }
 
@@ -161,8 +184,13 @@ export function readColumns(db: Database, index: IndexName, components: readonly
   const pcmp: ProbeCompare = probe.length === 0 ? () => 0 : s.cmp.probe(index, probe);
   const walk = new LeafWalk(index === 'avet' && probe.length > 0 ? avetOf(v, probe[0] as number) : s.trees[index]);
   walk.seek((r) => pcmp(r) < 0);
-  addMatching(walk, pcmp, out);
-  return out;
+  // The matching rows are found first (a slice of a few leaves), so that each column is made once, as long as it will be.
+  const parts = matchingRanges(walk, pcmp);
+  let n = 0;
+  for (let i = 1; i < parts.length; i += 3) n += (parts[i + 1] as number) - (parts[i] as number);
+  const filled = new Filler(s.table, fields, n);
+  for (let i = 0; i < parts.length; i += 3) filled.addRange(parts[i] as readonly number[], parts[i + 1] as number, parts[i + 2] as number);
+  return filled;
 }
 
 /**
@@ -315,21 +343,26 @@ function searchLeaf(rows: readonly number[], from: number, pcmp: ProbeCompare, p
   return lo;
 }
 
-/** Adds to `out` the rows `pcmp` matches (0) from the walk's leaf on: whole leaves while their last row matches. */
-function addMatching(walk: LeafWalk, pcmp: ProbeCompare, out: Filler): void {
+/**
+ * The rows `pcmp` matches (0) from the walk's leaf on, as ranges of leaves: `[rows, from, to]` for
+ * each leaf, flat. Whole leaves are taken while their last row matches.
+ */
+function matchingRanges(walk: LeafWalk, pcmp: ProbeCompare): (readonly number[] | number)[] {
+  const out: (readonly number[] | number)[] = [];
   let rows = walk.rows;
-  if (rows.length === 0) return;
+  if (rows.length === 0) return out;
   let i = searchLeaf(rows, 0, pcmp, false);
   for (;;) {
     const n = rows.length;
     if (i < n) {
       if (pcmp(rows[n - 1] as number) !== 0) {
-        out.addRange(rows, i, searchLeaf(rows, i, pcmp, true));
-        return;
+        const end = searchLeaf(rows, i, pcmp, true);
+        if (end > i) out.push(rows, i, end);
+        return out;
       }
-      out.addRange(rows, i, n);
+      out.push(rows, i, n);
     }
-    if (!walk.next()) return;
+    if (!walk.next()) return out;
     rows = walk.rows;
     i = 0;
   }
@@ -461,11 +494,11 @@ class EntityPass {
 }
 
 /**
- * The rows of entities `ks[at[0]]`, `ks[at[1]]`, ... (ascending, repeats next to each other) of
- * attribute `a` in AEVT, or of every attribute (`a` -1) in EAVT, with the index in `ks` of each, in
- * one {@link EntityPass}.
+ * The rows of entities `ks[at[0]]`, `ks[at[1]]`, ... (ascending, repeats next to each other; all
+ * of `ks` in order when `at` is null) of attribute `a` in AEVT, or of every attribute (`a` -1) in
+ * EAVT, with the index in `ks` of each, in one {@link EntityPass}.
  */
-function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly number[], at: readonly number[], each: (row: number, key: number) => void): void {
+function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly number[], at: readonly number[] | null, each: (row: number, key: number) => void): void {
   const pass = new EntityPass(walk, table, a);
   let done = false;
   let lastKey = -1;
@@ -473,8 +506,9 @@ function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly n
   // array's length calls into the runtime: the array is written over instead.)
   const found: number[] = [];
   let nFound = 0;
-  for (let x = 0; x < at.length; x++) {
-    const idx = at[x] as number;
+  const n = at === null ? ks.length : at.length;
+  for (let x = 0; x < n; x++) {
+    const idx = at === null ? x : (at[x] as number);
     const k = ks[idx] as number;
     if (k === lastKey) {
       for (let j = 0; j < nFound; j++) each(found[j] as number, idx);
@@ -570,15 +604,25 @@ export function rowsOfEach(v: DbValue, order: IndexOrder, prefix: readonly unkno
   if (entityKey && keys.every((k) => typeof k === 'number')) {
     // Entity ids: sorted as numbers, compared by one comparator that follows the current key.
     const ks = keys as readonly number[];
-    const at: number[] = [];
-    let sorted = true;
+    // Ids usually come sorted and valid (a column read in index order): then they are read in the
+    // order given, with no list of positions made.
+    let plain = true;
     for (let i = 0; i < ks.length; i++) {
       const k = ks[i] as number;
-      if (!(Number.isSafeInteger(k) && k > 0)) continue;
-      if (sorted && at.length > 0 && ks[at[at.length - 1] as number] as number > k) sorted = false;
-      at.push(i);
+      if (!(Number.isSafeInteger(k) && k > 0) || (i > 0 && (ks[i - 1] as number) > k)) {
+        plain = false;
+        break;
+      }
     }
-    if (!sorted) at.sort((x, y) => (ks[x] as number) - (ks[y] as number));
+    let at: number[] | null = null;
+    if (!plain) {
+      at = [];
+      for (let i = 0; i < ks.length; i++) {
+        const k = ks[i] as number;
+        if (Number.isSafeInteger(k) && k > 0) at.push(i);
+      }
+      at.sort((x, y) => (ks[x] as number) - (ks[y] as number));
+    }
     entityRows(new LeafWalk(tree), table, order === 'aevt' ? (head[0] as number) : -1, ks, at, each);
     return;
   }
@@ -625,7 +669,9 @@ export function rowsOfEach(v: DbValue, order: IndexOrder, prefix: readonly unkno
 export function readColumnsOfEach(db: Database, index: IndexName, prefix: readonly unknown[], keys: readonly unknown[], fields: readonly DatomField[]): DatomColumns {
   const v = local(db, 'readColumnsOfEach');
   checkIndex(index, 'readColumnsOfEach');
-  const out = new Filler(v.state.table, fields);
+  // About one datom per key: the common case, an attribute of cardinality one that most keys have.
+  const out = new Filler(v.state.table, fields, keys.length, true);
   rowsOfEach(v, index, prefix, keys, (r, i) => out.add(r, i));
+  out.trim();
   return out;
 }

@@ -360,15 +360,20 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     // The datoms that pass, as positions in the columns read.
     let pick: readonly number[] | null = null;
     if (ok !== null) {
-      const kept: number[] = [];
-      for (let j = 0; j < ds.length; j++) if (ok(j)) kept.push(j);
+      // Made as long as it can get, then cut: no copies as it grows.
+      const kept = new Array<number>(ds.length);
+      let m = 0;
+      for (let j = 0; j < ds.length; j++) if (ok(j)) kept[m++] = j;
+      kept.length = m;
       pick = kept;
     }
     const n = pick === null ? ds.length : pick.length;
     // The result as columns: each input column taken at the row each datom's key came from, then the new ones.
     const rowAt = pick === null ? ds.key : gather(ds.key, pick);
     const outCols: (readonly unknown[])[] = [];
-    if (inCols !== null) for (const ic of inCols) outCols.push(gather(ic, rowAt));
+    // One datom for each key, in order (an attribute every key has once): the input columns as they are.
+    if (inCols !== null && isIdentity(rowAt, keys.length)) outCols.push(...inCols);
+    else if (inCols !== null) for (const ic of inCols) outCols.push(gather(ic, rowAt));
     else {
       const ins = inRows();
       for (let k = 0; k < rel.vars.length; k++) outCols.push(gatherRows(ins, k, rowAt));
@@ -407,6 +412,13 @@ function runPattern(step: PatternStep, rel: Relation, st: RunState): Relation {
     }
   }
   return { vars, rows, distinct: distinctOut };
+}
+
+/** True when `at` is `0, 1, ..., n - 1`. */
+function isIdentity(at: readonly number[], n: number): boolean {
+  if (at.length !== n) return false;
+  for (let i = 0; i < n; i++) if (at[i] !== i) return false;
+  return true;
 }
 
 /** `col[at[0]]`, `col[at[1]]`, ... */
@@ -680,16 +692,12 @@ export function ruleRelation(name: string, src: string, st: RunState): Relation 
       cyclePlans(env, db, r).map((plan, i) => ({ plan, heads: (defs[i] as { vars: readonly string[] }).vars, calls: cycleCalls(plan, cycle) })),
     );
   }
-  const add = (r: string, rows: unknown[][], into: unknown[][]): void => {
-    const keys = (full.get(r) as { keys: RowSet }).keys;
-    for (const row of rows) if (keys.add(row)) into.push(row);
-  };
   const evalBody = (r: string, body: { plan: Plan; heads: readonly string[] }, deltaAt: number, into: unknown[][]): void => {
     const state: RunState = {
       ...sub,
       cycleRelations: (callee, occ) => ({ vars: [], rows: occ === deltaAt ? (delta.get(callee) as unknown[][]) : (full.get(callee) as { rows: unknown[][] }).rows, distinct: true }),
     };
-    add(r, columns(runPlan(body.plan, unitRelation(), state), body.heads), into);
+    addNew((full.get(r) as { keys: RowSet }).keys, columns(runPlan(body.plan, unitRelation(), state), body.heads), into);
   };
   // Round 0: bodies that call nothing of the cycle.
   let fresh = new Map<string, unknown[][]>();
@@ -719,6 +727,15 @@ export function ruleRelation(name: string, src: string, st: RunState): Relation 
   const result: Relation = { vars: positional(heads.length), rows: (full.get(name) as { rows: unknown[][] }).rows, distinct: true };
   cache.set(name, result);
   return result;
+}
+
+/**
+ * Appends to `into` the rows of `rows` that `keys` did not hold, adding them to it. (A function of
+ * its own, not a closure made per evaluation: V8 keeps a closure's optimized code only while one of
+ * its closures lives, so each full collection sent a per-evaluation closure back to the interpreter.)
+ */
+function addNew(keys: RowSet, rows: readonly unknown[][], into: unknown[][]): void {
+  for (const row of rows) if (keys.add(row)) into.push(row);
 }
 
 /** How many calls into `cycle` a plan makes (numbered 0.. by the planner, nested plans included). */
