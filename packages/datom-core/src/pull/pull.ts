@@ -121,8 +121,10 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
   const out: Record<string, unknown> = {};
   let datoms: Datom[] | null = read;
   const own = (): Datom[] => (datoms ??= ctx.db.scanDatoms('eavt', [e]));
-  const next = new Set(path).add(e);
+  // The path below this entity, made only when a ref is followed (most pulls follow none).
+  let below: Set<number> | null = null;
   const refValue = (a: AttrInfo, v: number, spec: Spec | null): unknown => {
+    const next = (below ??= new Set(path).add(e));
     if (spec?.sub) return pullEntity(ctx, spec.sub, v, depth + 1, next);
     if (spec?.recurse !== null && spec?.recurse !== undefined) {
       if (depth >= spec.recurse || next.has(v)) return refOnly(v);
@@ -138,14 +140,16 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
     while (i < ds.length) {
       const d = ds[i] as Datom;
       const a = ctx.db.attrInfo(d.a);
-      let j = i;
-      const vals: unknown[] = [];
-      while (j < ds.length && (ds[j] as Datom).a === d.a) {
-        const v = (ds[j] as Datom).v;
-        vals.push(a.isRef ? refValue(a, v as number, null) : v);
-        j++;
-      }
-      out[a.ident.fqn] = a.many ? vals : vals[0];
+      let j = i + 1;
+      while (j < ds.length && (ds[j] as Datom).a === d.a) j++;
+      if (a.many) {
+        const vals: unknown[] = [];
+        for (let k = i; k < j; k++) {
+          const v = (ds[k] as Datom).v;
+          vals.push(a.isRef ? refValue(a, v as number, null) : v);
+        }
+        out[a.ident.fqn] = vals;
+      } else out[a.ident.fqn] = a.isRef ? refValue(a, d.v as number, null) : d.v;
       i = j;
     }
   }

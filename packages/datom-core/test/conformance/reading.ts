@@ -454,6 +454,18 @@ export function describeReading(makeConn: MakeConn, options: ConformanceOptions)
       expect(await db.pull(['person/name'], ['person/email', 'bob@x'])).toEqual({ 'person/name': 'Bob' });
     });
 
+    it('pulls a wildcard through cycles of components, stopping at the entity it began with', async () => {
+      const conn = await makeConn();
+      await conn.transact([attr('n/name', 'string'), attr('n/part', 'ref', { component: true, many: true }), attr('n/main', 'ref', { component: true })]);
+      const r = await conn.transact([
+        { 'db/id': 'a', 'n/name': 'a', 'n/part': ['b'], 'n/main': 'b' },
+        { 'db/id': 'b', 'n/name': 'b', 'n/part': ['a'], 'n/main': 'a' },
+      ]);
+      const [a, b] = [r.tempids.a as number, r.tempids.b as number];
+      const bFromA = { 'db/id': b, 'n/name': 'b', 'n/part': [{ 'db/id': a }], 'n/main': { 'db/id': a } };
+      expect(await conn.db().pull(['*'], a)).toEqual({ 'db/id': a, 'n/name': 'a', 'n/part': [bFromA], 'n/main': bFromA });
+    });
+
     it('pulls nested and reverse attributes', async () => {
       const conn = await peopleConn(makeConn);
       const t = await family(conn);
