@@ -222,36 +222,80 @@ export class PgBlobStore implements BlobStore {
   }
 
   /** Ranges read ahead of sequential reads, most recently used first (see {@link readRangeSync}). */
-  #windows: { readonly key: string; readonly start: number; readonly bytes: Uint8Array; readonly ahead: number }[] = [];
+  #windows: Window[] = [];
+  /** The ranges that the read thread is fetching ahead of sequential streams, newest first. */
+  #ahead: Ahead[] = [];
 
   /**
    * Reads a page synchronously, through the read thread. Scans read pages in the order they lie in
    * a pack, so a read that starts where an earlier one ended (within READ_GAP) is taken for a
    * sequential stream and reads ahead, twice as far each time up to READ_AHEAD_MAX; what was read
-   * ahead serves the next pages without a round trip. A read elsewhere fetches the page alone, so
-   * random lookups move no more bytes than they need. A few streams (a scan reads tree pages and
-   * table pages in turn) are followed at once.
+   * ahead serves the next pages without a round trip. Each such stream also has the thread fetch
+   * the range after it (on a connection of its own) while this thread decodes the one it has, so
+   * that a scan waits for PostgreSQL only when it reads faster than the thread fetches. A read
+   * elsewhere fetches the page alone, so random lookups move no more bytes than they need. A few
+   * streams (a scan reads tree pages and table pages in turn) are followed at once.
    */
   readRangeSync(key: string, offset: number, length: number): Uint8Array {
-    const windows = this.#windows;
-    let follows = -1;
-    for (let i = 0; i < windows.length; i++) {
-      const w = windows[i] as (typeof windows)[number];
-      if (w.key !== key || offset < w.start) continue;
-      const end = w.start + w.bytes.length;
-      if (offset + length <= end) return w.bytes.subarray(offset - w.start, offset - w.start + length);
-      if (follows === -1 && offset <= end + READ_GAP) follows = i;
+    const hit = this.#window(key, offset, length);
+    if (hit !== null) return hit;
+    // The range fetched ahead of this read's stream: taken (waiting for it if it has not come).
+    const i = this.#ahead.findIndex((a) => a.key === key && offset >= a.start - READ_GAP && offset < a.start + a.length);
+    if (i !== -1) {
+      const next = this.#ahead[i] as Ahead;
+      this.#ahead.splice(i, 1);
+      const bytes = this.server.claimRead(next.seq);
+      if (bytes !== null && bytes.length > 0) {
+        this.#keep(key, next.start, bytes, next.length);
+        if (bytes.length === next.length) this.#readAhead(key, next.start + next.length, Math.min(READ_AHEAD_MAX, 2 * next.length));
+        const again = this.#window(key, offset, length);
+        if (again !== null) return again;
+      }
     }
-    const ahead = follows === -1 ? 0 : Math.min(READ_AHEAD_MAX, Math.max(READ_AHEAD_MIN, 2 * (windows[follows] as (typeof windows)[number]).ahead));
+    const follows = this.#follows(key, offset);
+    const ahead = follows === null ? 0 : Math.min(READ_AHEAD_MAX, Math.max(READ_AHEAD_MIN, 2 * follows.ahead));
     const bytes = this.server.readSync({ name: this.name, key, offset, length: length + ahead }, this.location);
-    if (follows !== -1) windows.splice(follows, 1);
-    else if (windows.length >= READ_STREAMS) windows.pop();
-    windows.unshift({ key, start: offset, bytes, ahead });
+    this.#keep(key, offset, bytes, ahead);
+    // A stream whose read came back whole (the blob goes on) has the range after it fetched now.
+    if (follows !== null && bytes.length === length + ahead) this.#readAhead(key, offset + bytes.length, Math.min(READ_AHEAD_MAX, 2 * ahead));
     return bytes.length > length ? bytes.subarray(0, length) : bytes;
+  }
+
+  /** The bytes of a range that a window holds, or null. */
+  #window(key: string, offset: number, length: number): Uint8Array | null {
+    for (const w of this.#windows) {
+      if (w.key === key && offset >= w.start && offset + length <= w.start + w.bytes.length) return w.bytes.subarray(offset - w.start, offset - w.start + length);
+    }
+    return null;
+  }
+
+  /** The window whose stream a read at `offset` continues (it starts at most READ_GAP past its end), or null. */
+  #follows(key: string, offset: number): Window | null {
+    for (const w of this.#windows) {
+      if (w.key === key && offset >= w.start && offset <= w.start + w.bytes.length + READ_GAP) return w;
+    }
+    return null;
+  }
+
+  /** Keeps bytes read as the newest window, in place of the window of the stream they continue (or of the oldest). */
+  #keep(key: string, start: number, bytes: Uint8Array, ahead: number): void {
+    const windows = this.#windows;
+    const follows = this.#follows(key, start);
+    if (follows !== null) windows.splice(windows.indexOf(follows), 1);
+    else if (windows.length >= READ_STREAMS) windows.pop();
+    windows.unshift({ key, start, bytes, ahead });
+  }
+
+  /** Has the thread fetch `length` bytes of `key` from `start`; the oldest fetch ahead is let go when there are too many. */
+  #readAhead(key: string, start: number, length: number): void {
+    if (this.#ahead.length >= READ_STREAMS) this.server.dropRead((this.#ahead.pop() as Ahead).seq);
+    this.#ahead.unshift({ seq: this.server.readAhead({ name: this.name, key, offset: start, length }), key, start, length });
   }
 
   closeReads(): void {
     this.#windows = [];
+    for (const a of this.#ahead) this.server.dropRead(a.seq);
+    this.#ahead = [];
   }
 
   async list(): Promise<{ key: string; mtimeMs: number }[]> {
@@ -306,6 +350,7 @@ export class PgBlobStore implements BlobStore {
           s,
           `WITH a AS (INSERT INTO datomkit_logs (name, key, pos, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (name, key, pos) DO UPDATE SET bytes = excluded.bytes, written = now() RETURNING 1) SELECT pg_notify('${PG_CHANNEL}', $1) FROM a`,
           [this.name, key, offset, row],
+          'datomkit_append',
         ),
       );
     } catch (err) {
@@ -443,6 +488,22 @@ export class PgBlobStore implements BlobStore {
   watch(onChange: () => void): () => void {
     return this.server.watch(this.name, onChange);
   }
+}
+
+/** Bytes read ahead of a stream: `ahead` is how far past the page asked for they were read. */
+interface Window {
+  readonly key: string;
+  readonly start: number;
+  readonly bytes: Uint8Array;
+  readonly ahead: number;
+}
+
+/** A range that the read thread is fetching ahead of a stream: `seq` is its read's number. */
+interface Ahead {
+  readonly seq: number;
+  readonly key: string;
+  readonly start: number;
+  readonly length: number;
 }
 
 /** A read that starts at most this far past where a read of the same blob ended continues its stream. */

@@ -16,7 +16,8 @@ export interface ReadWorkerData {
   /** The thread's end of the channel of other reads, answered asynchronously ({@link QueryRequest}). */
   readonly queries: MessagePort;
   /**
-   * Two Int32s: the first is set to 1 (and notified) when a reply is posted, the second to 1 when
+   * Two Int32s: the first counts the replies posted (each one added after its reply is posted, and
+   * notified; set far past any count when the thread fails for good), the second is set to 1 when
    * the thread has failed for good (its error is posted as a reply).
    */
   readonly flag: SharedArrayBuffer;
@@ -28,14 +29,21 @@ export interface ReadWorkerData {
 
 /** A range read: `length` bytes of blob `key` of database `name`, from `offset`. */
 export interface ReadRequest {
+  /** Numbers the request; its reply carries it (set by the main thread as it posts). */
+  readonly seq?: number;
+  /** A read ahead of a scan, served on a connection of its own after the reads ahead before it. */
+  readonly ahead?: boolean;
   readonly name: string;
   readonly key: string;
   readonly offset: number;
   readonly length: number;
 }
 
-/** The reply: the bytes, or why there are none (`missing` for a blob that is not there). */
-export type ReadReply = { readonly bytes: Uint8Array } | { readonly error: string; readonly missing: boolean };
+/**
+ * The reply to the request numbered `seq`: the bytes, or why there are none (`missing` for a blob
+ * that is not there). Reads ahead and the others are answered each in the order they were posted.
+ */
+export type ReadReply = { readonly seq: number; readonly bytes: Uint8Array } | { readonly seq: number; readonly error: string; readonly missing: boolean };
 
 /**
  * A read-only statement that the main thread awaits (the root, a directory, a log): run once, not
@@ -64,10 +72,10 @@ const wt = require('node:worker_threads');
 const flag = new Int32Array(wt.workerData.flag);
 const fail = (e) => {
   const error = 'the read thread failed: ' + String((e && e.stack) || e);
-  try { wt.workerData.port.postMessage({ error, missing: false }); } catch {}
+  try { wt.workerData.port.postMessage({ seq: -1, error, missing: false }); } catch {}
   try { wt.workerData.queries.postMessage({ id: 0, error, code: undefined }); } catch {}
   Atomics.store(flag, 1, 1);
-  Atomics.store(flag, 0, 1);
+  Atomics.store(flag, 0, 0x3fffffff);
   Atomics.notify(flag, 0);
 };
 process.on('uncaughtException', fail);
@@ -80,65 +88,81 @@ try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
 /**
  * The read thread's body. Requests are served one at a time, in order; a connection lost mid-read
  * is reopened and the read tried again until `retryMs` has passed (a server restart takes a second).
- * A page read's reply is posted before the flag is set: the main thread, which waits for the flag,
- * then finds it on the port. Its bytes are moved, not copied, when they are a buffer of their own.
+ * A page read's reply is posted before the flag's count is raised: the main thread, which waits for
+ * the count to reach its request's number, then finds it on the port. Requests posted ahead (reads
+ * ahead of a scan) are served while the main thread goes on. Bytes are moved, not copied, when they
+ * are a buffer of their own.
  */
 export function readWorkerMain(wt: typeof import('node:worker_threads'), require: NodeJS.Require): void {
   const data = wt.workerData as ReadWorkerData;
   const pg = require(data.pgPath) as typeof import('pg');
   const flag = new Int32Array(data.flag);
   const C = data.chunkBytes;
-  let client: import('pg').Client | null = null;
-  let connecting: Promise<import('pg').Client> | null = null;
-  const connected = (): Promise<import('pg').Client> => {
-    if (client !== null) return Promise.resolve(client);
-    connecting ??= (async () => {
-      const c = new pg.Client({ connectionString: data.connectionString });
-      c.on('error', () => {
-        if (client === c) client = null;
-      });
-      await c.connect();
-      client = c;
-      return c;
-    })().finally(() => {
-      connecting = null;
-    });
-    return connecting;
+  // A connection that is opened when first needed and again after it is lost.
+  const link = () => {
+    let client: import('pg').Client | null = null;
+    let connecting: Promise<import('pg').Client> | null = null;
+    return {
+      connected(): Promise<import('pg').Client> {
+        if (client !== null) return Promise.resolve(client);
+        connecting ??= (async () => {
+          const c = new pg.Client({ connectionString: data.connectionString });
+          c.on('error', () => {
+            if (client === c) client = null;
+          });
+          await c.connect();
+          client = c;
+          return c;
+        })().finally(() => {
+          connecting = null;
+        });
+        return connecting;
+      },
+      drop(): void {
+        if (client !== null) {
+          const c = client;
+          client = null;
+          c.end().catch(() => undefined);
+        }
+      },
+    };
   };
+  // Page reads that the main thread waits for, and the other queries, on one connection; reads
+  // ahead of a scan on another, so that a page read never waits behind a long read ahead.
+  const now = link();
+  const later = link();
   // The chunks that hold the range, each cut to its part of the range, in order. Bytes come in
   // base64, which `pg` hands over as text: a third larger than the bytes, where bytea's own text
   // form (hex) is twice as large and several times slower to make and to decode.
   const SQL =
     "SELECT encode(substring(bytes FROM (greatest($3::bigint - chunk::bigint * $5, 0) + 1)::int FOR (least($3::bigint + $4 - chunk::bigint * $5, $5) - greatest($3::bigint - chunk::bigint * $5, 0))::int), 'base64') AS b64 " +
     'FROM datomkit_blobs WHERE name = $1 AND key = $2 AND chunk BETWEEN $6 AND $7 ORDER BY chunk';
-  const read = async (req: ReadRequest): Promise<ReadReply> => {
+  const read = async (req: ReadRequest, on: ReturnType<typeof link>): Promise<ReadReply> => {
+    const seq = req.seq ?? 0;
     const first = Math.floor(req.offset / C);
     const last = Math.floor((req.offset + Math.max(req.length, 1) - 1) / C);
     const deadline = Date.now() + data.retryMs;
     for (;;) {
       try {
-        const c = await connected();
-        const r = await c.query<{ b64: string }>(SQL, [req.name, req.key, req.offset, req.length, C, first, last]);
-        if (r.rows.length === 0) return { error: `blob ${req.key} is missing`, missing: true };
+        const c = await on.connected();
+        // Prepared once per connection: a page read is then only bound and run.
+        const r = await c.query<{ b64: string }>({ name: 'datomkit_range', text: SQL, values: [req.name, req.key, req.offset, req.length, C, first, last] });
+        if (r.rows.length === 0) return { seq, error: `blob ${req.key} is missing`, missing: true };
         const bytes = r.rows.length === 1 ? Buffer.from((r.rows[0] as { b64: string }).b64, 'base64') : Buffer.concat(r.rows.map((x) => Buffer.from(x.b64, 'base64')));
-        return { bytes };
+        return { seq, bytes };
       } catch (err) {
         // SQLSTATE classes 08 (connection) and 57P (shutdown), or a socket error: the connection is gone.
         const code = String((err as { code?: unknown }).code ?? '');
         const lost = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P');
-        if (!lost || Date.now() > deadline) return { error: (err as Error).message ?? String(err), missing: false };
-        if (client !== null) {
-          const c = client;
-          client = null;
-          c.end().catch(() => undefined);
-        }
+        if (!lost || Date.now() > deadline) return { seq, error: (err as Error).message ?? String(err), missing: false };
+        on.drop();
         await new Promise((r) => setTimeout(r, 50));
       }
     }
   };
   const query = async (req: QueryRequest): Promise<QueryReply> => {
     try {
-      const c = await connected();
+      const c = await now.connected();
       const r = await c.query<Record<string, unknown>>(req.text, req.values as unknown[]);
       for (const row of r.rows) {
         if (typeof row.b64 === 'string') {
@@ -150,24 +174,26 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       const lost = !/^[0-9A-Z]{5}$/.test(String(code ?? '')) || String(code).startsWith('08') || String(code).startsWith('57P');
-      if (lost && client !== null) {
-        const c = client;
-        client = null;
-        c.end().catch(() => undefined);
-      }
+      if (lost) now.drop();
       return { id: req.id, error: (err as Error).message ?? String(err), code: code === undefined ? undefined : String(code) };
     }
   };
   // A buffer that is a whole ArrayBuffer of its own is moved to the main thread instead of copied.
   const movable = (b: Uint8Array): ArrayBuffer[] => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? [b.buffer] : []);
   // Connect now: the first read is usually on its way.
-  connected().catch(() => undefined);
+  now.connected().catch(() => undefined);
+  // One read at a time on each connection (a read is retried on the connection it was asked on).
+  let served: Promise<void> = Promise.resolve();
+  let servedAhead: Promise<void> = Promise.resolve();
+  const answer = async (req: ReadRequest, on: ReturnType<typeof link>): Promise<void> => {
+    const reply = await read(req, on);
+    data.port.postMessage(reply, 'bytes' in reply ? movable(reply.bytes) : []);
+    Atomics.add(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
   data.port.on('message', (req: ReadRequest) => {
-    read(req).then((reply) => {
-      data.port.postMessage(reply, 'bytes' in reply ? movable(reply.bytes) : []);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-    });
+    if (req.ahead === true) servedAhead = servedAhead.then(() => answer(req, later));
+    else served = served.then(() => answer(req, now));
   });
   data.queries.on('message', (req: QueryRequest) => {
     query(req).then((reply) => {

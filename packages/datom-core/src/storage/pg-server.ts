@@ -73,7 +73,12 @@ export interface LockSession {
 interface ReadThread {
   readonly worker: Worker;
   readonly port: MessagePort;
+  /** [0]: replies posted so far by the thread; [1]: 1 once the thread has failed for good. */
   readonly flag: Int32Array;
+  /** The number of the first page read posted to this thread (numbers go on across threads). */
+  readonly firstSeq: number;
+  /** Page-read replies taken off the port so far. */
+  received: number;
   readonly queries: MessagePort;
   /** Queries posted and not answered yet, by id. */
   readonly pending: Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>;
@@ -248,11 +253,15 @@ export class PgServer {
     return this.#session?.epoch === epoch;
   }
 
-  /** Runs a statement on the lock session `s`, keeping the process alive while it runs. */
-  async onSession<R extends QueryResultRow>(s: LockSession, text: string, values: unknown[] = []): Promise<QueryResult<R>> {
+  /**
+   * Runs a statement on the lock session `s`, keeping the process alive while it runs. A statement
+   * given a `name` is prepared on the session once and only bound and run after that (the
+   * statements of every commit: PostgreSQL skips parsing and planning them each time).
+   */
+  async onSession<R extends QueryResultRow>(s: LockSession, text: string, values: unknown[] = [], name?: string): Promise<QueryResult<R>> {
     if (this.#sessionBusy++ === 0) hold(s.client, true);
     try {
-      return await s.client.query<R>(text, values);
+      return await s.client.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (err) {
       // A session that failed to answer is not trusted again: its locks are taken afresh.
       if (isConnectionLoss(err) && this.#session === s) {
@@ -278,23 +287,97 @@ export class PgServer {
    * waits on a shared flag. `storage/missing` for a blob that is not there.
    */
   readSync(req: ReadRequest, location: string): Uint8Array {
-    const t = this.#reader ?? this.#startReader();
-    Atomics.store(t.flag, 0, 0);
-    t.port.postMessage(req);
-    // The thread sets the flag after posting the reply, then notifies. A notify can come late, for
-    // the read before this one (the thread stored 1, this thread took that reply and asked again,
-    // then the thread notified): so a wake-up counts only when the flag is set.
-    const deadline = Date.now() + READ_TIMEOUT_MS;
-    for (let left = READ_TIMEOUT_MS; Atomics.load(t.flag, 0) === 0 && left > 0; left = deadline - Date.now()) Atomics.wait(t.flag, 0, 0, left);
-    const msg = receiveMessageOnPort(t.port) as { message: ReadReply } | undefined;
-    // A thread that failed for good is replaced at the next read.
-    if (msg === undefined || Atomics.load(t.flag, 1) === 1) this.#stopReader();
-    if (msg === undefined) {
+    const seq = this.#post(req);
+    const reply = this.#take(seq);
+    if (reply === undefined) {
       throw new DatomError('storage/io', `Reading ${location}/${req.key} from PostgreSQL took more than ${READ_TIMEOUT_MS / 1000} s; check that the server is up`, {
         data: { location, key: req.key, offset: req.offset },
       });
     }
-    const reply = msg.message;
+    return this.#bytesOf(reply, req, location);
+  }
+
+  /**
+   * Posts a read that the caller will want soon (the next range of a scan) and returns its number
+   * at once: the read thread fetches it while this thread goes on. {@link PgServer.claimRead} takes
+   * its bytes, {@link PgServer.dropRead} says they are not wanted after all.
+   */
+  readAhead(req: ReadRequest): number {
+    const seq = this.#post({ ...req, ahead: true });
+    this.#wanted.add(seq);
+    return seq;
+  }
+
+
+  /**
+   * The bytes of read `seq` posted by {@link PgServer.readAhead}, waiting for them if they have not
+   * come; null when the read failed or its thread was replaced (the caller reads the range itself).
+   */
+  claimRead(seq: number): Uint8Array | null {
+    if (!this.#wanted.delete(seq)) return null;
+    const early = this.#early.get(seq);
+    this.#early.delete(seq);
+    const reply = early ?? this.#take(seq);
+    return reply !== undefined && 'bytes' in reply ? reply.bytes : null;
+  }
+
+  /** Read `seq` posted by {@link PgServer.readAhead} is not wanted: its reply is dropped when it comes. */
+  dropRead(seq: number): void {
+    this.#wanted.delete(seq);
+    this.#early.delete(seq);
+  }
+
+  /** The next read's number, and reads posted ahead that someone still wants, with their replies once taken off the port. */
+  #seq = 0;
+  readonly #wanted = new Set<number>();
+  readonly #early = new Map<number, ReadReply>();
+
+  #post(req: ReadRequest): number {
+    const t = this.#reader ?? this.#startReader();
+    const seq = ++this.#seq;
+    t.port.postMessage({ ...req, seq });
+    return seq;
+  }
+
+  /**
+   * Waits for the reply to read `seq` and takes it off the port, with the replies that come before
+   * it (kept when they are wanted, dropped otherwise). Undefined when it did not come in
+   * READ_TIMEOUT_MS or its thread is gone; a thread that failed for good is replaced at the next read.
+   */
+  #take(seq: number): ReadReply | undefined {
+    const t = this.#reader;
+    if (t === null || seq < t.firstSeq) return undefined;
+    const deadline = Date.now() + READ_TIMEOUT_MS;
+    let reply: ReadReply | undefined;
+    for (;;) {
+      // The thread raises the count after posting a reply, then notifies: each reply counted is on the port.
+      const posted = Atomics.load(t.flag, 0);
+      if (posted === t.received) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        Atomics.wait(t.flag, 0, posted, left);
+        continue;
+      }
+      const msg = receiveMessageOnPort(t.port) as { message: ReadReply } | undefined;
+      if (msg === undefined) break;
+      const r = msg.message;
+      if (r.seq === -1) {
+        // The thread failed for good: this reply is its error, for this read.
+        reply = r;
+        break;
+      }
+      t.received += 1;
+      if (r.seq === seq) {
+        reply = r;
+        break;
+      }
+      if (this.#wanted.has(r.seq)) this.#early.set(r.seq, r);
+    }
+    if (reply === undefined || Atomics.load(t.flag, 1) === 1) this.#stopReader();
+    return reply;
+  }
+
+  #bytesOf(reply: ReadReply, req: ReadRequest, location: string): Uint8Array {
     if ('bytes' in reply) return reply.bytes;
     if (reply.missing) {
       throw new DatomError('storage/missing', `Blob ${location}/${req.key} is missing: the database is damaged`, { data: { location, key: req.key } });
@@ -369,7 +452,7 @@ export class PgServer {
       resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
-    const t: ReadThread = { worker, port: port1, flag: new Int32Array(flag), queries: queries.port1, pending: new Map() };
+    const t: ReadThread = { worker, port: port1, flag: new Int32Array(flag), firstSeq: this.#seq + 1, received: 0, queries: queries.port1, pending: new Map() };
     const gone = (why: string) => (): void => {
       if (this.#reader === t) this.#reader = null;
       this.#failQueries(t, new PgReadError(`the read thread ${why}`, undefined));
@@ -386,6 +469,9 @@ export class PgServer {
   #stopReader(): void {
     const t = this.#reader;
     this.#reader = null;
+    // Reads posted ahead to it will not be answered.
+    this.#wanted.clear();
+    this.#early.clear();
     if (t !== null) {
       t.port.close();
       t.queries.close();

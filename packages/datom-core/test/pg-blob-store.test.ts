@@ -1,0 +1,79 @@
+// PgBlobStore's synchronous page reads: whatever mix of scans and random reads, every read gives
+// the bytes of the blob at that place, whether it was served by a round trip, by a range read
+// ahead, or by a range the read thread fetched ahead of a scan.
+import fc from 'fast-check';
+import { afterAll, expect, it } from 'vitest';
+import { PgBlobStore } from '../src/index.js';
+import { cleanUpPgAfterAll, describePg, PG_URL } from './pg-helpers.js';
+
+cleanUpPgAfterAll();
+afterAll(() => PgBlobStore.closeAll());
+
+describePg('PgBlobStore page reads', () => {
+  // Over the 1 MiB chunk rows: a range read can span two of them.
+  const SIZE = (2 << 20) + 12_345;
+  const blob = new Uint8Array(SIZE);
+  for (let i = 0; i < SIZE; i++) blob[i] = (i * 2_654_435_761) >>> 24;
+
+  async function store(label: string): Promise<PgBlobStore> {
+    const url = new URL(PG_URL as string);
+    url.searchParams.set('name', `${label}-${process.pid}-${Date.now()}`);
+    const s = PgBlobStore.fromUri(url.toString());
+    await s.create();
+    await s.writeBlob('pack-1-a', (async function* () {
+      yield blob.subarray(0, 700_000);
+      yield blob.subarray(700_000);
+    })());
+    await s.writeBlob('pack-2-b', (async function* () {
+      yield blob.subarray(0, 300_000);
+    })());
+    return s;
+  }
+
+  it('reads the right bytes across interleaved scans, random reads, the end of a blob and a closeReads', async () => {
+    const s = await store('t-pgreads');
+    const sizes: Record<string, number> = { 'pack-1-a': SIZE, 'pack-2-b': 300_000 };
+    // A step: a scan of `pages` pages of ~`page` bytes on one blob from `at`, or one random read.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('scan' as const), key: fc.constantFrom('pack-1-a', 'pack-2-b'), at: fc.double({ min: 0, max: 1, noNaN: true }), page: fc.integer({ min: 1, max: 9000 }), pages: fc.integer({ min: 1, max: 120 }) }),
+      fc.record({ kind: fc.constant('random' as const), key: fc.constantFrom('pack-1-a', 'pack-2-b'), at: fc.double({ min: 0, max: 1, noNaN: true }), page: fc.integer({ min: 1, max: 70_000 }) }),
+      fc.record({ kind: fc.constant('close' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 3 }), async (steps, interleave) => {
+        // Scans advance in turns of `interleave` reads each, as an index scan reads tree and table pages in turn.
+        const scans: { key: string; pos: number; page: number; left: number }[] = [];
+        const check = (key: string, offset: number, length: number): void => {
+          const size = sizes[key] as number;
+          const len = Math.min(length, size - offset);
+          if (len <= 0) return;
+          const got = s.readRangeSync(key, offset, len);
+          const want = (key === 'pack-1-a' ? blob : blob.subarray(0, 300_000)).subarray(offset, offset + len);
+          expect(Buffer.compare(Buffer.from(got), Buffer.from(want))).toBe(0);
+        };
+        for (const st of steps) {
+          if (st.kind === 'close') s.closeReads();
+          else if (st.kind === 'random') check(st.key, Math.floor(st.at * (sizes[st.key] as number)), st.page);
+          else scans.push({ key: st.key, pos: Math.floor(st.at * (sizes[st.key] as number)), page: st.page, left: st.pages });
+          for (const sc of scans) {
+            for (let i = 0; i < interleave && sc.left > 0; i++, sc.left--) {
+              check(sc.key, sc.pos, sc.page);
+              sc.pos += sc.page + (sc.left % 3 === 0 ? 17 : 0);
+            }
+          }
+        }
+        for (let busy = true; busy; ) {
+          busy = false;
+          for (const sc of scans) if (sc.left-- > 0) {
+            busy = true;
+            check(sc.key, sc.pos, sc.page);
+            sc.pos += sc.page;
+          }
+        }
+      }),
+      { numRuns: 25, seed: 17, verbose: true },
+    );
+    s.closeReads();
+    await s.destroy();
+  }, 120_000);
+});
