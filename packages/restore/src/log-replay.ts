@@ -94,8 +94,9 @@ export class LogReplay {
   /**
    * Replays source transactions in order, several in one destination transaction where that keeps
    * every rule of {@link replay} (group commit, for a backup file's restore). A run of transactions
-   * that only assert data (no schema, no metadata, no retraction, no ref to a transaction or to an
-   * entity neither the destination nor the run holds) is written with one bulk load, which also
+   * that only assert data or change cardinality-one values (see `RestoreWriter.groupable`; no
+   * schema, no metadata, no other retraction, no ref to a transaction or to an entity neither the
+   * destination nor the run holds) is written with one bulk load, which also
    * sets the session watermark to the run's last t and gives a new entity of its own the run's first
    * t as `datomkit.restore/source-t` (unique: two replays from one watermark cannot both commit,
    * the guarantee `db/cas` gives a single transaction). Any other transaction is replayed alone,
