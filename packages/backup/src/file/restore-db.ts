@@ -129,7 +129,7 @@ export async function replayEntries(
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     try {
-      datoms += await replay.replayBatch(batch, BATCH_DATOMS);
+      datoms += await replay.replayBatch(batch);
     } catch (err) {
       if (err instanceof DatomError) {
         const i = batch.findIndex((e) => e.t === err.data.t);
