@@ -248,12 +248,7 @@ function firstRow(n: Node): number {
  * entity ids searches each leaf for the ids it holds.
  */
 class LeafWalk {
-  /**
-   * A live object of this class. V8 drops optimized code that checks for an object shape no live
-   * object has; without one, every full collection between two queries sent the read path back to
-   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
-   * bundled module's unused constant is not kept.
-   */
+  /** A live object of this class, kept for the reason {@link Filler.kept} gives. */
   static readonly kept: LeafWalk = new LeafWalk(EMPTY_TREE);
 
   readonly #root: Node | null;
@@ -424,12 +419,7 @@ function attrEnd(table: DatomTable, a: number, rows: readonly number[]): number 
  * or in the next, and only past those from the root.
  */
 class EntityPass {
-  /**
-   * A live object of this class. V8 drops optimized code that checks for an object shape no live
-   * object has; without one, every full collection between two queries sent the read path back to
-   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
-   * bundled module's unused constant is not kept.
-   */
+  /** A live object of this class, kept for the reason {@link Filler.kept} gives. */
   static readonly kept: EntityPass = new EntityPass(LeafWalk.kept, null as unknown as DatomTable, -1);
 
   readonly #walk: LeafWalk;
@@ -540,12 +530,7 @@ function entityRows(walk: LeafWalk, table: DatomTable, a: number, ks: readonly n
 
 /** A cursor that only moves forward, to each probe in turn; `to` and `next` return the row it is at, or -1 at the end. */
 class Seeker {
-  /**
-   * A live object of this class. V8 drops optimized code that checks for an object shape no live
-   * object has; without one, every full collection between two queries sent the read path back to
-   * the interpreter ("weak objects" deoptimizations). A static field, not a module constant: a
-   * bundled module's unused constant is not kept.
-   */
+  /** A live object of this class, kept for the reason {@link Filler.kept} gives. */
   static readonly kept: Seeker = new Seeker(EMPTY_TREE);
   static {
     // With a cursor: the first `to` makes one.
