@@ -313,3 +313,138 @@ describe('bulkLoad against transact', () => {
     },
   );
 });
+
+async function loadAll(conn: Connection, bs: readonly BulkBatch[]) {
+  return (conn.bulkLoadAll as NonNullable<Connection['bulkLoadAll']>).call(conn, bs);
+}
+
+/** Every datom of the log after `t`, one line each, with its t. */
+async function logLines(conn: Connection, t: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of conn.txRange({ start: t + 1 })) for (const d of entry.data) if (d.e !== entry.tx) out.push(`${entry.t} ${d.e} ${d.a} ${String(d.v)} ${d.added}`);
+  return out;
+}
+
+describe('bulkLoadAll', () => {
+  it('commits each batch as its own transaction, in order, with one write to the log', async () => {
+    const uri = `file:${join(root, 'all')}`;
+    const conn = await fresh(uri);
+    const a = ids(conn.db());
+    const heard: TxReport[] = [];
+    conn.listen((r) => heard.push(r));
+    const t0 = conn.db().basisT;
+    const [first, second, third] = await loadAll(conn, [
+      batch(2, [[-1, a('p/name'), 'x'], [-2, a('p/code'), 1]]),
+      batch(1, [[-1, a('p/name'), 'y']]),
+      batch(0, []),
+    ]);
+    expect(first?.entities).toBe(2);
+    expect(second?.firstEid).toBeGreaterThan((first?.firstEid ?? 0) + 1);
+    expect(third?.report.txData).toHaveLength(1);
+    // Three transactions, t after t, each told to the listeners and in the log.
+    expect(heard.map((r) => r.dbAfter.basisT)).toEqual([t0 + 1, t0 + 2, t0 + 3]);
+    expect(conn.db().basisT).toBe(t0 + 3);
+    const log = await logLines(conn, t0);
+    expect(log).toHaveLength(3);
+    // A card-one value changed by a later batch of the same call retracts the value of an earlier one.
+    const [changed] = await loadAll(conn, [batch(0, [[first?.firstEid as number, a('p/name'), 'x2']]), batch(0, [[first?.firstEid as number, a('p/name'), 'x3']])]);
+    expect(changed?.report.txData.slice(1).map((d) => `${String(d.v)} ${d.added}`).sort()).toEqual(['x false', 'x2 true']);
+    expect((await logLines(conn, t0 + 3)).sort()).toEqual(
+      [
+        `${t0 + 4} ${first?.firstEid} ${a('p/name')} x false`,
+        `${t0 + 4} ${first?.firstEid} ${a('p/name')} x2 true`,
+        `${t0 + 5} ${first?.firstEid} ${a('p/name')} x2 false`,
+        `${t0 + 5} ${first?.firstEid} ${a('p/name')} x3 true`,
+      ].sort(),
+    );
+    const before = await facts(conn.db());
+    await conn.close();
+    // Durable: all of them are there after reopening.
+    const again = await connect(uri);
+    expect(again.db().basisT).toBe(t0 + 5);
+    expect(await facts(again.db())).toEqual(before);
+    await again.close();
+  });
+
+  it('commits none when one batch is refused, and the connection goes on', async () => {
+    for (const uri of [undefined, `file:${join(root, 'all-refused')}`]) {
+      const conn = await fresh(uri);
+      const a = ids(conn.db());
+      const e = (await conn.transact([{ 'db/id': 'o', 'p/name': 'old', 'p/code': 1 }])).tempids.o as number;
+      const before = conn.db();
+      const heard: TxReport[] = [];
+      conn.listen((r) => heard.push(r));
+      const err = await loadAll(conn, [batch(1, [[-1, a('p/name'), 'n']]), batch(0, [[e, a('p/name'), 'changed']]), batch(1, [[-1, a('p/code'), 1]])]).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(isDatomError(err, 'transact/unique')).toBe(true);
+      expect(heard).toHaveLength(0);
+      expect(conn.db().basisT).toBe(before.basisT);
+      expect(await facts(conn.db())).toEqual(await facts(before));
+      // The live indexes went back too: reads by value and by entity agree with the value before.
+      expect((await conn.db().datoms('avet', 'p/name', 'changed').toArray()).length).toBe(0);
+      expect((await conn.db().datoms('eavt', e, 'p/name').toArray()).map((d) => d.v)).toEqual(['old']);
+      const [r] = await loadAll(conn, [batch(0, [[e, a('p/name'), 'changed']])]);
+      expect(r?.report.dbAfter.basisT).toBe(before.basisT + 1);
+      expect(await logLines(conn, before.basisT)).toHaveLength(2);
+      await conn.close();
+    }
+  });
+});
+
+// Random sequences of batches over a few existing entities: bulkLoadAll ends where bulkLoad, batch
+// after batch, ends (the same datoms and the same log), or refuses with the code bulkLoad gives for
+// the first batch it refuses, and then changes nothing.
+const changeArb = fc.array(fc.array(fc.record({ e: fc.integer({ min: 0, max: 2 }), attr: fc.constantFrom('p/name', 'p/code', 'p/tag', 'p/slot'), x: fc.integer({ min: 0, max: 3 }) }), { maxLength: 4 }), {
+  minLength: 1,
+  maxLength: 5,
+});
+
+describe('bulkLoadAll against bulkLoad', () => {
+  test.prop([changeArb, fc.boolean()], { numRuns: 120, seed: 9 })('gives the same database and log as loading the batches one at a time', async (changes, withNew) => {
+    const [allConn, oneConn] = [await fresh(), await fresh()];
+    const existing: number[] = [];
+    for (const conn of [allConn, oneConn]) {
+      const r = await conn.transact([
+        { 'db/id': 'x0', 'p/name': 'e0', 'p/code': 0 },
+        { 'db/id': 'x1', 'p/name': 'e1', 'p/tag': ['t1'] },
+        { 'db/id': 'x2', 'p/code': 2 },
+      ]);
+      existing.splice(0, 3, r.tempids.x0 as number, r.tempids.x1 as number, r.tempids.x2 as number);
+    }
+    const a = ids(allConn.db());
+    const batches = changes.map((rows, i) =>
+      batch(
+        withNew ? 1 : 0,
+        (withNew ? [[-1, a('p/name'), `new${i}`] as [number, number, unknown]] : []).concat(
+          rows.map(({ e, attr: at, x }): [number, number, unknown] => [existing[e] as number, a(at), at === 'p/code' || at === 'p/slot' ? x : `v${x}`]),
+        ),
+      ),
+    );
+    const t0 = oneConn.db().basisT;
+    let oneErr: unknown = null;
+    for (const b of batches) {
+      const ok = await load(oneConn, b).then(
+        () => true,
+        (err: unknown) => {
+          oneErr = err;
+          return false;
+        },
+      );
+      if (!ok) break;
+    }
+    const allErr = await loadAll(allConn, batches).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    if (oneErr !== null) {
+      expect((allErr as { code?: string } | null)?.code).toBe((oneErr as { code: string }).code);
+      expect(allConn.db().basisT).toBe(t0);
+      return;
+    }
+    expect(allErr).toBeNull();
+    expect(await facts(allConn.db())).toEqual(await facts(oneConn.db()));
+    expect(await logLines(allConn, t0)).toEqual(await logLines(oneConn, t0));
+  });
+});

@@ -173,12 +173,20 @@ describe('durable storage faults', () => {
     const err = await conn.transact([{ 'item/n': 2 }]).catch((e: unknown) => e);
     expect((err as Error).message).toContain('ENOSPC');
     expect(conn.db().basisT).toBe(before.basisT);
+    // A group commit of several transactions fails whole, its written half dropped, none of them held.
+    const itemN = (conn.db().attribute('item/n') as { id: number }).id;
+    const group = [3, 4, 5].map((x) => ({ newEntities: 1, e: [-1], a: [itemN], v: [x] }));
+    const groupErr = await conn.bulkLoadAll?.(group).catch((e: unknown) => e);
+    expect((groupErr as Error).message).toContain('ENOSPC');
+    expect(conn.db().basisT).toBe(before.basisT);
+    expect((await conn.db().datoms('avet', 'item/n', 4).toArray()).length).toBe(0);
     store.full = false;
     await conn.transact([{ 'item/n': 3 }]);
-    expect((await conn.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3]);
+    await conn.bulkLoadAll?.(group.slice(1));
+    expect((await conn.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3, 4, 5]);
     await conn.close();
     const again = await connect(dir);
-    expect((await again.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3]);
+    expect((await again.db().datoms('aevt', 'item/n').toArray()).map((d) => d.v)).toEqual([1, 3, 4, 5]);
     await again.close();
   });
 

@@ -14,7 +14,7 @@ export type { ReadCurrentStateOptions } from './read-current-state.js';
 export { emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
 export type { UnmappableRef, UnmappableRefPolicy, UnmappableReport } from './unmappable-ref.js';
 export { RestoreWriter } from './restore-writer.js';
-export type { RestoreWriterOptions } from './restore-writer.js';
+export type { GroupSegment, RestoreWriterOptions } from './restore-writer.js';
 export { copySchema } from './copy-schema.js';
 export type { CopySchemaOptions, CopySchemaResult } from './copy-schema.js';
 export type { RestoreProgress, RestoreStats } from './restore-progress.js';

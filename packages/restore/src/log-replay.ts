@@ -93,37 +93,39 @@ export class LogReplay {
 
   /**
    * Replays source transactions in order, several in one destination transaction where that keeps
-   * every rule of {@link replay} (group commit, for a backup file's restore). A run of transactions
-   * that only assert data or change cardinality-one values (see `RestoreWriter.groupable`; no
-   * schema, no metadata, no other retraction, no ref to a transaction or to an entity neither the
-   * destination nor the run holds) is written with one bulk load, which also
-   * sets the session watermark to the run's last t and gives a new entity of its own the run's first
-   * t as `datomkit.restore/source-t` (unique: two replays from one watermark cannot both commit,
-   * the guarantee `db/cas` gives a single transaction). Any other transaction is replayed alone,
-   * as by {@link replay}. A run that the bulk load refuses (two values of a cardinality-one
-   * attribute, say) is replayed one transaction at a time, which names the one at fault: an error
-   * thrown for a transaction has that transaction's `t` in its `data`.
+   * every rule of {@link replay} (for a backup file's restore). A segment of transactions that
+   * only assert data or change cardinality-one values (see `RestoreWriter.groupable`; no schema, no
+   * metadata, no other retraction, no ref to a transaction or to an entity neither the destination
+   * nor the segment holds) is written as one destination transaction, with the session watermark
+   * set to its last t and a new entity of its own given its first t as `datomkit.restore/source-t`
+   * (unique: two replays from one watermark cannot both commit, the guarantee `db/cas` gives a
+   * single transaction). A segment ends where a transaction changes a value the segment already
+   * changed (one transaction cannot hold both changes), or after `maxSegmentDatoms` datoms (the
+   * engine's cost per datom of a bulk load grows with its size). Consecutive segments are committed
+   * together, with one write and one sync (group commit), until a transaction must be replayed
+   * alone or names an entity created by a segment not yet committed. Any other transaction is
+   * replayed alone, as by {@link replay}. Segments that the load refuses (two values of a
+   * cardinality-one attribute, say) are replayed one transaction at a time, which names the one at
+   * fault: an error thrown for a transaction has that transaction's `t` in its `data`.
    *
-   * What a run loses against {@link replay}: its source transactions share one destination
+   * What a segment loses against {@link replay}: its source transactions share one destination
    * transaction, so they have no destination transaction of their own to map to, and a later ref
    * to one of them follows the `unmappableRefs` policy. Use {@link replay} where that matters.
-   * A run ends after `maxRunDatoms` datoms: the engine's cost per datom of a bulk load grows with
-   * its size (a restoreDb of 100k datoms took about 650 ms of CPU in runs of 5000, 1000 ms in runs
-   * of 50,000), while each commit costs a sync. Returns the number of data datoms written.
+   * Returns the number of data datoms written.
    */
-  async replayBatch(entries: readonly TxLogEntry[], maxRunDatoms = 5000): Promise<number> {
+  async replayBatch(entries: readonly TxLogEntry[], maxSegmentDatoms = 5000): Promise<number> {
     let written = 0;
-    let run: { entry: TxLogEntry; datoms: readonly Datom[] }[] = [];
-    let runEntities = new Set<number>();
-    let runDatoms = 0;
+    /** The segments not yet committed, the last one open. */
+    let segments: Segment[] = [];
+    /** Source entities that the segments before the open one create: unmapped until committed. */
+    let pendingFresh = new Set<number>();
     let last = this.#lastT;
     const flush = async (): Promise<void> => {
-      if (run.length === 0) return;
-      const group = run;
-      run = [];
-      runEntities = new Set();
-      runDatoms = 0;
-      written += await this.#writeRun(group);
+      if (segments.length === 0) return;
+      const group = segments;
+      segments = [];
+      pendingFresh = new Set();
+      written += await this.#writeSegments(group);
     };
     for (const entry of entries) {
       this.#checkOrder(entry, last);
@@ -135,46 +137,62 @@ export class LogReplay {
       }
       const datoms = this.#prepare(entry);
       const created = await this.#writer.resolve(entry, datoms);
-      if (!this.#writer.groupable(datoms, runEntities, created)) {
-        // Refused for what the run holds (an entity it changed), it may start the next run.
-        const alone = run.length === 0;
-        await flush();
-        if (alone || !this.#writer.groupable(datoms, runEntities, created)) {
-          written += await this.#tagged(entry, () => this.#write(entry, datoms));
-          continue;
-        }
+      // An entity that an uncommitted segment creates has no destination id yet: commit them first.
+      if (names(datoms, pendingFresh)) await flush();
+      const open = segments[segments.length - 1];
+      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.entities, created)) {
+        open.add(entry, datoms, created, this.#writer);
+        continue;
       }
-      run.push({ entry, datoms });
-      for (const e of created) runEntities.add(e);
-      for (const e of this.#writer.changedEntities(datoms)) runEntities.add(e);
-      runDatoms += datoms.length;
-      if (runDatoms >= maxRunDatoms) await flush();
+      // A new segment, in the same commit when it names nothing the open one creates.
+      if (open !== undefined) {
+        for (const e of open.entities) if (!this.#writer.isMapped(e)) pendingFresh.add(e);
+        if (names(datoms, pendingFresh)) await flush();
+      }
+      if (!this.#writer.groupable(datoms, new Set(), created)) {
+        await flush();
+        written += await this.#tagged(entry, () => this.#write(entry, datoms));
+        continue;
+      }
+      const seg = new Segment();
+      seg.add(entry, datoms, created, this.#writer);
+      segments.push(seg);
     }
     await flush();
     return written;
   }
 
-  /** Writes a run of groupable transactions with one bulk load, or one at a time if it refuses. */
-  async #writeRun(run: readonly { entry: TxLogEntry; datoms: readonly Datom[] }[]): Promise<number> {
-    const first = (run[0] as (typeof run)[number]).entry.t;
-    const last = (run[run.length - 1] as (typeof run)[number]).entry.t;
+  /**
+   * Writes segments of groupable transactions, one destination transaction each, in one commit;
+   * those the load refuses one transaction at a time.
+   */
+  async #writeSegments(segments: readonly Segment[]): Promise<number> {
     const db = this.#conn.db();
     const attr = (ident: string): number => (db.attribute(ident) as NonNullable<ReturnType<typeof db.attribute>>).id;
+    const [lastTAttr, sourceTAttr] = [attr(RESTORE_ATTRS.sessionLastT), attr(RESTORE_ATTRS.sourceT)];
     try {
-      const datoms = await this.#writer.replayGroup(
-        run.map((r) => r.datoms),
-        [
-          { e: this.#sessionEid, a: attr(RESTORE_ATTRS.sessionLastT), v: last },
-          { e: null, a: attr(RESTORE_ATTRS.sourceT), v: first },
-        ],
+      const datoms = await this.#writer.replayGroups(
+        segments.map((seg) => ({
+          groups: seg.items.map((r) => r.datoms),
+          marks: [
+            { e: this.#sessionEid, a: lastTAttr, v: seg.lastT },
+            { e: null, a: sourceTAttr, v: seg.firstT },
+          ],
+        })),
       );
-      this.#lastT = last;
+      this.#lastT = (segments[segments.length - 1] as Segment).lastT;
       return datoms;
     } catch (err) {
-      // Refused whole, so nothing of it is written: one at a time, the transaction at fault says so.
+      // Refused: the segments before the one at fault (if the load names it) are committed, the
+      // rest changed nothing and go one transaction at a time, so the one at fault says so.
       if (!isDatomError(err, 'transact/')) throw err;
+      const committed = typeof err.data.segment === 'number' ? err.data.segment : 0;
       let written = 0;
-      for (const { entry, datoms } of run) written += await this.#tagged(entry, () => this.#write(entry, datoms));
+      for (const seg of segments.slice(0, committed)) {
+        this.#lastT = seg.lastT;
+        written += seg.datoms;
+      }
+      for (const seg of segments.slice(committed)) for (const { entry, datoms } of seg.items) written += await this.#tagged(entry, () => this.#write(entry, datoms));
       return written;
     }
   }
@@ -273,4 +291,34 @@ export async function openReplaySession(destConn: Connection, sourceId: string, 
     if (!isDatomError(err, 'transact/cas')) throw err;
   }
   return (await readDestSession(destConn.db(), sourceId)) as DestSession;
+}
+
+/** Source transactions gathered into one destination transaction by `LogReplay.replayBatch`. */
+class Segment {
+  readonly items: { readonly entry: TxLogEntry; readonly datoms: readonly Datom[] }[] = [];
+  /** The source entities the segment asserts about or changes. */
+  readonly entities = new Set<number>();
+  datoms = 0;
+
+  get firstT(): number {
+    return (this.items[0] as (typeof this.items)[number]).entry.t;
+  }
+
+  get lastT(): number {
+    return (this.items[this.items.length - 1] as (typeof this.items)[number]).entry.t;
+  }
+
+  add(entry: TxLogEntry, datoms: readonly Datom[], created: ReadonlySet<number>, writer: RestoreWriter): void {
+    this.items.push({ entry, datoms });
+    for (const e of created) this.entities.add(e);
+    for (const e of writer.changedEntities(datoms)) this.entities.add(e);
+    this.datoms += datoms.length;
+  }
+}
+
+/** Whether any datom of `datoms` has an entity, or a ref value, in `entities`. */
+function names(datoms: readonly Datom[], entities: ReadonlySet<number>): boolean {
+  if (entities.size === 0) return false;
+  for (const d of datoms) if (entities.has(d.e) || (typeof d.v === 'number' && entities.has(d.v))) return true;
+  return false;
 }

@@ -1,5 +1,6 @@
 import {
   type Connection,
+  type BulkBatch,
   type Database,
   type Datom,
   DatomError,
@@ -14,6 +15,20 @@ import type { IdMapping } from './id-mapping.js';
 import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import type { AttrKind, SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
+
+/**
+ * One destination transaction of {@link RestoreWriter.replayGroups}: the datoms of source
+ * transactions that are each {@link RestoreWriter.groupable} with it, and the restore's markers.
+ *
+ * @example
+ * ```ts
+ * const segment: GroupSegment = { groups: [[], []], marks: [{ e: null, a: 72, v: 7 }] }
+ * ```
+ */
+export interface GroupSegment {
+  readonly groups: readonly (readonly Datom[])[];
+  readonly marks: readonly { readonly e: number | null; readonly a: number; readonly v: Value }[];
+}
 
 /** Tempids of the writer name source entities: `src:1042` stands for source entity 1042. */
 const TEMPID_PREFIX = 'src:';
@@ -480,14 +495,19 @@ export class RestoreWriter {
     return { report, datoms: b.datoms };
   }
 
-  /** Whether the destination takes bulk loads, which {@link replayGroup} needs. */
+  /** Whether source entity `src` has a destination entity (as far as the mapping has loaded). */
+  isMapped(src: number): boolean {
+    return this.#mapping.get(src) !== undefined;
+  }
+
+  /** Whether the destination takes bulk loads, which {@link replayGroups} needs. */
   get canBulk(): boolean {
     return this.#bulk;
   }
 
   /**
    * Whether a source transaction's `datoms` (after transforms, without `db/txInstant`; call
-   * {@link resolve} first) can be replayed in a group by {@link replayGroup}: datoms of user
+   * {@link resolve} first) can be replayed in a group by {@link replayGroups}: datoms of user
    * attributes the destination has, about entities (not transactions), whose refs name built-ins,
    * mapped entities, or entities asserted by this transaction or an earlier one of the group
    * (`groupEntities`). Then nothing of it is unmappable and its writing needs no tempids. A
@@ -538,16 +558,46 @@ export class RestoreWriter {
   }
 
   /**
-   * Writes the datoms of several source transactions that are each {@link groupable} with one bulk
-   * load: one destination transaction. `marks` are more assertions for it (the restore's markers),
-   * each about an existing destination entity, or with `e: null` about one new entity of its own.
-   * Throws as `bulkLoad` does and then changes nothing (the caller can replay the group one
-   * transaction at a time instead). Returns the number of data datoms written.
+   * Writes segments, each the datoms of several source transactions that are each {@link groupable}
+   * (with the segment's own entities), as one destination transaction each, all of them with one
+   * `bulkLoadAll` where the connection has it (one write and one sync), else one `bulkLoad` each.
+   * A segment's `marks` are more assertions for its transaction (the restore's markers), each about
+   * an existing destination entity, or with `e: null` about one new entity of its own. No segment
+   * may name an entity that an earlier segment of the call creates: it is mapped only once the call
+   * returns. Throws as the load does; then the segments before `error.data.segment` (if any)
+   * are committed and the others changed nothing, so the caller can replay the rest one source
+   * transaction at a time. Returns the number of data datoms written.
    */
-  async replayGroup(groups: readonly (readonly Datom[])[], marks: readonly { readonly e: number | null; readonly a: number; readonly v: Value }[]): Promise<number> {
+  async replayGroups(segments: readonly GroupSegment[]): Promise<number> {
+    const builds = segments.map((seg) => this.#groupBatch(seg));
+    const batches = builds.map((x) => x.batch);
+    const all = this.#conn.bulkLoadAll;
+    if (all !== undefined) {
+      const results = await all.call(this.#conn, batches);
+      for (const [i, r] of results.entries()) for (const [src, k] of (builds[i] as (typeof builds)[number]).fresh) this.#mapping.set(src, r.firstEid + k);
+      return builds.reduce((n, x) => n + x.datoms, 0);
+    }
+    const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
+    let datoms = 0;
+    for (const [i, x] of builds.entries()) {
+      let firstEid: number;
+      try {
+        ({ firstEid } = await load.call(this.#conn, x.batch));
+      } catch (err) {
+        if (i === 0 || !(err instanceof DatomError)) throw err;
+        throw new DatomError(err.code, err.message, { data: { ...err.data, segment: i }, cause: err });
+      }
+      for (const [src, k] of x.fresh) this.#mapping.set(src, firstEid + k);
+      datoms += x.datoms;
+    }
+    return datoms;
+  }
+
+  /** The bulk batch of one segment of {@link replayGroups}, its new source entities by number, and its data datoms. */
+  #groupBatch(segment: GroupSegment): { batch: BulkBatch; fresh: ReadonlyMap<number, number>; datoms: number } {
     const b = new Build(null, NONE, new BulkColumns());
     const bulk = b.bulk as BulkColumns;
-    for (const datoms of groups) {
+    for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
       let ownBookkeeping = false;
@@ -569,12 +619,9 @@ export class RestoreWriter {
     }
     const data = b.datoms;
     const own = bulk.fresh.size;
-    for (const m of marks) b.assert(m.e ?? -own - 1, m.a, m.v);
-    const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
-    const newEntities = own + (marks.some((m) => m.e === null) ? 1 : 0);
-    const { firstEid } = await load.call(this.#conn, { newEntities, e: bulk.e, a: bulk.a, v: bulk.v });
-    for (const [src, k] of bulk.fresh) this.#mapping.set(src, firstEid + k);
-    return data;
+    for (const m of segment.marks) b.assert(m.e ?? -own - 1, m.a, m.v);
+    const newEntities = own + (segment.marks.some((m) => m.e === null) ? 1 : 0);
+    return { batch: { newEntities, e: bulk.e, a: bulk.a, v: bulk.v }, fresh: bulk.fresh, datoms: data };
   }
 
   /**

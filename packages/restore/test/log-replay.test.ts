@@ -103,6 +103,42 @@ describe('openReplaySession and LogReplay', () => {
     expect(values(false)).toEqual([firstName, 'First rename'].sort());
   });
 
+  test('segments split by a repeated change share one commit; an entity an uncommitted segment creates is never created twice', async () => {
+    const source = await catalogConn(600, 6, 50);
+    const [x] = (await source.db().datoms('aevt', 'artist/name').toArray()).map((d) => d.e);
+    const load = source.db().basisT;
+    await source.transact([['db/add', x!, 'artist/name', 'X1']]);
+    await source.transact([['db/add', x!, 'artist/name', 'X2']]); // x changed again: a new segment
+    const y = (await source.transact([{ 'db/id': 'y', 'artist/name': 'Y' }])).tempids.y as number; // joins it
+    await source.transact([['db/add', x!, 'artist/name', 'X3']]); // a third segment
+    await source.transact([['db/add', y, 'artist/startYear', 1970]]); // y is not committed yet: commit first
+    await source.transact([['db/add', x!, 'artist/name', 'X4']]);
+    const entries = await logOf(source);
+    const dest = await freshConn('segments');
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session: await openReplaySession(dest, source.id) });
+    await replay.replayBatch(entries.filter((e) => e.t <= load));
+    const commits: number[] = [];
+    const all = dest.bulkLoadAll!.bind(dest);
+    dest.bulkLoadAll = (batches) => {
+      commits.push(batches.length);
+      return all(batches);
+    };
+    const before = dest.db().basisT;
+    await replay.replayBatch(entries.filter((e) => e.t > load));
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+    // Three segments in the first commit, then y's year and the last rename in a second.
+    expect(commits).toEqual([3, 1]);
+    expect(dest.db().basisT - before).toBe(4);
+    // One artist Y, with its year; every name of x in the history, each on its own destination transaction.
+    const ys = await dest.db().datoms('avet', 'artist/name', 'Y').toArray();
+    expect(ys).toHaveLength(1);
+    expect((await dest.db().datoms('eavt', ys[0]!.e, 'artist/startYear').toArray()).map((d) => d.v)).toEqual([1970]);
+    const destX = (await dest.db().datoms('avet', 'artist/name', 'X4').toArray())[0]!.e;
+    const added = (await dest.db().history().datoms('eavt', destX, 'artist/name').toArray()).filter((d) => d.added && String(d.v).startsWith('X'));
+    expect(added.map((d) => d.v).sort()).toEqual(['X1', 'X2', 'X3', 'X4']);
+    expect(new Set(added.map((d) => d.tx)).size).toBe(4);
+  });
+
   test('a run the bulk load refuses is replayed one transaction at a time', async () => {
     const source = await catalogConn(300, 4, 50);
     const [artist] = await source.db().datoms('aevt', 'artist/name').toArray();

@@ -63,8 +63,9 @@ export interface RestoreDbResult {
 }
 
 /**
- * Replays a backup file into a database, runs of data-only lines in one destination transaction
- * each (group commit, see `LogReplay.replayBatch`) and any other line in one of its own, with the entity
+ * Replays a backup file into a database, segments of data-only lines in one destination
+ * transaction each, consecutive segments in one commit (group commit, see
+ * `LogReplay.replayBatch`), and any other line in one of its own, with the entity
  * mapping of `incrementalRestore` (every copied entity carries its `datomkit.restore/source-eid`;
  * schema changes, renames and transaction metadata replay as they happened). Each transaction
  * moves the destination's session watermark in the same commit as its data, so a
@@ -122,7 +123,7 @@ export async function replayEntries(
   let txCount = 0;
   let datoms = 0;
   let skipped = 0;
-  // Lines are replayed a batch at a time, so that runs of them can share a destination commit.
+  // Lines are replayed a batch at a time, so that segments of them can share a destination commit.
   let batch: TxLogEntry[] = [];
   let lines: number[] = [];
   let batchDatoms = 0;

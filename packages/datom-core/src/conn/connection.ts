@@ -66,6 +66,24 @@ export interface Connection {
    * ```
    */
   bulkLoad?(batch: BulkBatch): Promise<BulkLoadResult>;
+  /**
+   * Commits several bulk batches (see `bulkLoad`) as consecutive transactions, each against the
+   * state the one before it left, with one write and one sync for all of them (group commit, for
+   * restores and imports that write many small transactions). All are committed or none; after a
+   * crash during the write, a prefix of them is in the database, each whole. A new entity of one
+   * batch is known to the next only by the id this call returns, so a batch that refers to an
+   * entity created by an earlier batch of the same call must wait for the next call. Optional.
+   *
+   * @example
+   * ```ts
+   * const name = conn.db().attribute('artist/name')!.id
+   * const [nina, miles] = await conn.bulkLoadAll!([
+   *   { newEntities: 1, e: [-1], a: [name], v: ['Nina'] },
+   *   { newEntities: 1, e: [-1], a: [name], v: ['Miles'] },
+   * ])
+   * ```
+   */
+  bulkLoadAll?(batches: readonly BulkBatch[]): Promise<BulkLoadResult[]>;
   /** Calls `fn` with the report of every transaction committed from now on; returns an unsubscribe. */
   listen(fn: (report: TxReport) => void): () => void;
   /** Registers (or replaces) a transaction function. */

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { LiveTrees, type DbState } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
-import { type BulkBatch, type BulkLoadResult, processBulk } from '../tx/bulk-load.js';
+import { type BulkBatch, type BulkLoadResult, type BulkOutcome, processBulk } from '../tx/bulk-load.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 import { CHECKPOINT_MIN_ROWS, maybeCheckpoint } from '../engine/checkpoint-policy.js';
@@ -155,6 +155,55 @@ export class LocalConnection implements Connection {
       return out;
     });
     return { firstEid, entities: batch.newEntities, tx: report.tempids['datomic.tx'] as number, report };
+  }
+
+  /**
+   * Commits {@link BulkBatch}es as consecutive transactions, each processed against the state the
+   * one before it left, with one write to the log and one sync for all of them (group commit).
+   * All are committed or none: a batch refused undoes the ones before it, and a failed write undoes
+   * them all. A crash during the write keeps a prefix of them in the database, each whole.
+   */
+  async bulkLoadAll(batches: readonly BulkBatch[]): Promise<BulkLoadResult[]> {
+    const shared = this.#shared;
+    if (shared.readOnly) throw new DatomError('db/read-only', 'This connection is read-only: connect without readOnly to transact');
+    if (batches.length === 0) return [];
+    const commit = async (): Promise<BulkLoadResult[]> => {
+      this.#check();
+      const outs: { before: DbState; out: BulkOutcome }[] = [];
+      const undo = (): void => {
+        for (let i = outs.length - 1; i >= 0; i--) {
+          const { before, out } = outs[i] as (typeof outs)[number];
+          if (shared.live.head === out.state) shared.live.rollback(out.state, before);
+        }
+      };
+      let before = shared.state;
+      try {
+        for (const batch of batches) {
+          const out = processBulk(before, batch, this.#env);
+          outs.push({ before, out });
+          before = out.state;
+        }
+        if (shared.durable !== null) await shared.durable.appendAll(outs.map(({ out }) => ({ t: out.state.basisT, state: out.state, rows: out.rows })));
+      } catch (err) {
+        // Not all processed, or not durable: nothing is committed, and the live trees go back.
+        undo();
+        throw err;
+      }
+      const results = outs.map(({ before, out }, i) => {
+        const report = this.#commit(before, out);
+        shared.noveltyRows += out.rows.length;
+        return { firstEid: out.firstEid, entities: (batches[i] as BulkBatch).newEntities, tx: report.tempids['datomic.tx'] as number, report };
+      });
+      if (shared.durable !== null) {
+        try {
+          await shared.maybeCheckpoint();
+        } catch {
+          // The transactions are durable in the log; a failed snapshot is retried after the next one.
+        }
+      }
+      return results;
+    };
+    return this.#enqueue(commit);
   }
 
   /** Processes a transaction with `process` against the latest state and commits it, one at a time. */

@@ -1,5 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { concatBytes } from '../storage/byte-codec.js';
 import type { StoredDatom } from '../tx/replay-tx.js';
 import { catchUp } from './catch-up.js';
 import { finishCheckpoint, rollLog, startCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -79,13 +80,25 @@ export class DurableStore {
   }
 
   /** Appends one committed transaction to the current log, durably. */
-  async append(t: number, state: DbState, rows: readonly number[]): Promise<void> {
+  append(t: number, state: DbState, rows: readonly number[]): Promise<void> {
+    return this.appendAll([{ t, state, rows }]);
+  }
+
+  /**
+   * Appends consecutive committed transactions to the current log with one write and one sync
+   * (group commit). Each keeps its own record, so a crash during the write leaves a prefix of them
+   * whole in the log, the rest torn or absent; none half-written.
+   */
+  async appendAll(txs: readonly { readonly t: number; readonly state: DbState; readonly rows: readonly number[] }[]): Promise<void> {
     const st = this.#st;
     const root = st.root as Root;
     const log = (root.logs[root.logs.length - 1] as LogRef).name;
-    const tb = state.table;
-    const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
-    const rec = encodeTxRecord(t, datoms);
+    const recs = txs.map(({ t, state, rows }) => {
+      const tb = state.table;
+      const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
+      return encodeTxRecord(t, datoms);
+    });
+    const rec = concatBytes(recs);
     try {
       await this.store.appendLog(log, st.logLength, rec);
     } catch (err) {
@@ -94,7 +107,7 @@ export class DurableStore {
       throw err;
     }
     st.logLength += rec.length;
-    st.sinceSnapshot += 1;
+    st.sinceSnapshot += txs.length;
   }
 
   /** First half of a checkpoint at t (see {@link startCheckpoint}). */
@@ -131,3 +144,4 @@ export class DurableStore {
     return collectGarbage(this.#st, olderThanMs);
   }
 }
+
