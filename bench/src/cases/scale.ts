@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backupDatabase } from '@datomkit/backup';
 import * as core from '@datomkit/datom-core';
 import { generateCatalog, catalogSchema } from '@datomkit/testkit';
 import { type BenchCase, DATOMKIT, side } from '../harness.js';
@@ -54,6 +55,21 @@ function diskBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
 
+let backupRate = '';
+/** A full physical backup of the database into an empty folder: ms per 100 MB written. */
+async function physicalBackup(db: { dir: string }): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'datomkit-bench-scale-backup-'));
+  try {
+    const r = await backupDatabase({ source: `file:${db.dir}`, dir: folder });
+    const mbs = r.bytesWritten / 1e6 / (r.elapsedMs / 1000);
+    backupRate = `. Last run: ${(r.bytesWritten / 1e6).toFixed(0)} MB in ${r.elapsedMs.toFixed(0)} ms = ${mbs.toFixed(0)} MB/s`;
+    console.log(`    ${r.bytesWritten} bytes in ${r.elapsedMs.toFixed(0)} ms = ${mbs.toFixed(0)} MB/s`);
+    return (r.elapsedMs * 100e6) / r.bytesWritten;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 /** The scale cases. */
 export function scaleCases(): BenchCase[] {
   const label = `${(DATOMS / 1e6).toFixed(DATOMS % 1e6 === 0 ? 0 : 1)}M`;
@@ -81,6 +97,16 @@ export function scaleCases(): BenchCase[] {
       metric: 'bytes/datom',
       target: { kind: 'at-most', max: 60 },
       sides: [side({ name: DATOMKIT, setup: database, run: async (db: { dir: string; datoms: number }) => diskBytes(db.dir) / db.datoms })],
+    },
+    {
+      group: GROUP,
+      name: `physical-backup-${label}`,
+      get description() {
+        return `a full physical backup (@datomkit/backup's backupDatabase, every file fsynced) of that database into an empty folder on the same disk, as ms per 100 MB (issue 16's target: at most 1000, i.e. at least 100 MB/s)${backupRate}`;
+      },
+      metric: 'ms-reported',
+      target: { kind: 'at-most', max: 1000 },
+      sides: [side({ name: DATOMKIT, setup: database, run: physicalBackup })],
     },
   ];
 }
