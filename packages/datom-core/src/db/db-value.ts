@@ -100,6 +100,13 @@ function treeFor(s: DbState, trees: IndexTrees, order: IndexOrder, probe: Probe,
  * or as history. Reads are answered from the in-memory trees of the state.
  */
 export class DbValue implements Database {
+  /**
+   * A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a connection makes a
+   * value per `db()`, and once a full collection had taken the last one, the pull path ran in the
+   * interpreter again.
+   */
+  static readonly kept: DbValue = new DbValue(null as unknown as DbState, null as unknown as DbHost);
+
   readonly #s: DbState;
   readonly #host: DbHost;
   readonly #f: Filter;

@@ -185,6 +185,14 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
 }
 
 /**
+ * The last result of {@link pull}, kept alive until the next one. A result's object shape (its keys
+ * in order) lives only while some object has it, and V8 drops optimized code that checks for a
+ * shape no live object has: once a full collection had taken the results of a loop of pulls, the
+ * next pulls ran in the interpreter until compiled again ("weak objects" deoptimizations).
+ */
+let lastResult: PullResult | null = null;
+
+/**
  * Pulls `pattern` for entity `e` from `db`: `null` when the entity has no datoms there.
  *
  * @example
@@ -198,8 +206,11 @@ export function pull(db: PullSource, pattern: PullPattern, e: number): PullResul
   // A wildcard reads all the entity's datoms anyway: that one read also tells whether it exists.
   if (compiled(ctx, pattern).wildcard) {
     const datoms = db.scanDatoms('eavt', [e]);
-    return datoms.length === 0 ? null : pullEntity(ctx, pattern, e, 0, new Set(), datoms);
+    if (datoms.length === 0) return null;
+    lastResult = pullEntity(ctx, pattern, e, 0, new Set(), datoms);
+    return lastResult;
   }
   if (db.scanRows('eavt', [e], 1).length === 0) return null;
-  return pullEntity(ctx, pattern, e, 0, new Set());
+  lastResult = pullEntity(ctx, pattern, e, 0, new Set());
+  return lastResult;
 }

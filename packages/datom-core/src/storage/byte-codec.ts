@@ -203,6 +203,12 @@ export class ByteWriter {
 
 /** Reads what {@link ByteWriter} wrote; any overrun is a `storage/corrupt` error naming `source`. */
 export class ByteReader {
+  /**
+   * A live reader: V8 drops optimized code that checks for an object shape no live object has, and
+   * a full collection between two page loads sent the page decoding back to the interpreter.
+   */
+  static readonly kept: ByteReader = new ByteReader(new Uint8Array(0), 'kept');
+
   readonly #buf: Uint8Array;
   readonly #view: DataView;
   #pos: number;

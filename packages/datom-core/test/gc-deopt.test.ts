@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
+import { expectNoWeakDeopts } from '../../../test-support/weak-deopts.js';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+describe('optimized code survives a full collection', () => {
+  // The shapes of a database value, a datom, a page reader and a pull result: a loop of pulls
+  // through fresh database values, after a full collection had left none of them alive, ran its
+  // next reads in the interpreter.
+  it('no "weak objects" deoptimization of the pull path after full collections', () => expectNoWeakDeopts(here('./support/gc-deopt-child.ts'), here('../src/index.ts')), 120_000);
+});
