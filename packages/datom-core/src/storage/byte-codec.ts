@@ -84,7 +84,19 @@ export class ByteWriter {
 
   /** A safe integer, zig-zag encoded so small negative numbers stay short. */
   svar(x: number): void {
-    this.uvar(x < 0 ? -x * 2 - 1 : x * 2);
+    if (x >= -(2 ** 52)) {
+      this.uvar(x < 0 ? -x * 2 - 1 : x * 2);
+      return;
+    }
+    // Below -2^52 the zig-zag form is odd and past 2^53, where a double holds even numbers only:
+    // its bytes come from a BigInt (the same bytes; doubling a positive number is always exact).
+    let z = BigInt(-x) * 2n - 1n;
+    this.#ensure(8);
+    while (z >= 0x80n) {
+      this.#buf[this.#pos++] = Number(z & 0x7fn) | 0x80;
+      z >>= 7n;
+    }
+    this.#buf[this.#pos++] = Number(z);
   }
 
   f64(x: number): void {
@@ -260,8 +272,13 @@ export class ByteReader {
   }
 
   svar(): number {
+    const start = this.#pos;
     const z = this.uvar();
-    return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+    if (z <= Number.MAX_SAFE_INTEGER) return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+    // Past 2^53 the sum above may have lost its lowest bit (an odd form, of a number below -2^52): read it exactly.
+    let big = 0n;
+    for (let p = this.#pos - 1; p >= start; p--) big = (big << 7n) | BigInt((this.#buf[p] as number) & 0x7f);
+    return Number((big & 1n) === 1n ? -((big + 1n) >> 1n) : big >> 1n);
   }
 
   f64(): number {

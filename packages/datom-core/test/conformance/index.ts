@@ -24,7 +24,7 @@ export type { ConformanceOptions, MakeConn } from './helpers.js';
  */
 export function describeConformance(name: string, makeConn: MakeConn, options: ConformanceOptions = {}): void {
   describe(`conformance: ${name}`, () => {
-    describeModel(makeConn);
+    describeModel(makeConn, options);
     describeTransactions(makeConn);
     describeReading(makeConn, options);
     describeEntity(makeConn);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BigDec, bigdec, kw, Keyword, Sym, sym, Uri, uri, Uuid, uuid, type Value } from '../../src/index.js';
-import { aid, all, attr, create, type MakeConn, rejects, snapshot, value, values } from './helpers.js';
+import { aid, all, attr, type ConformanceOptions, create, type MakeConn, rejects, snapshot, value, values } from './helpers.js';
 
 const TYPED_SCHEMA = [
   attr('v/string', 'string'),
@@ -25,7 +25,7 @@ const TYPED_SCHEMA = [
 ];
 
 /** Value-type and schema scenarios. */
-export function describeModel(makeConn: MakeConn): void {
+export function describeModel(makeConn: MakeConn, options: ConformanceOptions = {}): void {
   describe('value types', () => {
     async function typedConn() {
       const conn = await makeConn();
@@ -38,6 +38,8 @@ export function describeModel(makeConn: MakeConn): void {
       ['v/boolean', false, (v) => expect(v).toBe(false)],
       ['v/long', -42, (v) => expect(v).toBe(-42)],
       ['v/long', Number.MAX_SAFE_INTEGER, (v) => expect(v).toBe(Number.MAX_SAFE_INTEGER)],
+      ['v/long', Number.MIN_SAFE_INTEGER, (v) => expect(v).toBe(Number.MIN_SAFE_INTEGER)],
+      ['v/long', -(2 ** 52) - 1, (v) => expect(v).toBe(-(2 ** 52) - 1)],
       ['v/long', 2n ** 62n + 1n, (v) => expect(v).toBe(2n ** 62n + 1n)],
       ['v/long', -(2n ** 63n), (v) => expect(v).toBe(-(2n ** 63n))],
       ['v/long', 7n, (v) => expect(v).toBe(7)],
@@ -70,6 +72,16 @@ export function describeModel(makeConn: MakeConn): void {
         expect((await all(db, 'aevt', a, e)).map((x) => x.v)).toEqual([d?.v]);
       });
     }
+
+    it('keeps every value of every type through closing and opening the database again', async () => {
+      if (options.reconnect === undefined) return;
+      const conn = await typedConn();
+      const made: [number, string, (v: Value | undefined) => void][] = [];
+      for (const [a, input, check] of cases) made.push([await create(conn, { [a]: input }), a, check]);
+      const again = await options.reconnect(conn);
+      for (const [e, a, check] of made) check(await value(again.db(), e, a));
+      await again.close();
+    });
 
     it('round-trips refs, and the VAET index finds them', async () => {
       const conn = await typedConn();
