@@ -1,11 +1,9 @@
 import type { DbState } from '../db/db-state.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { concatBytes } from '../storage/byte-codec.js';
-import type { StoredDatom } from '../tx/replay-tx.js';
 import { catchUp } from './catch-up.js';
 import { finishCheckpoint, rollLog, startCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { collectGarbage } from './gc.js';
-import { encodeTxRecord } from './log-record.js';
+import { LogRecordWriter } from './log-record.js';
 import { type LoadedDatabase, openDatabase } from './open-database.js';
 import type { PageCache } from './page-cache.js';
 import type { PackResult } from './paged-index.js';
@@ -93,12 +91,16 @@ export class DurableStore {
     const st = this.#st;
     const root = st.root as Root;
     const log = (root.logs[root.logs.length - 1] as LogRef).name;
-    const recs = txs.map(({ t, state, rows }) => {
+    let count = 0;
+    for (const tx of txs) count += tx.rows.length;
+    const w = new LogRecordWriter(count);
+    for (const { t, state, rows } of txs) {
       const tb = state.table;
-      const datoms: StoredDatom[] = rows.map((r) => ({ e: tb.e(r), a: tb.a(r), v: tb.v(r), added: tb.added(r) }));
-      return encodeTxRecord(t, datoms);
-    });
-    const rec = concatBytes(recs);
+      w.begin(t, rows.length);
+      for (const r of rows) w.datom(tb.e(r), tb.a(r), tb.v(r), tb.added(r));
+      w.end();
+    }
+    const rec = w.bytes();
     try {
       await this.store.appendLog(log, st.logLength, rec);
     } catch (err) {

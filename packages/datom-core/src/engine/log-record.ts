@@ -11,31 +11,65 @@ const RECORD_HEADER = 8;
 const RECORD_TRAILER = 4;
 
 /**
- * Encodes one transaction as a log record: length, CRC-32, then t and its datoms, then the CRC-32
- * again. The trailing copy tells a torn write from damage: logs are preallocated with zeros, so a
- * record whose end never reached the disk ends in zeros (see {@link parseLog}).
+ * Writes log records, one after another, into one buffer: length, CRC-32, then t and its datoms,
+ * then the CRC-32 again. The trailing copy tells a torn write from damage: logs are preallocated
+ * with zeros, so a record whose end never reached the disk ends in zeros (see {@link parseLog}).
+ * A commit writes its transactions' rows straight from the table, without a datom object each.
  */
-export function encodeTxRecord(t: number, datoms: readonly StoredDatom[]): Uint8Array {
-  const w = new ByteWriter(64 + datoms.length * 24);
-  w.u32(0);
-  w.u32(0);
-  w.uvar(t);
-  w.uvar(datoms.length);
-  for (const d of datoms) {
-    w.f64(d.e);
-    w.uvar(d.a);
-    w.byte(d.added ? 1 : 0);
-    w.value(d.v);
+export class LogRecordWriter {
+  readonly #w: ByteWriter;
+  #start = 0;
+
+  constructor(datoms: number) {
+    this.#w = new ByteWriter(64 + datoms * 24);
   }
-  w.u32(0);
-  const out = w.view().slice();
-  const dv = new DataView(out.buffer);
-  const bodyEnd = out.length - RECORD_TRAILER;
-  const crc = crc32(out.subarray(RECORD_HEADER, bodyEnd));
-  dv.setUint32(0, bodyEnd - RECORD_HEADER, true);
-  dv.setUint32(4, crc, true);
-  dv.setUint32(bodyEnd, crc, true);
-  return out;
+
+  /** Starts the record of transaction `t`, which holds `count` datoms. */
+  begin(t: number, count: number): void {
+    const w = this.#w;
+    this.#start = w.length;
+    w.u32(0);
+    w.u32(0);
+    w.uvar(t);
+    w.uvar(count);
+  }
+
+  /** Adds a datom to the record begun. */
+  datom(e: number, a: number, v: Value, added: boolean): void {
+    const w = this.#w;
+    w.f64(e);
+    w.uvar(a);
+    w.byte(added ? 1 : 0);
+    w.value(v);
+  }
+
+  /** Ends the record begun: its length and checksums. */
+  end(): void {
+    const w = this.#w;
+    w.u32(0);
+    const all = w.view();
+    const start = this.#start;
+    const bodyEnd = all.length - RECORD_TRAILER;
+    const crc = crc32(all.subarray(start + RECORD_HEADER, bodyEnd));
+    const dv = new DataView(all.buffer, all.byteOffset);
+    dv.setUint32(start, bodyEnd - start - RECORD_HEADER, true);
+    dv.setUint32(start + 4, crc, true);
+    dv.setUint32(bodyEnd, crc, true);
+  }
+
+  /** The records written (a view of the writer's buffer, valid until it writes more). */
+  bytes(): Uint8Array {
+    return this.#w.view();
+  }
+}
+
+/** Encodes one transaction as a log record (see {@link LogRecordWriter}). */
+export function encodeTxRecord(t: number, datoms: readonly StoredDatom[]): Uint8Array {
+  const w = new LogRecordWriter(datoms.length);
+  w.begin(t, datoms.length);
+  for (const d of datoms) w.datom(d.e, d.a, d.v, d.added);
+  w.end();
+  return w.bytes();
 }
 
 /**

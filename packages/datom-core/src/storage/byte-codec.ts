@@ -119,9 +119,27 @@ export class ByteWriter {
 
   str(s: string): void {
     // Strings are mostly short: encode into place when the worst case fits.
-    const max = s.length * 3;
+    const n = s.length;
+    const max = n * 3;
     this.#ensure(max + 8);
     const lenPos = this.#pos;
+    if (n < 0x80) {
+      // ASCII, byte by byte: cheaper than a call into the encoder for a short string.
+      const buf = this.#buf;
+      const at = lenPos + 1;
+      let i = 0;
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+        i++;
+      }
+      if (i === n) {
+        buf[lenPos] = n;
+        this.#pos = at + n;
+        return;
+      }
+    }
     if (max < 0x80) {
       const r = utf8.encodeInto(s, this.#buf.subarray(lenPos + 1));
       this.#buf[lenPos] = r.written;
