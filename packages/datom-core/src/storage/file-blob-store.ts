@@ -391,12 +391,15 @@ export class FileBlobStore implements BlobStore {
       // The log grows in preallocated, synced chunks of zeros, so that a commit's fdatasync
       // flushes only data, not a new file size (the log reader stops at the zeros). The size
       // jumps to the next whole chunk at once (a reader never sees a part of a chunk), and is
-      // always a whole number of chunks: a log of another size was cut short.
+      // always a whole number of chunks: a log of another size was cut short. The space this
+      // append is about to fill is left a hole (it reads as zeros too), so that a large commit
+      // does not write its bytes twice; its fdatasync then also flushes where they went.
       const allocated = this.#allocated.get(key) ?? 0;
-      if (offset + bytes.length > allocated) {
-        const size = Math.ceil((offset + bytes.length) / LOG_CHUNK) * LOG_CHUNK;
+      const end = offset + bytes.length;
+      if (end > allocated) {
+        const size = Math.ceil(end / LOG_CHUNK) * LOG_CHUNK;
         ftruncateSync(h.fd, size);
-        writeAll(h.fd, new Uint8Array(size - allocated), allocated);
+        if (size > end) writeAll(h.fd, new Uint8Array(size - end), end);
         fsyncSync(h.fd);
         this.#allocated.set(key, size);
       }
