@@ -9,6 +9,20 @@ import { compareValues } from '../src/model/value.js';
 
 const row = fc.tuple(fc.integer({ min: 1000, max: 1100 }), fc.constantFrom(10, 11, 40), fc.oneof(fc.integer({ min: -50, max: 50 }), fc.string({ maxLength: 3 })), fc.boolean());
 
+/** Page `k` of the first `end` rows of `mem`, as a checkpoint would have written it. */
+function pageOf(mem: DatomTable, k: number, end: number): RowColumns {
+  const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
+  for (let r = k * ROW_PAGE_ROWS; r < Math.min(end, (k + 1) * ROW_PAGE_ROWS); r++) {
+    const s = mem.stored(r);
+    cols.e.push(s.e);
+    cols.a.push(s.a);
+    cols.t.push(s.t);
+    cols.link.push(s.link);
+    cols.v.push(s.v);
+  }
+  return cols;
+}
+
 describe('DatomTable point-lookup reads', () => {
   test.prop([fc.array(row, { minLength: 1, maxLength: 1200 }), fc.integer({ min: 0, max: 1200 }), fc.array(fc.nat(), { maxLength: 20 }), fc.constantFrom(10, 11, 40), fc.oneof(fc.integer({ min: -50, max: 50 }), fc.string({ maxLength: 3 }))], {
     numRuns: 60,
@@ -22,19 +36,9 @@ describe('DatomTable point-lookup reads', () => {
     const pinned = new Set(pinAt.map((x) => x % Math.max(1, base)).filter((r) => r < base));
     for (const r of pinned) pins.keep(r, mem.stored(r));
     const source = {
-      loadRows(k: number): RowColumns {
-        const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
-        for (let r = k * ROW_PAGE_ROWS; r < Math.min(base, (k + 1) * ROW_PAGE_ROWS); r++) {
-          const s = mem.stored(r);
-          cols.e.push(s.e);
-          cols.a.push(s.a);
-          cols.t.push(s.t);
-          cols.link.push(s.link);
-          cols.v.push(s.v);
-        }
-        return cols;
-      },
+      loadRows: (k: number): RowColumns => pageOf(mem, k, base),
       track(): void {},
+      keep(): void {},
     };
     const paged = DatomTable.paged(base, source, pins);
     for (const [i, [e, at, val, added]] of rows.entries()) if (i >= base) paged.add(e, at, val, i, added);
@@ -51,6 +55,48 @@ describe('DatomTable point-lookup reads', () => {
         expect(table.datom(r)).toEqual(mem.datom(r));
         // Its page is loaded now (or the row is in memory or pinned).
         expect(table.entityIfLoaded(r)).toBe(mem.e(r));
+      }
+    }
+  });
+});
+
+describe('DatomTable.rebase', () => {
+  // A checkpoint writes the rows in memory to pages and rebases the table on them: the whole pages
+  // of those rows stay as pages the cache may drop, so reading them right after loads nothing.
+  test.prop([fc.array(row, { minLength: 1, maxLength: 2500 }), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 8 })], {
+    numRuns: 60,
+    seed: 16,
+  })('keeps the whole pages of the rows it drops from memory, and reads the same after they are evicted', (rows, cutsAt, evictAt) => {
+    const mem = new DatomTable();
+    for (const [i, [e, at, val, added]] of rows.entries()) mem.add(e, at, val, i, added);
+    const loads: number[] = [];
+    const kept: { evict(): void }[] = [];
+    const source = {
+      loadRows(k: number): RowColumns {
+        loads.push(k);
+        return pageOf(mem, k, rows.length);
+      },
+      track(): void {},
+    };
+    const table = new DatomTable();
+    for (const [i, [e, at, val, added]] of rows.entries()) table.add(e, at, val, i, added);
+    const cuts = [...new Set(cutsAt.map((c) => c % (rows.length + 1)))].sort((x, y) => x - y);
+    let base = 0;
+    for (const cut of cuts) {
+      kept.length = 0;
+      table.rebase(cut, { ...source, keep: (page) => kept.push(page) }, new Map());
+      // The whole pages between the old base and the new one, and no other.
+      const whole: number[] = [];
+      for (let k = Math.ceil(base / ROW_PAGE_ROWS); (k + 1) * ROW_PAGE_ROWS <= cut; k++) whole.push(k);
+      expect(kept.length).toBe(whole.length);
+      loads.length = 0;
+      for (const k of whole) for (let r = k * ROW_PAGE_ROWS; r < (k + 1) * ROW_PAGE_ROWS; r++) expect(table.datom(r)).toEqual(mem.datom(r));
+      expect(loads).toEqual([]);
+      base = cut;
+      for (const i of evictAt) kept[i % Math.max(1, kept.length)]?.evict();
+      for (const r of rows.keys()) {
+        expect(table.datom(r)).toEqual(mem.datom(r));
+        expect(table.link(r)).toBe(mem.link(r));
       }
     }
   });

@@ -136,6 +136,11 @@ export class TablePages implements RowPageSource {
   track(page: CachedPage): void {
     this.cache.add(page);
   }
+
+  /** Into the reader's cache, which is bounded (a writer's table cache is not). */
+  keep(page: CachedPage): void {
+    this.reader.cache.add(page);
+  }
 }
 
 // --- tree pages -----------------------------------------------------------------------------
@@ -157,7 +162,7 @@ function readRow(rd: ByteReader): PinnedRow {
  * leaf after the first (the branch's own first row is pinned by the directory): a search picks the
  * leaf by comparing with those rows, which then need no table page.
  */
-function encodeTreePage(leaves: readonly Leaf[], table: DatomTable): Uint8Array {
+function encodeTreePage(leaves: readonly Leaf[], table: DatomTable, pins: [number, PinnedRow][]): Uint8Array {
   let n = 0;
   for (const l of leaves) n += l.keys.length;
   const w = new ByteWriter(16 + leaves.length * 4 + n * 4);
@@ -170,7 +175,12 @@ function encodeTreePage(leaves: readonly Leaf[], table: DatomTable): Uint8Array 
       prev = k;
     }
   }
-  for (let i = 1; i < leaves.length; i++) writeRow(w, table.stored((leaves[i] as Leaf).keys[0] as number));
+  for (let i = 1; i < leaves.length; i++) {
+    const r = (leaves[i] as Leaf).keys[0] as number;
+    const row = table.stored(r);
+    writeRow(w, row);
+    pins.push([r, row]);
+  }
   return sealed(w.view());
 }
 
@@ -224,11 +234,26 @@ export class PagedBranch implements CachedPage {
       return c;
     }
     const { leaves, rows, pins } = decodeTreePage(this.reader.read(this.addr), `${this.addr.pack}:${this.addr.offset}`);
+    this.#hold(leaves, rows, pins);
+    return leaves;
+  }
+
+  /**
+   * Takes `leaves`, the ones its page was written from, as if just loaded: what a checkpoint swaps
+   * for a stub is read again at once, and decoding it was most of the first reads after.
+   */
+  adopt(leaves: Leaf[], pins: readonly [number, PinnedRow][]): void {
+    if (this.#children !== undefined) return;
+    let rows = 0;
+    for (const l of leaves) rows += l.keys.length;
+    this.#hold(leaves, rows, pins);
+  }
+
+  #hold(leaves: Node[], rows: number, pins: readonly [number, PinnedRow][]): void {
     this.#children = leaves;
     this.bytes = 64 + leaves.length * 120 + rows * 8;
     for (const [r, row] of pins) this.reader.pins.hold(r, row);
     this.reader.cache.add(this);
-    return leaves;
   }
 
   evict(): void {
@@ -406,6 +431,8 @@ export interface WrittenBranch {
   readonly index: number;
   readonly node: Branch;
   readonly paged: PagedBranch;
+  /** The first rows of its leaves after the first, as the page holds them. */
+  readonly pins: readonly [number, PinnedRow][];
 }
 
 /** The result of {@link writePack}: the directory to write, and the branches to swap for stubs. */
@@ -480,9 +507,10 @@ export async function writePack(args: {
       if (n.leaf) return;
       const kids = n.children;
       if ((kids[0] as Node).leaf) {
-        const paged = new PagedBranch(n.min, put(encodeTreePage(kids as Leaf[], table)), reader);
+        const pins: [number, PinnedRow][] = [];
+        const paged = new PagedBranch(n.min, put(encodeTreePage(kids as Leaf[], table, pins)), reader);
         pinned.set(n.min, table.stored(n.min));
-        written.push({ parent, index, node: n, paged });
+        written.push({ parent, index, node: n, paged, pins });
         yield;
         return;
       }
@@ -535,10 +563,17 @@ export async function writePack(args: {
 /**
  * Once the root names a checkpoint's directory, the branches it wrote are swapped for their stubs
  * in the trees that hold them, so that their leaves can leave memory. A stub holds the same rows,
- * so the swap changes no tree's content, even in trees other values share.
+ * so the swap changes no tree's content, even in trees other values share. Each stub starts with
+ * the leaves it was written from, in the page cache, which drops them when it needs the room.
  */
 export function swapWritten(written: readonly WrittenBranch[], trees: readonly Tree[]): void {
   for (const w of written) {
+    // A branch in memory is frozen (the checkpoint wrote a picture): its leaves and leads never
+    // change. (A stored one that a compaction rewrote may have its leaves out of memory.)
+    if (!isPaged(w.node)) {
+      w.paged.adopt(w.node.children as Leaf[], w.pins);
+      if (w.node.leads !== null) w.paged.leads = w.node.leads;
+    }
     const p = w.parent;
     if (p !== null && !isPaged(p as Node) && p.children[w.index] === w.node) p.children[w.index] = w.paged as unknown as Branch;
   }

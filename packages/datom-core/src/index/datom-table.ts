@@ -119,6 +119,8 @@ export interface RowPageSource {
   loadRows(k: number): RowColumns;
   /** Registers a loaded page with the cache that bounds memory. */
   track(page: CachedPage): void;
+  /** Registers a page made from rows that were in memory until a checkpoint wrote them. */
+  keep(page: CachedPage): void;
 }
 
 interface RowPage extends RowColumns, CachedPage {}
@@ -224,6 +226,23 @@ export class DatomTable {
     if (base < this.#base || base > this.size) throw new RangeError(`rebase to ${base}: the table has rows ${this.#base}..${this.size}`);
     const drop = base - this.#base;
     const keep = this.#n - drop;
+    // A page that was partly in memory has more rows in storage now: load it again when read.
+    for (let k = this.#base >>> ROW_PAGE_SHIFT; k <= base >>> ROW_PAGE_SHIFT; k++) this.#pages[k] = undefined;
+    // The whole pages of the rows leaving memory stay, as pages the cache may drop: the first reads
+    // after a checkpoint would otherwise load and decode what was in memory a moment before.
+    for (let k = (this.#base + ROW_MASK) >>> ROW_PAGE_SHIFT; (k + 1) << ROW_PAGE_SHIFT <= base; k++) {
+      const from = (k << ROW_PAGE_SHIFT) - this.#base;
+      const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
+      for (let i = from; i < from + ROW_PAGE_ROWS; i++) {
+        const e = this.#e[i] as number;
+        cols.e.push((e | 0) === e ? e | 0 : e);
+        cols.a.push(this.#a[i] as number);
+        cols.t.push(this.#t[i] as number);
+        cols.link.push(this.#link[i] as number);
+        cols.v.push(this.#v[i] as Value);
+      }
+      source.keep(this.#pageOf(k, cols));
+    }
     const cap = Math.max(1024, keep * 2);
     const cut = <T extends Float64Array | Int32Array>(col: T, make: (n: number) => T): T => {
       const out = make(cap);
@@ -235,8 +254,6 @@ export class DatomTable {
     this.#t = cut(this.#t, (n) => new Int32Array(n));
     this.#link = cut(this.#link, (n) => new Int32Array(n));
     this.#v = this.#v.slice(drop);
-    // A page that was partly in memory has more rows in storage now: load it again when read.
-    for (let k = this.#base >>> ROW_PAGE_SHIFT; k <= base >>> ROW_PAGE_SHIFT; k++) this.#pages[k] = undefined;
     this.#n = keep;
     this.#base = base;
     this.#source = source;
@@ -258,7 +275,13 @@ export class DatomTable {
     }
     const source = this.#source;
     if (source === null || r < 0) throw new RangeError(`No row ${r}`);
-    const cols = source.loadRows(k);
+    const page = this.#pageOf(k, source.loadRows(k));
+    source.track(page);
+    return page;
+  }
+
+  /** Makes `cols` page `k`, held until the cache evicts it. */
+  #pageOf(k: number, cols: RowColumns): RowPage {
     const pages = this.#pages;
     const page: RowPage = {
       ...cols,
@@ -270,7 +293,6 @@ export class DatomTable {
       },
     };
     pages[k] = page;
-    source.track(page);
     return page;
   }
 
