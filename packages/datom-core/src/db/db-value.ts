@@ -376,7 +376,11 @@ export class DbValue implements Database {
 
   /** Visible datoms of `order` starting with `probe` (internal, synchronous). */
   scanDatoms(order: IndexOrder, probe: Probe, limit?: number): Datom[] {
-    return this.scanRows(order, probe, limit).map((r) => this.#s.table.datom(r));
+    const rows = this.scanRows(order, probe, limit);
+    const table = this.#s.table;
+    const out: Datom[] = [];
+    for (const r of rows) out.push(table.datom(r));
+    return out;
   }
 
   #stream(order: IndexOrder, probe: Probe | null, prefix: boolean, stop: ((row: number) => boolean) | null, oneAttr = prefix): DatomStream {

@@ -78,7 +78,7 @@ function compile(db: PullSource, pattern: PullPattern): Compiled {
     };
   };
   for (const el of pattern as readonly PullElement[]) {
-    if (el === '*' || (el instanceof Keyword && el.fqn === '*')) {
+    if (isStar(el)) {
       wildcard = true;
     } else if (typeof el === 'string' || el instanceof Keyword) {
       specs.push(attrSpec(el, {}, null, null));
@@ -100,14 +100,24 @@ function compile(db: PullSource, pattern: PullPattern): Compiled {
 
 interface Ctx {
   readonly db: PullSource;
-  readonly cache: Map<PullPattern, Compiled>;
+  /** Patterns compiled in this pull, made at the first one that is not a lone wildcard. */
+  cache: Map<PullPattern, Compiled> | null;
+}
+
+/** The pattern `['*']`, compiled: it names no attribute, so it is the same for every database. */
+const WILDCARD: Compiled = { wildcard: true, specs: [] };
+
+function isStar(el: unknown): boolean {
+  return el === '*' || (el instanceof Keyword && el.fqn === '*');
 }
 
 function compiled(ctx: Ctx, p: PullPattern): Compiled {
-  let c = ctx.cache.get(p);
+  if (Array.isArray(p) && p.length === 1 && isStar(p[0])) return WILDCARD;
+  const cache = (ctx.cache ??= new Map());
+  let c = cache.get(p);
   if (c === undefined) {
     c = compile(ctx.db, p);
-    ctx.cache.set(p, c);
+    cache.set(p, c);
   }
   return c;
 }
@@ -116,27 +126,50 @@ function refOnly(e: number): PullResult {
   return { 'db/id': e };
 }
 
-function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, path: Set<number>, read: Datom[] | null = null): PullResult {
-  const c = compiled(ctx, pattern);
-  const out: Record<string, unknown> = {};
-  let datoms: Datom[] | null = read;
-  const own = (): Datom[] => (datoms ??= ctx.db.scanDatoms('eavt', [e]));
-  // The path below this entity, made only when a ref is followed (most pulls follow none).
-  let below: Set<number> | null = null;
-  const refValue = (a: AttrInfo, v: number, spec: Spec | null): unknown => {
-    const next = (below ??= new Set(path).add(e));
+/** The path of a top-level entity: nothing above it (never changed; a path below copies it). */
+const NO_PATH: ReadonlySet<number> = new Set();
+
+/**
+ * Follows the refs of one pulled entity: made at its first ref (most pulls follow none), not as a
+ * closure per entity.
+ */
+class RefFollower {
+  /** A live object of this class, kept for the reason {@link lastResult} gives. */
+  static readonly kept: RefFollower = new RefFollower(null as unknown as Ctx, [], 0, 0, NO_PATH);
+
+  /** The path below the entity: its own path and itself. */
+  #below: Set<number> | null = null;
+
+  constructor(
+    readonly ctx: Ctx,
+    readonly pattern: PullPattern,
+    readonly e: number,
+    readonly depth: number,
+    readonly path: ReadonlySet<number>,
+  ) {}
+
+  /** What ref value `v` of `a` pulls as: a nested entity (by `spec`'s pattern, recursion or a component) or `{db/id}`. */
+  value(a: AttrInfo, v: number, spec: Spec | null): unknown {
+    const next = (this.#below ??= new Set(this.path).add(this.e));
+    const { ctx, depth } = this;
     if (spec?.sub) return pullEntity(ctx, spec.sub, v, depth + 1, next);
     if (spec?.recurse !== null && spec?.recurse !== undefined) {
       if (depth >= spec.recurse || next.has(v)) return refOnly(v);
-      return pullEntity(ctx, pattern, v, depth + 1, next);
+      return pullEntity(ctx, this.pattern, v, depth + 1, next);
     }
     if (a.isComponent && !next.has(v)) return pullEntity(ctx, ['*'], v, depth + 1, next);
     return refOnly(v);
-  };
+  }
+}
+
+function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, path: ReadonlySet<number>, read: Datom[] | null = null): PullResult {
+  const c = compiled(ctx, pattern);
+  const out: Record<string, unknown> = {};
+  let refs: RefFollower | null = null;
   if (c.wildcard) {
     out['db/id'] = e;
     let i = 0;
-    const ds = own();
+    const ds = read ?? ctx.db.scanDatoms('eavt', [e]);
     while (i < ds.length) {
       const d = ds[i] as Datom;
       const a = ctx.db.attrInfo(d.a);
@@ -146,10 +179,10 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
         const vals: unknown[] = [];
         for (let k = i; k < j; k++) {
           const v = (ds[k] as Datom).v;
-          vals.push(a.isRef ? refValue(a, v as number, null) : v);
+          vals.push(a.isRef ? (refs ??= new RefFollower(ctx, pattern, e, depth, path)).value(a, v as number, null) : v);
         }
         out[a.ident.fqn] = vals;
-      } else out[a.ident.fqn] = a.isRef ? refValue(a, d.v as number, null) : d.v;
+      } else out[a.ident.fqn] = a.isRef ? (refs ??= new RefFollower(ctx, pattern, e, depth, path)).value(a, d.v as number, null) : d.v;
       i = j;
     }
   }
@@ -166,7 +199,9 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
         if (spec.hasDefault) out[spec.as] = spec.default;
         continue;
       }
-      const vals = rows.map((d) => refValue(a, d.e, spec));
+      refs ??= new RefFollower(ctx, pattern, e, depth, path);
+      const vals: unknown[] = [];
+      for (const d of rows) vals.push(refs.value(a, d.e, spec));
       out[spec.as] = a.isComponent ? vals[0] : vals;
       continue;
     }
@@ -177,7 +212,8 @@ function pullEntity(ctx: Ctx, pattern: PullPattern, e: number, depth: number, pa
       else if (c.wildcard && spec.as !== a.ident.fqn) delete out[a.ident.fqn];
       continue;
     }
-    const vals = ds.map((d) => (a.isRef ? refValue(a, d.v as number, spec) : d.v));
+    const vals: unknown[] = [];
+    for (const d of ds) vals.push(a.isRef ? (refs ??= new RefFollower(ctx, pattern, e, depth, path)).value(a, d.v as number, spec) : d.v);
     if (c.wildcard && spec.as !== a.ident.fqn) delete out[a.ident.fqn];
     out[spec.as] = a.many ? vals : vals[0];
   }
@@ -202,15 +238,15 @@ let lastResult: PullResult | null = null;
  */
 export function pull(db: PullSource, pattern: PullPattern, e: number): PullResult | null {
   if (e <= 0) return null;
-  const ctx: Ctx = { db, cache: new Map() };
+  const ctx: Ctx = { db, cache: null };
   // A wildcard reads all the entity's datoms anyway: that one read also tells whether it exists.
   if (compiled(ctx, pattern).wildcard) {
     const datoms = db.scanDatoms('eavt', [e]);
     if (datoms.length === 0) return null;
-    lastResult = pullEntity(ctx, pattern, e, 0, new Set(), datoms);
+    lastResult = pullEntity(ctx, pattern, e, 0, NO_PATH, datoms);
     return lastResult;
   }
   if (db.scanRows('eavt', [e], 1).length === 0) return null;
-  lastResult = pullEntity(ctx, pattern, e, 0, new Set());
+  lastResult = pullEntity(ctx, pattern, e, 0, NO_PATH);
   return lastResult;
 }
