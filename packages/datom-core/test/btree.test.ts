@@ -1,7 +1,10 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
+  BRANCH_MAX,
   EMPTY_TREE,
+  LEAF_MAX,
+  type Node,
   newEdit,
   type Tree,
   TreeCursor,
@@ -144,6 +147,70 @@ describe('persistent B+tree of rows', () => {
   });
 });
 
+
+/** The depth of every leaf, and each node's size and first row, checked: what searches rely on. */
+function checkShape(t: Tree): void {
+  const depths = new Set<number>();
+  const walk = (n: Node, depth: number, isRoot: boolean): number => {
+    if (n.leaf) {
+      depths.add(depth);
+      expect(n.keys.length).toBeGreaterThan(0);
+      expect(n.keys.length).toBeLessThanOrEqual(LEAF_MAX);
+      return n.keys[0] as number;
+    }
+    expect(n.children.length).toBeGreaterThan(isRoot ? 1 : 0);
+    expect(n.children.length).toBeLessThanOrEqual(BRANCH_MAX);
+    const firsts = n.children.map((c) => walk(c, depth + 1, false));
+    expect(n.min).toBe(firsts[0]);
+    return n.min;
+  };
+  if (t.root !== null) walk(t.root, 0, true);
+  expect(depths.size).toBeLessThanOrEqual(1);
+}
+
+describe('sorted batches merged into a tree', () => {
+  test.prop(
+    [
+      fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 4000, size: 'max' }),
+      fc.array(fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 16, maxLength: 3000, size: 'max' }), { minLength: 1, maxLength: 4 }),
+      fc.constantFrom('random', 'after', 'clustered'),
+      fc.boolean(),
+    ],
+    { numRuns: 80, seed: 21 },
+  )('hold exactly the rows, stay balanced with nodes in bounds, leave older trees as they were, and answer lookups', (base, batches, kind, sameEdit) => {
+    keys.length = 0;
+    // The base is built by inserts under an edit, so that the merges meet nodes the edit owns.
+    const edit = newEdit();
+    let tree: Tree = EMPTY_TREE;
+    for (const k of base) tree = treeInsert(tree, keys.push(k) - 1, cmp, edit);
+    let model = base.map((_, i) => i);
+    const older: [Tree, number[]][] = [];
+    for (const batch of batches) {
+      if (!sameEdit) older.push([tree, [...model].sort(cmp)]);
+      // After everything (new ids), clustered at a few places (ends of attributes), or anywhere.
+      const ks = kind === 'after' ? batch.map((k, i) => 20_001 + k + i) : kind === 'clustered' ? batch.map((k, i) => (k % 4) * 5000 + 4999 - (i % 7)) : batch;
+      const rows = ks.map((k) => keys.push(k) - 1);
+      tree = treeInsertMany(tree, rows, cmp, sameEdit ? edit : newEdit());
+      model = [...model, ...rows];
+      expect(tree.size).toBe(model.length);
+      checkShape(tree);
+    }
+    const sorted = [...model].sort(cmp);
+    expect(treeToArray(tree)).toEqual(sorted);
+    for (const [t, rows] of older) expect(treeToArray(t)).toEqual(rows);
+    // Single inserts under the edit afterwards (fingers re-learnt) land where they belong.
+    for (let k = 0; k < 50; k++) {
+      const r = keys.push((k * 397) % 20_000) - 1;
+      tree = treeInsert(tree, r, cmp, edit);
+      sorted.push(r);
+    }
+    sorted.sort(cmp);
+    expect(treeToArray(tree)).toEqual(sorted);
+    checkShape(tree);
+    const probeKey = 10_000;
+    expect(treeLowerBound(tree, (r) => (keys[r] as number) - probeKey)).toBe(sorted.find((r) => (keys[r] as number) >= probeKey) ?? -1);
+  });
+});
 
 describe('treeMatches with a lead', () => {
   // A row's lead is its key / 8, as an entity leads EAVT's components: rows of a smaller lead sort

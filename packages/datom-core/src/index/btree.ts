@@ -691,65 +691,185 @@ export function treeToArray(t: Tree): number[] {
 }
 
 /**
- * Adds many rows at once. Small batches go in one by one (in place on nodes this edit owns); a
- * sorted batch goes in leaf by leaf, copying only the paths it touches; a batch at least as large as
- * the tree is merged with it in one linear pass. (A merge rebuilds every node, which for a tree in
- * storage means reading and writing all of it, so it is kept for batches that dwarf the tree.)
- * `sorted` says that `rows` are in the order of `cmp` already.
+ * Adds many rows at once (none of them in the tree yet). Small batches go in one by one (in place on
+ * nodes this edit owns, starting at its fingers); larger ones are sorted, unless `sorted` says they
+ * are in the order of `cmp` already, and merged into the tree as sorted runs (see
+ * {@link insertSorted}), which copies only the nodes the runs go through.
  */
 export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null, sorted = false): Tree {
   if (rows.length === 0) return t;
-  // Small batches go in as they come: a transaction's rows of one entity are already in EAVT order.
-  if (edit !== null && rows.length < t.size) return insertRuns(t, rows.length < 16 || sorted ? rows : rows.slice().sort(cmp), cmp, edit);
-  if (rows.length < 16 || (edit === null && rows.length < t.size)) {
+  if (rows.length < 16) {
     let out = t;
     for (const r of rows) out = treeInsert(out, r, cmp, edit);
     return out;
   }
   const inOrder = sorted ? rows : rows.slice().sort(cmp);
-  if (t.size === 0) return treeFromSorted(inOrder, edit);
-  // The tree is built anew: fingers into the old one go.
-  if (edit !== null && t.root !== null) edit.moveRoot(t.root, null);
-  const old = treeToArray(t);
-  const merged = new Array<number>(old.length + inOrder.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < old.length && j < inOrder.length) {
-    merged[k++] = cmp(old[i] as number, inOrder[j] as number) <= 0 ? (old[i++] as number) : (inOrder[j++] as number);
-  }
-  while (i < old.length) merged[k++] = old[i++] as number;
-  while (j < inOrder.length) merged[k++] = inOrder[j++] as number;
-  return treeFromSorted(merged, edit);
+  if (t.root === null) return treeFromSorted(inOrder, edit);
+  return insertSorted(t, inOrder, cmp, edit);
 }
 
 /**
- * Inserts rows: each descent from the root places one row and notes its leaf and that leaf's upper
- * bound; the rows after it that fall inside the same leaf (past its first row, so no branch's first
- * row changes) go straight in (the leaf is owned by `edit`, so in place), until one belongs
- * elsewhere or the leaf is full. Rows in the tree's order cost about one descent per leaf.
+ * Merges `rows` (sorted by `cmp`, none in the tree) into `t` as sorted runs: each branch hands every
+ * child the run of rows that sort before the next child's first row, found by a galloping search,
+ * and each leaf merges its run with its rows, splitting into as many leaves as it then needs. A run
+ * after everything below a node (new entities in EAVT, new ids at the end of an attribute in AEVT)
+ * costs one comparison there; subtrees no run goes into are shared as they are (a stored page is
+ * not even read). Nodes `edit` owns change in place; the edit's fingers into the tree go, as the
+ * leaves they name may have been replaced.
  */
-function insertRuns(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edit): Tree {
-  let out = t;
-  let i = 0;
-  while (i < rows.length) {
-    out = treeInsert(out, rows[i] as number, cmp, edit);
-    i++;
-    const leaf = leafOut as Leaf | null;
-    const after = afterOut;
-    if (leaf === null) continue;
-    let added = 0;
-    while (i < rows.length && leaf.keys.length < LEAF_MAX) {
-      const row = rows[i] as number;
-      if ((after !== -1 && cmp(row, after) >= 0) || cmp(row, leaf.keys[0] as number) < 0) break;
-      insertAt(leaf.keys, appendOrSearch(leaf.keys, row, cmp), row, true);
-      added++;
-      i++;
-    }
-    if (added > 0) out = { root: out.root, size: out.size + added };
+function insertSorted(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edit | null): Tree {
+  const root = t.root as Node;
+  if (edit !== null) edit.moveRoot(root, null);
+  let level: Node[] = [];
+  mergeRun(root, rows, 0, rows.length, cmp, edit, level);
+  while (level.length > 1) {
+    const up: Node[] = [];
+    packBranches(level, edit, up);
+    level = up;
   }
-  leafOut = null;
-  return out;
+  return { root: level[0] as Node, size: t.size + rows.length };
+}
+
+/** The first index in `rows` from `lo` up to `hi` whose row sorts at or after `bound` (galloping from `lo`). */
+function gallop(rows: readonly number[], lo: number, hi: number, bound: number, cmp: RowCompare): number {
+  let step = 1;
+  let below = lo - 1;
+  let at = lo;
+  while (at < hi && cmp(rows[at] as number, bound) < 0) {
+    below = at;
+    at = lo + step;
+    step *= 2;
+  }
+  let top = Math.min(at, hi);
+  let bottom = below + 1;
+  while (bottom < top) {
+    const mid = (bottom + top) >>> 1;
+    if (cmp(rows[mid] as number, bound) < 0) bottom = mid + 1;
+    else top = mid;
+  }
+  return bottom;
+}
+
+/** {@link childFor} among the children of `b` from `from` on. */
+function childFrom(b: Branch, from: number, row: number, cmp: RowCompare): number {
+  const ch = b.children;
+  let lo = from + 1;
+  let hi = ch.length - 1;
+  let ans = from;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(firstRow(ch[mid] as Node), row) <= 0) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
+/**
+ * Merges `rows[lo..hi)` into the subtree `n` and appends what replaces it (one node, or more of the
+ * same height when it overflowed) to `out`.
+ */
+function mergeRun(n: Node, rows: readonly number[], lo: number, hi: number, cmp: RowCompare, edit: Edit | null, out: Node[]): void {
+  const owned = edit !== null && n.edit === edit;
+  if (n.leaf) {
+    const keys = n.keys;
+    const k = hi - lo;
+    const merged = new Array<number>(keys.length + k);
+    let appended = false;
+    if (cmp(keys[keys.length - 1] as number, rows[lo] as number) < 0) {
+      // After every row of the leaf: one comparison.
+      for (let i = 0; i < keys.length; i++) merged[i] = keys[i] as number;
+      for (let i = 0; i < k; i++) merged[keys.length + i] = rows[lo + i] as number;
+      appended = true;
+    } else if (k * 4 < keys.length) {
+      // A few rows: each placed by a binary search of the rest of the leaf.
+      let from = 0;
+      let m = 0;
+      for (let j = lo; j < hi; j++) {
+        const row = rows[j] as number;
+        let a = from;
+        let b = keys.length;
+        while (a < b) {
+          const mid = (a + b) >>> 1;
+          if (cmp(keys[mid] as number, row) < 0) a = mid + 1;
+          else b = mid;
+        }
+        while (from < a) merged[m++] = keys[from++] as number;
+        merged[m++] = row;
+      }
+      while (from < keys.length) merged[m++] = keys[from++] as number;
+    } else {
+      let i = 0;
+      let j = lo;
+      let m = 0;
+      while (i < keys.length && j < hi) merged[m++] = cmp(keys[i] as number, rows[j] as number) < 0 ? (keys[i++] as number) : (rows[j++] as number);
+      while (i < keys.length) merged[m++] = keys[i++] as number;
+      while (j < hi) merged[m++] = rows[j++] as number;
+    }
+    if (merged.length <= LEAF_MAX) {
+      if (owned) {
+        n.keys = merged;
+        out.push(n);
+      } else out.push(leafOf(merged, edit));
+      return;
+    }
+    packLeaves(merged, appended ? keys.length : 0, edit, out);
+    return;
+  }
+  const ch = n.children;
+  const kids: Node[] = [];
+  let i = 0;
+  let j = lo;
+  while (j < hi) {
+    const c = childFrom(n, i, rows[j] as number, cmp);
+    while (i < c) kids.push(ch[i++] as Node);
+    const end = c + 1 < ch.length ? gallop(rows, j + 1, hi, firstRow(ch[c + 1] as Node), cmp) : hi;
+    mergeRun(ch[c] as Node, rows, j, end, cmp, edit, kids);
+    i = c + 1;
+    j = end;
+  }
+  while (i < ch.length) kids.push(ch[i++] as Node);
+  if (kids.length <= BRANCH_MAX) {
+    if (owned) {
+      n.children = kids;
+      n.min = firstRow(kids[0] as Node);
+      n.leads = null;
+      out.push(n);
+    } else out.push(branchOf(kids, edit));
+    return;
+  }
+  packBranches(kids, edit, out);
+}
+
+/**
+ * `rows` as leaves appended to `out`. When the rows from `fresh` on were appended after the others
+ * (a run at the end), the leaves are filled up, so that appends leave full leaves behind; otherwise
+ * they share the rows evenly, so that later inserts among them do not split at once.
+ */
+function packLeaves(rows: readonly number[], fresh: number, edit: Edit | null, out: Node[]): void {
+  const n = rows.length;
+  const count = Math.ceil(n / LEAF_MAX);
+  let at = 0;
+  for (let c = 0; c < count; c++) {
+    const size = fresh > 0 ? Math.min(LEAF_MAX, n - at) : Math.floor((n - at) / (count - c));
+    const keys = new Array<number>(size);
+    for (let x = 0; x < size; x++) keys[x] = rows[at + x] as number;
+    out.push(leafOf(keys, edit));
+    at += size;
+  }
+}
+
+/** `nodes` (of one height) as branches of at most BRANCH_MAX children each, sharing them evenly, appended to `out`. */
+function packBranches(nodes: readonly Node[], edit: Edit | null, out: Node[]): void {
+  const n = nodes.length;
+  const count = Math.ceil(n / BRANCH_MAX);
+  let at = 0;
+  for (let c = 0; c < count; c++) {
+    const size = Math.floor((n - at) / (count - c));
+    out.push(branchOf(nodes.slice(at, at + size), edit));
+    at += size;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { newEdit, TreeCursor, treeFirstMatch, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { newEdit, TreeCursor, treeFirstMatch, treeInsert, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { compareValues } from '../model/value.js';
 import { sortByAttribute } from '../index/sort-rows.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
 import type { HistoryIndex } from '../db/history-index.js';
@@ -111,8 +112,12 @@ export function writeRows(
       else for (const r of rowsOfAttr) uavet = treeRemove(uavet, r, cmp.avet, edit);
     }
   }
+  // The txInstant row sorts after every user entity's: inserted on its own, it leaves the rest of
+  // the batch one sorted run when the operations are in [e a v] order, as a transaction sorts them.
+  if (instantFirst) eavt = treeInsert(eavt, added[0] as number, cmp.eavt, edit);
+  const rest = instantFirst ? added.slice(1) : added;
   const trees = indexTrees(
-    treeInsertMany(eavt, added, cmp.eavt, edit),
+    treeInsertMany(eavt, rest, cmp.eavt, edit, inEavtOrder(adds, instantFirst ? 1 : 0)),
     lazyAevt,
     addedRefs === null ? vaet : treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
     uavet,
@@ -122,4 +127,20 @@ export function writeRows(
   // operations were expanded against, `before`'s.
   const history = before.history.with(table, from, to, before.schema, retracts.length > 0);
   return { trees, history, rows, live };
+}
+
+/**
+ * Whether the assertions `adds[from..]`, all of one transaction, are in EAVT order: by entity,
+ * attribute and value, which is the order of their rows' (same t, rows increasing).
+ */
+function inEavtOrder(adds: readonly Op[], from: number): boolean {
+  for (let i = from + 1; i < adds.length; i++) {
+    const p = adds[i - 1] as Op;
+    const q = adds[i] as Op;
+    if (p.e < q.e) continue;
+    if (p.e > q.e) return false;
+    if (p.a.id < q.a.id) continue;
+    if (p.a.id > q.a.id || compareValues(p.v, q.v) >= 0) return false;
+  }
+  return true;
 }
