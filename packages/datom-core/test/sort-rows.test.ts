@@ -1,6 +1,7 @@
 // Index catch-ups and large batches sort rows attribute by attribute (index/sort-rows.ts).
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { treeFromSorted } from '../src/index/btree.js';
 import { sortByAttribute } from '../src/index/sort-rows.js';
 import { DatomTable } from '../src/index/datom-table.js';
 import { IndexComparators } from '../src/index/index-order.js';
@@ -68,4 +69,36 @@ describe('sortByAttribute on groups written in entity order', () => {
       expect(sortByAttribute(input, table, cmp.avet, true)).toEqual([...ids].sort(cmp.avet));
     },
   );
+});
+
+describe('sortByAttribute with the unique attributes index', () => {
+  // The full AVET's catch-up reads a unique attribute's rows off the unique AVET of the same value
+  // (which holds all of them, sorted): rows of older transactions are in it too, and rows of other
+  // attributes, unique or not, are sorted as without it.
+  test.prop(
+    [fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 6 }), fc.integer({ min: 1000, max: 5000 })), { minLength: 1, maxLength: 800, size: 'max' }), fc.integer({ min: 0, max: 800 }), fc.boolean()],
+    { numRuns: 100, seed: 23 },
+  )('orders rows as a full sort does', (datoms, cut, uniqueTwo) => {
+    const table = new DatomTable();
+    // Attributes 100 and (when uniqueTwo) 102 are unique: one value each, held by one entity.
+    const unique = (a: number): boolean => a === 100 || (uniqueTwo && a === 102);
+    const held = new Set<string>();
+    const rows: number[] = [];
+    datoms.forEach(([ai, v, e], i) => {
+      const a = 100 + ai;
+      if (unique(a)) {
+        if (held.has(`${a}|${v}`)) return;
+        held.add(`${a}|${v}`);
+      }
+      rows.push(table.add(e, a, unique(a) ? v : ai === 1 ? v.length : v, 1 + (i >> 6), true));
+    });
+    const cmp = new IndexComparators(table);
+    const uniques = treeFromSorted([...rows].filter((r) => unique(table.a(r))).sort(cmp.avet), null);
+    // The rows of the transactions since the last catch-up: the last ones written.
+    const pending = rows.slice(Math.min(cut, rows.length)).filter((_, i) => i % 5 !== 3);
+    expect(sortByAttribute(pending, table, cmp.avet, true, uniques)).toEqual([...pending].sort(cmp.avet));
+    // A unique index missing a row (not of the same value) is not trusted.
+    const partial = treeFromSorted([...rows].filter((r) => unique(table.a(r))).sort(cmp.avet).slice(1), null);
+    expect(sortByAttribute(pending, table, cmp.avet, true, partial)).toEqual([...pending].sort(cmp.avet));
+  });
 });

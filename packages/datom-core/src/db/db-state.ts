@@ -45,7 +45,7 @@ class Trees implements IndexTrees {
     return this.lazyAevt.tree();
   }
   get avet(): Tree {
-    return this.lazyAvet.tree();
+    return this.lazyAvet.tree(this.uavet);
   }
 }
 

@@ -47,8 +47,11 @@ export class LazyTree {
     return this.#tree;
   }
 
-  /** The tree, brought up to date. */
-  tree(): Tree {
+  /**
+   * The tree, brought up to date. `uniques`, for the full AVET, is the unique attributes' AVET of
+   * the same database value: their rows are read off it in order instead of being sorted.
+   */
+  tree(uniques: Tree | null = null): Tree {
     if (this.#tree !== null) return this.#tree;
     const adds: number[] = [];
     const removed = new Set<number>();
@@ -66,7 +69,7 @@ export class LazyTree {
     // retracted were in the base. (Rows are numbered in writing order: a range tells which.)
     for (const r of removed) if (!this.#pendingHas(r)) t = treeRemove(t, r, this.cmp, edit);
     const live = removed.size === 0 ? adds : adds.filter((r) => !removed.has(r));
-    this.#tree = treeInsertMany(t, sortByAttribute(live, (this.pending as Pending).table, this.cmp, this.valueFirst), this.cmp, edit, true);
+    this.#tree = treeInsertMany(t, sortByAttribute(live, (this.pending as Pending).table, this.cmp, this.valueFirst, uniques), this.cmp, edit, true);
     return this.#tree;
   }
 

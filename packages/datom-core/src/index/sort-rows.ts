@@ -1,4 +1,4 @@
-import type { RowCompare } from './btree.js';
+import { type RowCompare, type Tree, TreeCursor } from './btree.js';
 import type { DatomTable } from './datom-table.js';
 import { compareValues, type Value } from '../model/value.js';
 
@@ -9,17 +9,56 @@ import { compareValues, type Value } from '../model/value.js';
  * a single pass. In AVET (`valueFirst`) a group is sorted by its values, entities and t read out of
  * the table once, rather than at every comparison.
  */
-export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp: RowCompare, valueFirst: boolean): number[] {
+export function sortByAttribute(rows: readonly number[], table: DatomTable, cmp: RowCompare, valueFirst: boolean, uniques: Tree | null = null): number[] {
   const out = new Array<number>(rows.length);
   let k = 0;
   for (const g of groupByAttribute(rows, (r) => table.a(r))) {
-    if (valueFirst && g.length > 1) k = sortByValue(g, table, out, k);
+    if (valueFirst && uniques !== null && g.length >= 64 && fromUniqueIndex(g, table, uniques, out, k)) k += g.length;
+    else if (valueFirst && g.length > 1) k = sortByValue(g, table, out, k);
     else {
       g.sort(cmp);
       for (let i = 0; i < g.length; i++) out[k++] = g[i] as number;
     }
   }
   return out;
+}
+
+/**
+ * The rows of one attribute's group `g` in AVET order, read off `uniques` (an AVET tree of the
+ * unique attributes' live rows, of the same database value as `g`) when `g`'s attribute is among
+ * them: its segment there holds every live row of the attribute, `g`'s among them, already sorted,
+ * and walking it compares nothing, where sorting `g` compares its values (unique strings, mostly).
+ * Written into `out` from `k`; false when the attribute is not in `uniques`, when its segment is
+ * much longer than `g` (a walk would cost more than a sort), or when the segment does not hold all
+ * of `g`.
+ */
+function fromUniqueIndex(g: readonly number[], table: DatomTable, uniques: Tree, out: number[], k: number): boolean {
+  const a = table.a(g[0] as number);
+  let lo = g[0] as number;
+  let hi = lo;
+  for (let i = 1; i < g.length; i++) {
+    const r = g[i] as number;
+    if (r < lo) lo = r;
+    else if (r > hi) hi = r;
+  }
+  // Rows of a transaction's range are close together: a byte per row from the first to the last.
+  if (hi - lo > 16 * g.length) return false;
+  const mine = new Uint8Array(hi - lo + 1);
+  for (let i = 0; i < g.length; i++) mine[(g[i] as number) - lo] = 1;
+  const cur = new TreeCursor(uniques, (r) => {
+    const x = table.a(r);
+    return x < a ? -1 : x > a ? 1 : 0;
+  });
+  const budget = 8 * g.length + 1024;
+  let at = k;
+  for (let seen = 0, r = cur.next(); r !== -1; r = cur.next()) {
+    if (++seen > budget || table.a(r) !== a) break;
+    if (r >= lo && r <= hi && mine[r - lo] === 1) {
+      if (at - k === g.length) return false;
+      out[at++] = r;
+    }
+  }
+  return at - k === g.length;
 }
 
 /**
