@@ -51,14 +51,17 @@ function fromUniqueIndex(g: readonly number[], table: DatomTable, uniques: Tree,
   });
   const budget = 8 * g.length + 1024;
   let at = k;
+  const end = k + g.length;
+  // Only rows of `g` are kept, all of the attribute: its rows are read now and then, to stop at
+  // the end of its segment (a row's attribute costs a page lookup).
   for (let seen = 0, r = cur.next(); r !== -1; r = cur.next()) {
-    if (++seen > budget || table.a(r) !== a) break;
+    if (++seen > budget || ((seen & 255) === 1 && table.a(r) !== a)) break;
     if (r >= lo && r <= hi && mine[r - lo] === 1) {
-      if (at - k === g.length) return false;
       out[at++] = r;
+      if (at === end) return true;
     }
   }
-  return at - k === g.length;
+  return false;
 }
 
 /**
