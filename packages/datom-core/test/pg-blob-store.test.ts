@@ -3,7 +3,7 @@
 // ahead, or by a range the read thread fetched ahead of a scan.
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
-import { PgBlobStore } from '../src/index.js';
+import { type DatomError, isDatomError, PgBlobStore } from '../src/index.js';
 import { cleanUpPgAfterAll, describePg, PG_URL } from './pg-helpers.js';
 
 cleanUpPgAfterAll();
@@ -76,4 +76,56 @@ describePg('PgBlobStore page reads', () => {
     s.closeReads();
     await s.destroy();
   }, 120_000);
+});
+
+describePg('PgBlobStore read thread', () => {
+  // A whole blob larger than the read thread's heap (48 MB; its rows come as base64 text, a third
+  // larger): the thread runs out of memory and Node stops it without running any JavaScript, so it
+  // cannot say so itself. The reads waiting for it must fail at once with the cause, not after 30 s.
+  const BIG = 72 << 20;
+
+  it('fails the reads waiting for a thread that died at once, with storage/reader-died, and the next read works', async () => {
+    const url = new URL(PG_URL as string);
+    url.searchParams.set('name', `t-pgdeath-${process.pid}-${Date.now()}`);
+    const s = PgBlobStore.fromUri(url.toString());
+    await s.create();
+    const part = new Uint8Array(1 << 20).fill(7);
+    await s.writeBlob('pack-big', (async function* () {
+      for (let i = 0; i < BIG >> 20; i++) yield part;
+    })());
+    await s.writeBlob('pack-small', (async function* () {
+      yield part.subarray(0, 1000);
+    })());
+    // The thread is online (its first read answered) before the one that kills it.
+    expect(s.readRangeSync('pack-small', 0, 10)[0]).toBe(7);
+
+    // The whole blob is read by the thread's connection; page reads posted after it wait behind
+    // it, this thread blocked, while the thread dies.
+    const t0 = Date.now();
+    const whole = s.getBlob('pack-big').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    let sync: unknown;
+    let longest = 0;
+    while (sync === undefined && Date.now() - t0 < 20_000) {
+      const t = Date.now();
+      try {
+        s.readRangeSync('pack-small', 0, 10);
+      } catch (err) {
+        sync = err;
+      }
+      longest = Math.max(longest, Date.now() - t);
+    }
+    expect(isDatomError(sync, 'storage/reader-died')).toBe(true);
+    expect((sync as DatomError).message).toMatch(/out of memory/);
+    expect(longest).toBeLessThan(10_000);
+    const err = await whole;
+    expect(isDatomError(err, 'storage/reader-died')).toBe(true);
+    expect((err as DatomError).message).toMatch(/out of memory/);
+
+    // A new thread serves the next read.
+    expect(s.readRangeSync('pack-small', 500, 10)[0]).toBe(7);
+    await s.destroy();
+  }, 60_000);
 });

@@ -49,6 +49,7 @@ export const DATOM_ERROR_CODES = [
   'storage/format',
   'storage/io',
   'storage/missing',
+  'storage/reader-died',
 
   'query/bad-find',
   'query/bad-input',

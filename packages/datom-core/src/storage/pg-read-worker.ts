@@ -41,9 +41,12 @@ export interface ReadRequest {
 
 /**
  * The reply to the request numbered `seq`: the bytes, or why there are none (`missing` for a blob
- * that is not there). Reads ahead and the others are answered each in the order they were posted.
+ * that is not there; `died` when the thread itself failed for good, and `error` says how). Reads
+ * ahead and the others are answered each in the order they were posted.
  */
-export type ReadReply = { readonly seq: number; readonly bytes: Uint8Array } | { readonly seq: number; readonly error: string; readonly missing: boolean };
+export type ReadReply =
+  | { readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly seq: number; readonly error: string; readonly missing: boolean; readonly died?: boolean };
 
 /**
  * A read-only statement that the main thread awaits (the root, a directory, a log): run once, not
@@ -63,16 +66,20 @@ export type QueryReply = { readonly id: number; readonly rows: Record<string, un
 
 /**
  * The source text that a read thread runs: {@link readWorkerMain}, with a guard that reports a
- * thread that fails (while starting or later) to the waiting main thread instead of leaving it to
- * time out. `__name` is defined because some transpilers (tsx, keepNames) wrap functions in it.
+ * thread that fails (while starting or later, by an exception or `process.exit`) to the waiting
+ * main thread instead of leaving it to time out. A thread stopped where no JavaScript runs (out of
+ * memory in its heap, terminated) is seen by the main thread itself (see `PgServer`). `__name` is defined because some transpilers (tsx, keepNames) wrap functions in it.
  */
 export function readWorkerSource(): string {
   return `
 const wt = require('node:worker_threads');
 const flag = new Int32Array(wt.workerData.flag);
+let failed = false;
 const fail = (e) => {
-  const error = 'the read thread failed: ' + String((e && e.stack) || e);
-  try { wt.workerData.port.postMessage({ seq: -1, error, missing: false }); } catch {}
+  if (failed) return;
+  failed = true;
+  const error = 'it failed: ' + String((e && e.stack) || e);
+  try { wt.workerData.port.postMessage({ seq: -1, error, missing: false, died: true }); } catch {}
   try { wt.workerData.queries.postMessage({ id: 0, error, code: undefined }); } catch {}
   Atomics.store(flag, 1, 1);
   Atomics.store(flag, 0, 0x3fffffff);
@@ -80,6 +87,7 @@ const fail = (e) => {
 };
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
+process.on('exit', (code) => fail('it exited with code ' + code));
 var __name = (f) => f;
 try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
 `;

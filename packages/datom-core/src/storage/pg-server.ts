@@ -44,6 +44,11 @@ export const PG_LOCK_WAIT_MS = 500;
 /** How long a synchronous page read waits for its thread (which retries a lost connection for READ_RETRY_MS). */
 const READ_TIMEOUT_MS = 30_000;
 const READ_RETRY_MS = 10_000;
+/** How often a synchronous page read that is still waiting looks whether its thread is alive. */
+const READ_WATCH_MS = 50;
+/** The read thread's heap limits (MB): it holds a connection and the range in flight, nothing more. */
+const READ_THREAD_OLD_MB = 48;
+const READ_THREAD_YOUNG_MB = 4;
 
 type PgModule = typeof import('pg').default;
 let pgModule: Promise<PgModule> | null = null;
@@ -82,6 +87,8 @@ interface ReadThread {
   readonly queries: MessagePort;
   /** Queries posted and not answered yet, by id. */
   readonly pending: Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>;
+  /** Why the thread ended, once its `error` or `exit` event has come; null while it runs. */
+  ended: string | null;
 }
 
 /** A query's error as the read thread reported it: the message, and the SQLSTATE or socket code. */
@@ -342,7 +349,8 @@ export class PgServer {
   /**
    * Waits for the reply to read `seq` and takes it off the port, with the replies that come before
    * it (kept when they are wanted, dropped otherwise). Undefined when it did not come in
-   * READ_TIMEOUT_MS or its thread is gone; a thread that failed for good is replaced at the next read.
+   * READ_TIMEOUT_MS; a reply marked `died` when the thread ended meanwhile, which is seen within
+   * READ_WATCH_MS (see {@link threadEnded}). A thread that failed for good is replaced at the next read.
    */
   #take(seq: number): ReadReply | undefined {
     const t = this.#reader;
@@ -355,7 +363,13 @@ export class PgServer {
       if (posted === t.received) {
         const left = deadline - Date.now();
         if (left <= 0) break;
-        Atomics.wait(t.flag, 0, posted, left);
+        if (Atomics.wait(t.flag, 0, posted, Math.min(left, READ_WATCH_MS)) === 'timed-out') {
+          const why = threadEnded(t);
+          if (why !== null) {
+            reply = { seq, error: why, missing: false, died: true };
+            break;
+          }
+        }
         continue;
       }
       const msg = receiveMessageOnPort(t.port) as { message: ReadReply } | undefined;
@@ -373,12 +387,14 @@ export class PgServer {
       }
       if (this.#wanted.has(r.seq)) this.#early.set(r.seq, r);
     }
-    if (reply === undefined || Atomics.load(t.flag, 1) === 1) this.#stopReader();
+    const died = reply !== undefined && 'error' in reply && reply.died === true ? reply.error : null;
+    if (reply === undefined || died !== null || Atomics.load(t.flag, 1) === 1) this.#stopReader(died === null ? undefined : readerDied(died, {}));
     return reply;
   }
 
   #bytesOf(reply: ReadReply, req: ReadRequest, location: string): Uint8Array {
     if ('bytes' in reply) return reply.bytes;
+    if (reply.died === true) throw readerDied(reply.error, { location, key: req.key, offset: req.offset });
     if (reply.missing) {
       throw new DatomError('storage/missing', `Blob ${location}/${req.key} is missing: the database is damaged`, { data: { location, key: req.key } });
     }
@@ -406,7 +422,7 @@ export class PgServer {
   #answer(t: ReadThread, reply: QueryReply): void {
     if (reply.id === 0 && 'error' in reply) {
       // The thread failed for good: every query waiting on it fails, and the next read starts another.
-      this.#failQueries(t, new PgReadError(reply.error, reply.code));
+      this.#failQueries(t, readerDied(reply.error, {}));
       if (this.#reader === t) this.#stopReader();
       return;
     }
@@ -449,16 +465,20 @@ export class PgServer {
       eval: true,
       workerData: data,
       transferList: [port2, queries.port2],
-      resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },
+      resourceLimits: { maxOldGenerationSizeMb: READ_THREAD_OLD_MB, maxYoungGenerationSizeMb: READ_THREAD_YOUNG_MB },
     });
     worker.unref();
-    const t: ReadThread = { worker, port: port1, flag: new Int32Array(flag), firstSeq: this.#seq + 1, received: 0, queries: queries.port1, pending: new Map() };
-    const gone = (why: string) => (): void => {
+    const t: ReadThread = { worker, port: port1, flag: new Int32Array(flag), firstSeq: this.#seq + 1, received: 0, queries: queries.port1, pending: new Map(), ended: null };
+    // A thread that ends while this one is not blocked: the queries waiting on it fail now, with why.
+    const gone = (why: string): void => {
+      t.ended ??= why;
       if (this.#reader === t) this.#reader = null;
-      this.#failQueries(t, new PgReadError(`the read thread ${why}`, undefined));
+      this.#failQueries(t, readerDied(t.ended, {}));
     };
-    worker.on('error', gone('failed'));
-    worker.on('exit', gone('stopped'));
+    worker.on('error', (err: Error & { code?: string }) =>
+      gone(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (its heap is limited to ${READ_THREAD_OLD_MB} MB)` : `it failed: ${err.stack ?? err.message}`),
+    );
+    worker.on('exit', (code) => gone(`it exited with code ${code}`));
     port1.unref();
     t.queries.on('message', (reply: QueryReply) => this.#answer(t, reply));
     t.queries.unref();
@@ -466,7 +486,8 @@ export class PgServer {
     return t;
   }
 
-  #stopReader(): void {
+  /** Stops the read thread; the queries waiting on it fail with `err` (by default, that it was stopped). */
+  #stopReader(err?: Error): void {
     const t = this.#reader;
     this.#reader = null;
     // Reads posted ahead to it will not be answered.
@@ -475,7 +496,7 @@ export class PgServer {
     if (t !== null) {
       t.port.close();
       t.queries.close();
-      this.#failQueries(t, new PgReadError('the read thread was stopped', undefined));
+      this.#failQueries(t, err ?? new PgReadError('the read thread was stopped', undefined));
       void t.worker.terminate();
     }
   }
@@ -562,6 +583,31 @@ function hold(client: Client, on: boolean): void {
 function endClient(client: Client): Promise<void> {
   hold(client, true);
   return client.end().catch(() => undefined);
+}
+
+/**
+ * Why read thread `t` has ended, or null while it runs. Its `exit` event cannot come while this
+ * thread is blocked in a synchronous read, so a worker whose event loop has stopped is also seen
+ * directly: Node reports a stopped worker's idle time as -1 (`eventLoopUtilization`, once the worker
+ * has come online). A thread stopped that way ran no JavaScript to say why: in practice it ran out
+ * of memory in its small heap (an exception, or `process.exit`, is reported by the thread itself).
+ */
+function threadEnded(t: ReadThread): string | null {
+  if (t.ended !== null) return t.ended;
+  if (t.worker.performance.eventLoopUtilization().idle < 0) {
+    return `it stopped without a word (most likely out of memory: its heap is limited to ${READ_THREAD_OLD_MB} MB)`;
+  }
+  return null;
+}
+
+/**
+ * The error of every read that was waiting for a read thread that ended: `storage/reader-died`,
+ * saying why (`how`). The next read starts a new thread.
+ */
+function readerDied(how: string, data: Record<string, unknown>): DatomError {
+  return new DatomError('storage/reader-died', `The thread that reads pages from PostgreSQL ended: ${how}. The reads waiting for it failed; the next read starts a new one`, {
+    data: { ...data, why: how },
+  });
 }
 
 function checkVersion(version: number, location: string): void {
