@@ -105,18 +105,24 @@ function decodeRowPage(body: Uint8Array, source: string): RowColumns {
   const rd = new ByteReader(body, source);
   const n = rd.uvar();
   if (n > ROW_PAGE_ROWS) throw corrupt(`${source} holds ${n} rows, more than a page`, { source });
-  const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
+  // Columns made as long as they will be at once: grown by pushes, each was copied six times over
+  // on its way to 512 rows, and a reader that loads a page per pull made mostly that garbage.
+  const es = new Array<number>(n);
+  const as = new Array<number>(n);
+  const ts = new Array<number>(n);
+  const links = new Array<number>(n);
+  const vs = new Array<Value>(n);
   let e = 0;
   for (let i = 0; i < n; i++) {
     e += rd.svar();
-    cols.e.push(e);
-    cols.a.push(rd.uvar());
+    es[i] = e;
+    as[i] = rd.uvar();
     const t = rd.svar();
-    cols.t.push(t);
-    cols.v.push(rd.value() as Value);
-    cols.link.push(t < 0 ? rd.uvar() : -1);
+    ts[i] = t;
+    vs[i] = rd.value() as Value;
+    links[i] = t < 0 ? rd.uvar() : -1;
   }
-  return cols;
+  return { e: es, a: as, t: ts, link: links, v: vs };
 }
 
 /** The table rows of a directory, loaded page by page into `cache`. */
