@@ -27,7 +27,7 @@ const DATOMS = Number(process.env.BENCH_PG_DATOMS ?? 10_000_000);
 /** Datoms of the catalog that is restored from (BENCH_PG_RESTORE_DATOMS), as in the restore group. */
 const RESTORE_DATOMS = Number(process.env.BENCH_PG_RESTORE_DATOMS ?? 1_000_000);
 const PULLS = 10_000;
-const CHILD = fileURLToPath(new URL('../scale-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../scale-child.mjs', import.meta.url));
 
 const run = `b${process.pid.toString(36)}${Date.now().toString(36)}`;
 let counter = 0;
@@ -100,7 +100,7 @@ function catalog(datoms: number): Promise<{ uri: string; datoms: number; maxEid:
 }
 
 function measureChild(uri: string, maxEid: number): { openMs: number; rssMb: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, uri, String(PULLS), String(maxEid)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [CHILD, uri, String(PULLS), String(maxEid)], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() as string) as { openMs: number; rssMb: number };
 }
 

@@ -13,7 +13,7 @@ import { type BenchCase, DATOMKIT, side } from '../harness.js';
 const GROUP = 'scale';
 const DATOMS = Number(process.env.BENCH_SCALE_DATOMS ?? 10_000_000);
 const PULLS = 10_000;
-const CHILD = fileURLToPath(new URL('../scale-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../scale-child.mjs', import.meta.url));
 
 let built: { dir: string; datoms: number; maxEid: number } | null = null;
 
@@ -47,7 +47,7 @@ interface Measured {
 }
 
 function measure(dir: string, maxEid: number): Measured {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, dir, String(PULLS), String(maxEid)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [CHILD, dir, String(PULLS), String(maxEid)], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop() as string) as Measured;
 }
 
