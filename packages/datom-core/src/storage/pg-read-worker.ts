@@ -21,6 +21,11 @@ export interface ReadWorkerData {
    * the thread has failed for good (its error is posted as a reply).
    */
   readonly flag: SharedArrayBuffer;
+  /**
+   * Where the bytes of page reads (not reads ahead) are written when they fit: the main thread
+   * reads them there until its next read, so a page read allocates no buffer on either side.
+   */
+  readonly pageBuffer: SharedArrayBuffer;
   /** Bytes per chunk row of a blob. */
   readonly chunkBytes: number;
   /** How long a read may try to reconnect after losing its connection. */
@@ -40,12 +45,14 @@ export interface ReadRequest {
 }
 
 /**
- * The reply to the request numbered `seq`: the bytes, or why there are none (`missing` for a blob
- * that is not there; `died` when the thread itself failed for good, and `error` says how). Reads
- * ahead and the others are answered each in the order they were posted.
+ * The reply to the request numbered `seq`: the bytes, or how many were written at the start of
+ * the page buffer (`shared`), or why there are none (`missing` for a blob that is not there;
+ * `died` when the thread itself failed for good, and `error` says how). Reads ahead and the
+ * others are answered each in the order they were posted.
  */
 export type ReadReply =
   | { readonly seq: number; readonly bytes: Uint8Array }
+  | { readonly seq: number; readonly shared: number }
   | { readonly seq: number; readonly error: string; readonly missing: boolean; readonly died?: boolean };
 
 /**
@@ -145,7 +152,86 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
   const SQL =
     "SELECT encode(substring(bytes FROM (greatest($3::bigint - chunk::bigint * $5, 0) + 1)::int FOR (least($3::bigint + $4 - chunk::bigint * $5, $5) - greatest($3::bigint - chunk::bigint * $5, 0))::int), 'base64') AS b64 " +
     'FROM datomkit_blobs WHERE name = $1 AND key = $2 AND chunk BETWEEN $6 AND $7 ORDER BY chunk';
-  const read = async (req: ReadRequest, on: ReturnType<typeof link>): Promise<ReadReply> => {
+  // A large range (a block read for a scan) comes by COPY in binary form instead: the bytes as they
+  // are, which spares PostgreSQL the encoding and this thread the decoding (a 1 MiB range in
+  // 10-17 ms against 14-26 ms in base64, load ~10). COPY takes no parameters, so the values are
+  // written into its text; small ranges (random page reads) stay with the prepared statement,
+  // which is cheaper for them (0.2-0.4 ms against 0.3-1.1 ms for 8 KiB).
+  const COPY_FROM = 64 << 10;
+  const copyRange = (c: import('pg').Client, req: ReadRequest, first: number, last: number, into: Buffer | null): Promise<Buffer | null> => {
+    const o = req.offset;
+    const n = req.length;
+    const text =
+      `COPY (SELECT substring(bytes FROM (greatest(${o} - chunk::bigint * ${C}, 0) + 1)::int FOR (least(${o + n} - chunk::bigint * ${C}, ${C}) - greatest(${o} - chunk::bigint * ${C}, 0))::int) ` +
+      `FROM datomkit_blobs WHERE name = ${c.escapeLiteral(req.name)} AND key = ${c.escapeLiteral(req.key)} AND chunk BETWEEN ${first} AND ${last} ORDER BY chunk) TO STDOUT (FORMAT binary)`;
+    return new Promise((resolve, reject) => {
+      // COPY's binary form: a 19-byte header, then per row a field count (int16) and the field's
+      // length (int32) and bytes, then -1 as a field count. Messages may cut it anywhere.
+      const out = into ?? Buffer.allocUnsafe(n);
+      let at = 0;
+      let skip = 19;
+      let need = 0;
+      let rows = 0;
+      const head: number[] = [];
+      let ended = false;
+      let settled = false;
+      const settle = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        if (err !== null) reject(err);
+        else resolve(rows === 0 ? null : out.subarray(0, at));
+      };
+      const q = {
+        submit(con: { query(text: string): void }): void {
+          con.query(text);
+        },
+        handleCopyData(msg: { chunk: Buffer }): void {
+          const b = msg.chunk;
+          let i = 0;
+          while (i < b.length && !ended) {
+            if (skip > 0) {
+              const k = Math.min(skip, b.length - i);
+              skip -= k;
+              i += k;
+            } else if (need > 0) {
+              const k = Math.min(need, b.length - i, n - at);
+              if (k <= 0) {
+                settle(new Error('COPY sent more bytes than the range holds'));
+                return;
+              }
+              b.copy(out, at, i, i + k);
+              at += k;
+              need -= k;
+              i += k;
+            } else {
+              head.push(b[i++] as number);
+              if (head.length === 2 && head[0] === 0xff && head[1] === 0xff) ended = true;
+              else if (head.length === 6) {
+                need = (((head[2] as number) << 24) | ((head[3] as number) << 16) | ((head[4] as number) << 8) | (head[5] as number)) >>> 0;
+                head.length = 0;
+                rows += 1;
+              }
+            }
+          }
+        },
+        handleCommandComplete(): void {},
+        handleRowDescription(): void {},
+        handleDataRow(): void {},
+        handleEmptyQuery(): void {},
+        handleError(err: Error): void {
+          settle(err);
+        },
+        handleReadyForQuery(): void {
+          settle(null);
+        },
+      };
+      c.query(q as unknown as import('pg').QueryConfig);
+    });
+  };
+  // The page buffer, as a Buffer (a view: nothing is copied).
+  const page = Buffer.from(data.pageBuffer);
+  // A page read's bytes go to the page buffer when they fit (`into`), elsewhere to a buffer of their own.
+  const read = async (req: ReadRequest, on: ReturnType<typeof link>, into: Buffer | null): Promise<ReadReply> => {
     const seq = req.seq ?? 0;
     const first = Math.floor(req.offset / C);
     const last = Math.floor((req.offset + Math.max(req.length, 1) - 1) / C);
@@ -153,9 +239,19 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
     for (;;) {
       try {
         const c = await on.connected();
+        if (req.length >= COPY_FROM) {
+          const bytes = await copyRange(c, req, first, last, into);
+          if (bytes === null) return { seq, error: `blob ${req.key} is missing`, missing: true };
+          return into === null ? { seq, bytes } : { seq, shared: bytes.length };
+        }
         // Prepared once per connection: a page read is then only bound and run.
         const r = await c.query<{ b64: string }>({ name: 'datomkit_range', text: SQL, values: [req.name, req.key, req.offset, req.length, C, first, last] });
         if (r.rows.length === 0) return { seq, error: `blob ${req.key} is missing`, missing: true };
+        if (into !== null) {
+          let n = 0;
+          for (const row of r.rows) n += into.write(row.b64, n, 'base64');
+          return { seq, shared: n };
+        }
         const bytes = r.rows.length === 1 ? Buffer.from((r.rows[0] as { b64: string }).b64, 'base64') : Buffer.concat(r.rows.map((x) => Buffer.from(x.b64, 'base64')));
         return { seq, bytes };
       } catch (err) {
@@ -194,7 +290,7 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
   let served: Promise<void> = Promise.resolve();
   let servedAhead: Promise<void> = Promise.resolve();
   const answer = async (req: ReadRequest, on: ReturnType<typeof link>): Promise<void> => {
-    const reply = await read(req, on);
+    const reply = await read(req, on, req.ahead !== true && req.length <= page.length ? page.subarray(0, req.length) : null);
     data.port.postMessage(reply, 'bytes' in reply ? movable(reply.bytes) : []);
     Atomics.add(flag, 0, 1);
     Atomics.notify(flag, 0);
