@@ -125,6 +125,17 @@ export interface RowPageSource {
 
 interface RowPage extends RowColumns, CachedPage {}
 
+/** Columns a rebase took out of memory, rows `from` to `to` (see {@link DatomTable.rebase}). */
+interface Retired extends CachedPage {
+  readonly from: number;
+  readonly to: number;
+  readonly e: Float64Array;
+  readonly a: Int32Array;
+  readonly t: Int32Array;
+  readonly link: Int32Array;
+  readonly v: readonly Value[];
+}
+
 /** A datom of a row's columns as stored (`st`: t plus one, negative for a retraction), its value copied where it is mutable. */
 function storedDatom(e: number, a: number, v: Value, st: number): Datom {
   return new DatomRecord(e, a, exposeValue(v), TX_BASE + (st < 0 ? -st - 1 : st - 1), st > 0);
@@ -157,6 +168,11 @@ export class DatomTable {
   #pinned = new RowPins();
   #pinOut: PinnedRow | null = null;
   #source: RowPageSource | null = null;
+  /**
+   * The columns that held the rows the last rebase took out of memory (`from` to `to`), while the
+   * cache keeps them: a page of those rows is made from them instead of loaded and decoded.
+   */
+  #retired: Retired | null = null;
 
   constructor(capacity = 1024) {
     this.#e = new Float64Array(capacity);
@@ -228,21 +244,24 @@ export class DatomTable {
     const keep = this.#n - drop;
     // A page that was partly in memory has more rows in storage now: load it again when read.
     for (let k = this.#base >>> ROW_PAGE_SHIFT; k <= base >>> ROW_PAGE_SHIFT; k++) this.#pages[k] = undefined;
-    // The whole pages of the rows leaving memory stay, as pages the cache may drop: the first reads
-    // after a checkpoint would otherwise load and decode what was in memory a moment before.
-    for (let k = (this.#base + ROW_MASK) >>> ROW_PAGE_SHIFT; (k + 1) << ROW_PAGE_SHIFT <= base; k++) {
-      const from = (k << ROW_PAGE_SHIFT) - this.#base;
-      const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
-      for (let i = from; i < from + ROW_PAGE_ROWS; i++) {
-        const e = this.#e[i] as number;
-        cols.e.push((e | 0) === e ? e | 0 : e);
-        cols.a.push(this.#a[i] as number);
-        cols.t.push(this.#t[i] as number);
-        cols.link.push(this.#link[i] as number);
-        cols.v.push(this.#v[i] as Value);
-      }
-      source.keep(this.#pageOf(k, cols));
-    }
+    // The rows leaving memory stay readable from their columns while the cache keeps them (it drops
+    // them when it needs the room): the first reads after a checkpoint would otherwise load and
+    // decode what was in memory a moment before. Nothing is copied here.
+    const retired: Retired = {
+      from: this.#base,
+      to: base,
+      e: this.#e,
+      a: this.#a,
+      t: this.#t,
+      link: this.#link,
+      v: this.#v,
+      bytes: this.#e.length * 24 + this.#v.length * 48,
+      used: true,
+      evict: () => {
+        if (this.#retired === retired) this.#retired = null;
+      },
+    };
+    this.#retired = drop > 0 ? retired : null;
     const cap = Math.max(1024, keep * 2);
     const cut = <T extends Float64Array | Int32Array>(col: T, make: (n: number) => T): T => {
       const out = make(cap);
@@ -258,6 +277,7 @@ export class DatomTable {
     this.#base = base;
     this.#source = source;
     for (const [r, row] of pinned) this.#pinned.keep(r, row);
+    if (this.#retired !== null) source.keep(this.#retired);
   }
 
   /** The page of base row `r`, loaded if needed; null when `r` is pinned and its page not loaded. */
@@ -275,8 +295,30 @@ export class DatomTable {
     }
     const source = this.#source;
     if (source === null || r < 0) throw new RangeError(`No row ${r}`);
+    const made = this.#fromRetired(k);
+    if (made !== null) return made;
     const page = this.#pageOf(k, source.loadRows(k));
     source.track(page);
+    return page;
+  }
+
+  /** Page `k` made from the retired columns when they hold all of its rows; null otherwise. */
+  #fromRetired(k: number): RowPage | null {
+    const old = this.#retired;
+    const start = k << ROW_PAGE_SHIFT;
+    if (old === null || start < old.from || start + ROW_PAGE_ROWS > old.to) return null;
+    old.used = true;
+    const cols: RowColumns = { e: [], a: [], t: [], link: [], v: [] };
+    for (let i = start - old.from, end = i + ROW_PAGE_ROWS; i < end; i++) {
+      const e = old.e[i] as number;
+      cols.e.push((e | 0) === e ? e | 0 : e);
+      cols.a.push(old.a[i] as number);
+      cols.t.push(old.t[i] as number);
+      cols.link.push(old.link[i] as number);
+      cols.v.push(old.v[i] as Value);
+    }
+    const page = this.#pageOf(k, cols);
+    (this.#source as RowPageSource).keep(page);
     return page;
   }
 
