@@ -187,11 +187,8 @@ export class LogReplay {
       // rest changed nothing and go one transaction at a time, so the one at fault says so.
       if (!isDatomError(err, 'transact/')) throw err;
       const committed = typeof err.data.segment === 'number' ? err.data.segment : 0;
-      let written = 0;
-      for (const seg of segments.slice(0, committed)) {
-        this.#lastT = seg.lastT;
-        written += seg.datoms;
-      }
+      let written = typeof err.data.written === 'number' ? err.data.written : 0;
+      if (committed > 0) this.#lastT = (segments[committed - 1] as Segment).lastT;
       for (const seg of segments.slice(committed)) for (const { entry, datoms } of seg.items) written += await this.#tagged(entry, () => this.#write(entry, datoms));
       return written;
     }

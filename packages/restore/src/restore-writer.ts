@@ -453,7 +453,7 @@ export class RestoreWriter {
     if (bulk.e.length === 0) return 0;
     const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
     const { firstEid } = await load.call(this.#conn, { newEntities: bulk.fresh.size, e: bulk.e, a: bulk.a, v: bulk.v });
-    for (const [src, k] of bulk.fresh) this.#mapping.set(src, firstEid + k);
+    this.#mapFresh(bulk.fresh, firstEid);
     return b.datoms;
   }
 
@@ -565,7 +565,7 @@ export class RestoreWriter {
    * an existing destination entity, or with `e: null` about one new entity of its own. No segment
    * may name an entity that an earlier segment of the call creates: it is mapped only once the call
    * returns. Throws as the load does; then the segments before `error.data.segment` (if any)
-   * are committed and the others changed nothing, so the caller can replay the rest one source
+   * are committed, with `error.data.written` data datoms, and the others changed nothing, so the caller can replay the rest one source
    * transaction at a time. Returns the number of data datoms written.
    */
   async replayGroups(segments: readonly GroupSegment[]): Promise<number> {
@@ -574,7 +574,7 @@ export class RestoreWriter {
     const all = this.#conn.bulkLoadAll;
     if (all !== undefined) {
       const results = await all.call(this.#conn, batches);
-      for (const [i, r] of results.entries()) for (const [src, k] of (builds[i] as (typeof builds)[number]).fresh) this.#mapping.set(src, r.firstEid + k);
+      for (const [i, r] of results.entries()) this.#mapFresh((builds[i] as (typeof builds)[number]).fresh, r.firstEid);
       return builds.reduce((n, x) => n + x.datoms, 0);
     }
     const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
@@ -585,12 +585,17 @@ export class RestoreWriter {
         ({ firstEid } = await load.call(this.#conn, x.batch));
       } catch (err) {
         if (i === 0 || !(err instanceof DatomError)) throw err;
-        throw new DatomError(err.code, err.message, { data: { ...err.data, segment: i }, cause: err });
+        throw new DatomError(err.code, err.message, { data: { ...err.data, segment: i, written: datoms }, cause: err });
       }
-      for (const [src, k] of x.fresh) this.#mapping.set(src, firstEid + k);
+      this.#mapFresh(x.fresh, firstEid);
       datoms += x.datoms;
     }
     return datoms;
+  }
+
+  /** Maps the new source entities of a bulk batch, numbered in `fresh`, to the block that starts at `firstEid`. */
+  #mapFresh(fresh: ReadonlyMap<number, number>, firstEid: number): void {
+    for (const [src, k] of fresh) this.#mapping.set(src, firstEid + k);
   }
 
   /** The bulk batch of one segment of {@link replayGroups}, its new source entities by number, and its data datoms. */
