@@ -194,13 +194,7 @@ export class LocalConnection implements Connection {
         shared.noveltyRows += out.rows.length;
         return { firstEid: out.firstEid, entities: (batches[i] as BulkBatch).newEntities, tx: report.tempids['datomic.tx'] as number, report };
       });
-      if (shared.durable !== null) {
-        try {
-          await shared.maybeCheckpoint();
-        } catch {
-          // The transactions are durable in the log; a failed snapshot is retried after the next one.
-        }
-      }
+      if (shared.durable !== null) await this.#checkpointIfDue();
       return results;
     };
     return this.#enqueue(commit);
@@ -224,11 +218,7 @@ export class LocalConnection implements Connection {
         }
         const report = this.#commit(before, out);
         shared.noveltyRows += out.rows.length;
-        try {
-          await shared.maybeCheckpoint();
-        } catch {
-          // The transaction is durable in the log; a failed snapshot is retried after the next one.
-        }
+        await this.#checkpointIfDue();
         // Appends sync without leaving the microtask queue; a loop of transactions would otherwise
         // starve timers and signal handlers (Ctrl-C) until it ends. Let the event loop turn now and then.
         if (performance.now() - shared.lastYield > YIELD_EVERY_MS) {
@@ -255,6 +245,15 @@ export class LocalConnection implements Connection {
       const before = shared.state;
       return this.#commit(before, await process(before));
     });
+  }
+
+  /** Starts a checkpoint when one is due, after a durable commit. */
+  async #checkpointIfDue(): Promise<void> {
+    try {
+      await this.#shared.maybeCheckpoint();
+    } catch {
+      // The commit is durable in the log; a failed snapshot is retried after the next one.
+    }
   }
 
   /** Runs `run` after everything queued before it, one at a time. */

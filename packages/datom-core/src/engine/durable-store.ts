@@ -146,4 +146,3 @@ export class DurableStore {
     return collectGarbage(this.#st, olderThanMs);
   }
 }
-
