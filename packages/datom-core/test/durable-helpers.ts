@@ -37,6 +37,8 @@ export interface Writer {
   ready: Promise<void>;
   /** Resolves when the child has exited. */
   exited: Promise<void>;
+  /** What the child has done so far: batches acknowledged, how it exited, the end of its stderr. */
+  describe(): string;
 }
 
 /** Starts `fixtures/writer-child.ts` on `target` (a directory or a database URI) in `mode`. */
@@ -68,20 +70,23 @@ export function startWriter(target: string, mode: 'run' | 'slow' | 'hold' | 'ret
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
+  let exit = 'running';
   const exited = new Promise<void>((res) => {
     child.on('exit', (code, signal) => {
+      exit = `exited (code ${code}, signal ${signal})`;
       if (signal === null && code !== 0) onFail(new Error(`writer exited with ${code}: ${stderr}`));
       res();
     });
   });
-  return { child, acked: () => acked, ready, exited };
+  const describe = (): string => `writer ${child.pid} acknowledged ${acked}, ${exit}; stderr: ${stderr.slice(-2000) || '(empty)'}`;
+  return { child, acked: () => acked, ready, exited, describe };
 }
 
-/** Waits until `cond()` holds, polling; fails after `ms`. */
-export async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+/** Waits until `cond()` holds, polling; fails after `ms` with what `explain()` says. */
+export async function until(cond: () => boolean, ms = 20_000, explain?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
+    if (Date.now() > end) throw new Error(`timed out waiting${explain === undefined ? '' : `: ${explain()}`}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -20,7 +20,7 @@ describe.each(backends)('one writer process, reader processes, on $name', ({ uri
     const writer = startWriter(uri, 'slow');
     try {
       await writer.ready;
-      await until(() => writer.acked() >= 3);
+      await until(() => writer.acked() >= 3, 20_000, writer.describe);
       const reader = await connect(uri, { readOnly: true });
       const seen = await checkBatches(reader.db());
       expect(seen).toBeGreaterThanOrEqual(3);
@@ -36,7 +36,7 @@ describe.each(backends)('one writer process, reader processes, on $name', ({ uri
       const from = reader.db().basisT;
       reader.listen((r) => heard.push((r.txData[0] as { tx: number }).tx));
       const target = writer.acked() + 5;
-      await until(() => writer.acked() >= target);
+      await until(() => writer.acked() >= target, 20_000, writer.describe);
       const synced = await reader.sync();
       expect(from).toBeLessThan(synced.basisT);
       expect(heard.slice(0, synced.basisT - from)).toEqual(Array.from({ length: synced.basisT - from }, (_, i) => synced.tToTx(from + i + 1)));

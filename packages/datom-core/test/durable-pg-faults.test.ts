@@ -92,7 +92,7 @@ describePg('PostgreSQL faults', () => {
     const other = startWriter(uri, 'run');
     try {
       await other.ready;
-      await until(() => other.acked() >= 1);
+      await until(() => other.acked() >= 1, 20_000, other.describe);
     } finally {
       other.child.kill('SIGKILL');
       await other.exited;
@@ -111,12 +111,12 @@ describePg('PostgreSQL faults', () => {
       await writer.ready;
       for (let i = 0; i < 5; i++) {
         const before = writer.acked();
-        await until(() => writer.acked() >= before + 20);
+        await until(() => writer.acked() >= before + 20, 20_000, () => `after restart ${i}: ${writer.describe()}`);
         server.ctl('restart', '-m', 'immediate');
       }
       // The writer goes on after the last restart.
       const after = writer.acked();
-      await until(() => writer.acked() >= after + 20);
+      await until(() => writer.acked() >= after + 20, 20_000, () => `after the last restart: ${writer.describe()}`);
     } finally {
       writer.child.kill('SIGKILL');
       await writer.exited;
