@@ -11,6 +11,11 @@ import { openForRepair, type RepairScan, rewriteRoot } from './repair.js';
 import { createLog, encodeRoot, type LogRef, type Root, storageKey } from './root-record.js';
 import { newStoreState, type StoreState } from './store-state.js';
 
+/** Commits of at most this many datoms encode their records in the writer the store keeps... */
+const SMALL_COMMIT_DATOMS = 256;
+/** ...as long as its buffer stays within this many bytes. */
+const SMALL_COMMIT_BYTES = 64 << 10;
+
 /**
  * A database kept in a {@link BlobStore}: index pages in packs named by a directory, plus the
  * transaction log since that directory. Opening reads the directory and replays the log after it
@@ -22,6 +27,8 @@ import { newStoreState, type StoreState } from './store-state.js';
  */
 export class DurableStore {
   readonly #st: StoreState;
+  /** The log record writer that small commits reuse (see {@link DurableStore.appendAll}). */
+  #small = new LogRecordWriter(SMALL_COMMIT_DATOMS);
 
   constructor(
     readonly store: BlobStore,
@@ -93,7 +100,12 @@ export class DurableStore {
     const log = (root.logs[root.logs.length - 1] as LogRef).name;
     let count = 0;
     for (const tx of txs) count += tx.rows.length;
-    const w = new LogRecordWriter(count);
+    // Small commits (most of them) reuse one writer: appends run one at a time, and the store is
+    // done with the bytes once appendLog settles. A large commit gets a buffer of its own, which
+    // goes with it.
+    let w = this.#small;
+    if (count <= SMALL_COMMIT_DATOMS) w.reset();
+    else w = new LogRecordWriter(count);
     for (const { t, state, rows } of txs) {
       const tb = state.table;
       w.begin(t, rows.length);
@@ -110,6 +122,8 @@ export class DurableStore {
     }
     st.logLength += rec.length;
     st.sinceSnapshot += txs.length;
+    // A small commit with large values grew the kept writer: let that buffer go with it.
+    if (w === this.#small && w.capacity > SMALL_COMMIT_BYTES) this.#small = new LogRecordWriter(SMALL_COMMIT_DATOMS);
   }
 
   /** First half of a checkpoint at t (see {@link startCheckpoint}). */

@@ -57,9 +57,19 @@ export class LogRecordWriter {
     dv.setUint32(bodyEnd, crc, true);
   }
 
-  /** The records written (a view of the writer's buffer, valid until it writes more). */
+  /** The records written (a view of the writer's buffer, valid until it writes more or is reset). */
   bytes(): Uint8Array {
     return this.#w.view();
+  }
+
+  /** Starts over with no records, keeping the buffer; `bytes()` given out before are overwritten. */
+  reset(): void {
+    this.#w.reset();
+  }
+
+  /** The buffer's size in bytes. */
+  get capacity(): number {
+    return this.#w.capacity;
   }
 }
 

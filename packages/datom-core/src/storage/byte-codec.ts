@@ -225,6 +225,16 @@ export class ByteWriter {
     throw new DatomError('storage/encode', `Cannot encode value ${String(v)}`);
   }
 
+  /** Forgets what was written, keeping the buffer (the views given out before are overwritten by the next writes). */
+  reset(): void {
+    this.#pos = 0;
+  }
+
+  /** The buffer's size in bytes (what a kept writer holds on to). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   /** The bytes written so far (a view, valid until the next write). */
   view(): Uint8Array {
     return this.#buf.subarray(0, this.#pos);

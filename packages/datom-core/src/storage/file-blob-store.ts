@@ -195,6 +195,11 @@ export class FileBlobStore implements BlobStore {
     this.location = dir;
   }
 
+  /** The path of `key` for a message: {@link FileBlobStore.#file} without its check, which may be what failed. */
+  #fileName(key: string): string {
+    return path.join(this.dir, key);
+  }
+
   #file(key: string): string {
     if (key.includes('/') || key.includes('\\') || key.startsWith('.')) {
       throw new DatomError('storage/io', `Invalid storage key ${key}`, { data: { key } });
@@ -379,11 +384,10 @@ export class FileBlobStore implements BlobStore {
   #allocated = new Map<string, number>();
 
   async appendLog(key: string, offset: number, bytes: Uint8Array): Promise<void> {
-    const file = this.#file(key);
     let h = this.#logHandles.get(key);
     try {
       if (h === undefined) {
-        h = await fs.open(file, C.O_RDWR | C.O_CREAT);
+        h = await fs.open(this.#file(key), C.O_RDWR | C.O_CREAT);
         this.#logHandles.set(key, h);
         this.#allocated.set(key, (await h.stat()).size);
         if (offset === 0) await fsyncDir(this.dir);
@@ -408,7 +412,8 @@ export class FileBlobStore implements BlobStore {
       writeAll(h.fd, bytes, offset);
       fdatasyncSync(h.fd);
     } catch (err) {
-      throw ioError('append to', file, err);
+      // The path is made only here: an append (one per commit) needs just the open handle.
+      throw ioError('append to', this.#fileName(key), err);
     }
   }
 
