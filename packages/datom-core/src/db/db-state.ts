@@ -6,6 +6,10 @@ import { Schema } from '../schema/schema.js';
 import { HistoryIndex } from './history-index.js';
 import { LazyTree } from './lazy-tree.js';
 import { UniqueValues } from './unique-values.js';
+import { warmLeads } from './warm-leads.js';
+
+/** Branches a warm-up slice fills the leads of (32 rows read each): a slice stays well under a millisecond. */
+const WARM_SLICE_BRANCHES = 48;
 
 /** The rows of `avet` whose attribute is unique in `schema`, as a tree of their own. */
 export function uniqueOnly(avet: Tree, schema: Schema, table: DatomTable): Tree {
@@ -81,6 +85,8 @@ export class LiveTrees {
   head: DbState | null = null;
   /** The head's live unique values by value, kept by the commits that write in place. */
   readonly uniques = new UniqueValues();
+  /** Whether a slice of {@link LiveTrees.#warm} is waiting for the event loop. */
+  #warming = false;
 
   /** `rowsOf(t)`: the rows transaction t wrote, for every committed t. */
   constructor(readonly rowsOf: (t: number) => readonly number[] | undefined) {}
@@ -96,6 +102,25 @@ export class LiveTrees {
   advance(state: DbState): void {
     DbState.attach(state, this);
     this.head = state;
+    this.#scheduleWarm();
+  }
+
+  /**
+   * Fills the leads of the head's EAVT branches (see {@link warmLeads}) in slices, whenever the
+   * event loop is free (while a commit waits for its sync, between commits): the first point reads
+   * after an import would otherwise fill them all, and pay several times what later reads do.
+   * A slice never keeps the process alive.
+   */
+  #scheduleWarm(): void {
+    if (this.#warming) return;
+    this.#warming = true;
+    setImmediate(() => {
+      this.#warming = false;
+      const h = this.head;
+      // A value no longer the head is not worth warming: the next commit schedules its successor.
+      if (h === null || h.liveHead() !== this) return;
+      if (!warmLeads(h.trees.eavt, h.cmp.entityOf, WARM_SLICE_BRANCHES)) this.#scheduleWarm();
+    }).unref();
   }
 
   /** Makes `state` the head (after a reader caught up, or a value was built elsewhere). */
@@ -105,6 +130,7 @@ export class LiveTrees {
     this.freeze();
     DbState.attach(state, this);
     this.head = state;
+    this.#scheduleWarm();
   }
 
   /**

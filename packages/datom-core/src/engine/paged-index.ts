@@ -232,6 +232,11 @@ export class PagedBranch implements CachedPage {
     readonly reader: PackReader,
   ) {}
 
+  /** Whether its leaves are in memory (reading {@link PagedBranch.children} loads no page). */
+  get loaded(): boolean {
+    return this.#children !== undefined;
+  }
+
   /** Its leaves, loaded if they are not in memory. */
   get children(): Node[] {
     const c = this.#children;
