@@ -5,6 +5,7 @@ import {
   EdnList,
   type TxLogEntry,
   type Value,
+  Uri,
   Uuid,
   type ValueType,
   parseEdn,
@@ -305,6 +306,51 @@ function digits(line: string, from: number, to: number): number {
 /** A double as `printEdn` writes it (`-12.5`, `1.0`, `1.5e-7`), which `Number` reads the same way. */
 const DOUBLE = /^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 
+/**
+ * A tuple of non-negative longs, `[1052 1]` (a composite of refs and positions, the common kind),
+ * as the frozen array the generic reader makes of it; `null` for any other tuple.
+ */
+function longTuple(line: string, from: number, to: number): Value | null {
+  const out: number[] = [];
+  let i = from + 1;
+  const last = to - 1;
+  if (line.charCodeAt(last) !== 93 /* ] */) return null;
+  while (i < last) {
+    let j = i;
+    while (j < last && line.charCodeAt(j) !== 32) j++;
+    const n = digits(line, i, j);
+    if (n < 0) return null;
+    out.push(n);
+    i = j + 1;
+  }
+  return out.length === 0 || i !== to ? null : (Object.freeze(out) as Value);
+}
+
+/** The digits of a field of the instant text at `at`, `count` long, or -1. */
+function field(line: string, at: number, count: number, sep: number): number {
+  return line.charCodeAt(at + count) === sep ? digits(line, at, at + count) : -1;
+}
+
+/**
+ * An instant in exactly the form `printEdn` writes, `2026-12-07T01:07:38.599-00:00"` at `at` (the
+ * text after `#inst "`), or `null` (another form, or a date that does not exist: the generic reader
+ * then reads or rejects it).
+ */
+function instant(line: string, at: number): Date | null {
+  if (!line.startsWith('-00:00"', at + 23)) return null;
+  const y = field(line, at, 4, 45 /* - */);
+  const mo = field(line, at + 5, 2, 45);
+  const d = field(line, at + 8, 2, 84 /* T */);
+  const h = field(line, at + 11, 2, 58 /* : */);
+  const mi = field(line, at + 14, 2, 58);
+  const s = field(line, at + 17, 2, 46 /* . */);
+  const ms = field(line, at + 20, 3, 45);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) return null;
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+  // Date.UTC rolls an impossible day over into the next month, and maps years 0-99 to the 1900s.
+  return date.getUTCDate() === d && date.getUTCFullYear() === y ? date : null;
+}
+
 /** The stored value of the value token `from..to`. */
 function tokenValue(line: string, from: number, to: number): Value {
   const c = line.charCodeAt(from);
@@ -319,7 +365,20 @@ function tokenValue(line: string, from: number, to: number): Value {
     if (n >= 0) return n;
   } else if (c === 116 /* t */ && to - from === 4 && line.startsWith('true', from)) return true;
   else if (c === 102 /* f */ && to - from === 5 && line.startsWith('false', from)) return false;
-  else if (c === 35 /* # */ && to - from === 44 && line.startsWith('#uuid "', from)) return new Uuid(line.slice(from + 7, to - 1));
+  else if (c === 35 /* # */) {
+    if (to - from === 44 && line.startsWith('#uuid "', from)) return new Uuid(line.slice(from + 7, to - 1));
+    if (to - from === 37 && line.startsWith('#inst "', from)) {
+      const d = instant(line, from + 7);
+      if (d !== null) return d;
+    } else if (line.startsWith('#uri "', from)) {
+      const text = line.slice(from + 6, to - 1);
+      // A URI the constructor refuses throws: the generic reader then says what is wrong.
+      if (!text.includes('\\')) return new Uri(text);
+    }
+  } else if (c === 91 /* [ */) {
+    const tuple = longTuple(line, from, to);
+    if (tuple !== null) return tuple;
+  }
   const token = line.slice(from, to);
   if (DOUBLE.test(token)) return Number(token);
   let v = tokenCache.get(token);
@@ -345,22 +404,17 @@ function readFast(line: string): Datom[] | null {
   let i = 1;
   for (;;) {
     if (!line.startsWith('#datom[', i)) return null;
-    i += 7;
-    let sp = line.indexOf(' ', i);
-    const e = digits(line, i, sp);
-    i = sp + 1;
-    sp = line.indexOf(' ', i);
-    const a = digits(line, i, sp);
-    if (e < 0 || a < 0) return null;
-    i = sp + 1;
+    const e = idAt(line, i + 7);
+    if (e < 0) return null;
+    const a = idAt(line, idEnd + 1);
+    if (a < 0) return null;
+    i = idEnd + 1;
     const end = tokenEnd(line, i);
     if (end < 0 || line.charCodeAt(end) !== 32) return null;
     const v = tokenValue(line, i, end);
-    i = end + 1;
-    sp = line.indexOf(' ', i);
-    const tx = digits(line, i, sp);
+    const tx = idAt(line, end + 1);
     if (tx < 0) return null;
-    i = sp + 1;
+    i = idEnd + 1;
     let added: boolean;
     if (line.startsWith('true]', i)) {
       added = true;
@@ -375,6 +429,25 @@ function readFast(line: string): Datom[] | null {
     if (c !== 32) return null;
     i++;
   }
+}
+
+/** Where the last {@link idAt} that found a number stopped: at the space after it. */
+let idEnd = 0;
+
+/** A non-negative integer of at most 15 digits at `i`, followed by a space, or -1 (see {@link digits}). */
+function idAt(line: string, i: number): number {
+  let n = 0;
+  let j = i;
+  for (;;) {
+    const c = line.charCodeAt(j) - 48;
+    // (NaN past the end of the line.)
+    if (!(c >= 0 && c <= 9)) break;
+    n = n * 10 + c;
+    j++;
+  }
+  if (j === i || j - i > 15 || line.charCodeAt(j) !== 32 || (j - i > 1 && line.charCodeAt(i) === 48)) return -1;
+  idEnd = j;
+  return n;
 }
 
 /**
