@@ -11,6 +11,7 @@ import {
   treeFromSorted,
   treeInsert,
   treeInsertMany,
+  treeInsertRange,
   treeLowerBound,
   treeMatches,
   treeRemove,
@@ -21,17 +22,36 @@ import {
 const keys: number[] = [];
 const cmp = (a: number, b: number): number => (keys[a] as number) - (keys[b] as number) || a - b;
 
-type Step = { op: 'add'; key: number } | { op: 'remove'; pick: number } | { op: 'batch'; keys: number[] } | { op: 'snapshot' };
+type Step =
+  | { op: 'add'; key: number }
+  | { op: 'remove'; pick: number }
+  | { op: 'batch'; keys: number[] }
+  | { op: 'range'; keys: number[]; before: number; after: number; sorted: boolean }
+  | { op: 'snapshot' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), key: fc.integer({ min: 0, max: 500 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('batch' as const), keys: fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 300 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('range' as const),
+      // Past 16 rows a batch is merged rather than inserted row by row.
+      keys: fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 300, size: 'medium' }),
+      before: fc.nat(20),
+      after: fc.nat(20),
+      sorted: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('snapshot' as const) }) },
 );
 
+/** A row number no step ever makes: a tree that holds it took rows from outside its range. */
+const OUTSIDE = 1e9;
+
 /** Applies an add, a remove or a batch to `tree` and to its model (the rows it holds); other steps leave both. */
-function applyStep(s: { op: string; key?: number; pick?: number; keys?: number[] }, tree: Tree, model: number[], edit: ReturnType<typeof newEdit> | null): [Tree, number[]] {
+function applyStep(s: { op: string; key?: number; pick?: number; keys?: number[]; before?: number; after?: number; sorted?: boolean }, tree: Tree, model: number[], edit: ReturnType<typeof newEdit> | null): [Tree, number[]] {
   if (s.op === 'add') {
     const r = keys.push(s.key as number) - 1;
     return [treeInsert(tree, r, cmp, edit), [...model, r]];
@@ -43,6 +63,14 @@ function applyStep(s: { op: string; key?: number; pick?: number; keys?: number[]
   if (s.op === 'batch') {
     const rows = (s.keys as number[]).map((k) => keys.push(k) - 1);
     return [treeInsertMany(tree, rows, cmp, edit), [...model, ...rows]];
+  }
+  if (s.op === 'range') {
+    // The rows in the middle of a longer array, as a transaction's assertions are in its rows.
+    const rows = (s.keys as number[]).map((k) => keys.push(k) - 1);
+    if (s.sorted === true) rows.sort(cmp);
+    const around = [...new Array<number>(s.before as number).fill(OUTSIDE), ...rows, ...new Array<number>(s.after as number).fill(OUTSIDE)];
+    const lo = s.before as number;
+    return [treeInsertRange(tree, around, lo, lo + rows.length, cmp, edit, s.sorted === true), [...model, ...rows]];
   }
   return [tree, model];
 }

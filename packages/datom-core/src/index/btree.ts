@@ -642,14 +642,14 @@ export function treeRemoveMany(t: Tree, rows: readonly number[], cmp: RowCompare
   return removed > 0 ? { root: out.root, size: out.size - removed } : out;
 }
 
-/** Builds a tree from rows already in order. */
-export function treeFromSorted(rows: ArrayLike<number>, edit: Edit | null): Tree {
-  const n = rows.length;
-  if (n === 0) return EMPTY_TREE;
+/** Builds a tree from rows already in order (those from `lo` to `hi`, by default all). */
+export function treeFromSorted(rows: ArrayLike<number>, edit: Edit | null, lo = 0, hi = rows.length): Tree {
+  const n = hi - lo;
+  if (n <= 0) return EMPTY_TREE;
   let level: Node[] = [];
   for (let i = 0; i < n; i += LEAF_MAX) {
     const keys = new Array<number>(Math.min(LEAF_MAX, n - i));
-    for (let j = 0; j < keys.length; j++) keys[j] = rows[i + j] as number;
+    for (let j = 0; j < keys.length; j++) keys[j] = rows[lo + i + j] as number;
     level.push(leafOf(keys, edit));
   }
   while (level.length > 1) {
@@ -686,15 +686,27 @@ export function treeToArray(t: Tree): number[] {
  * {@link insertSorted}), which copies only the nodes the runs go through.
  */
 export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: Edit | null, sorted = false): Tree {
-  if (rows.length === 0) return t;
-  if (rows.length < 16) {
+  return treeInsertRange(t, rows, 0, rows.length, cmp, edit, sorted);
+}
+
+/**
+ * {@link treeInsertMany} of the rows from `lo` to `hi` of `rows`: a transaction inserts a run of
+ * the array of all its rows without copying it out. Arrays past 16k elements are large objects,
+ * and each one allocated cost a large transaction about a millisecond.
+ */
+export function treeInsertRange(t: Tree, rows: number[], lo: number, hi: number, cmp: RowCompare, edit: Edit | null, sorted = false): Tree {
+  const n = hi - lo;
+  if (n <= 0) return t;
+  if (n < 16) {
     let out = t;
-    for (const r of rows) out = treeInsert(out, r, cmp, edit);
+    for (let i = lo; i < hi; i++) out = treeInsert(out, rows[i] as number, cmp, edit);
     return out;
   }
-  const inOrder = sorted ? rows : rows.slice().sort(cmp);
-  if (t.root === null) return treeFromSorted(inOrder, edit);
-  return insertSorted(t, inOrder, cmp, edit);
+  if (!sorted) {
+    const inOrder = rows.slice(lo, hi).sort(cmp);
+    return t.root === null ? treeFromSorted(inOrder, edit) : insertSorted(t, inOrder, 0, n, cmp, edit);
+  }
+  return t.root === null ? treeFromSorted(rows, edit, lo, hi) : insertSorted(t, rows, lo, hi, cmp, edit);
 }
 
 /**
@@ -706,17 +718,17 @@ export function treeInsertMany(t: Tree, rows: number[], cmp: RowCompare, edit: E
  * not even read). Nodes `edit` owns change in place; the edit's fingers into the tree go, as the
  * leaves they name may have been replaced.
  */
-function insertSorted(t: Tree, rows: readonly number[], cmp: RowCompare, edit: Edit | null): Tree {
+function insertSorted(t: Tree, rows: readonly number[], lo: number, hi: number, cmp: RowCompare, edit: Edit | null): Tree {
   const root = t.root as Node;
   if (edit !== null) edit.moveRoot(root, null);
   let level: Node[] = [];
-  mergeRun(root, rows, 0, rows.length, cmp, edit, level);
+  mergeRun(root, rows, lo, hi, cmp, edit, level);
   while (level.length > 1) {
     const up: Node[] = [];
     packBranches(level, edit, up);
     level = up;
   }
-  return { root: level[0] as Node, size: t.size + rows.length };
+  return { root: level[0] as Node, size: t.size + (hi - lo) };
 }
 
 /** Wins in a row of one side of a leaf's merge after which it gallops. */

@@ -1,4 +1,4 @@
-import { newEdit, TreeCursor, treeFirstMatch, treeInsert, treeInsertMany, treeRemove, treeRemoveMany } from '../index/btree.js';
+import { newEdit, TreeCursor, treeFirstMatch, treeInsert, treeInsertMany, treeInsertRange, treeRemove, treeRemoveMany } from '../index/btree.js';
 import { compareValues } from '../model/value.js';
 import { sortByAttribute } from '../index/sort-rows.js';
 import { type DbState, type IndexTrees, type LiveTrees, indexTrees } from '../db/db-state.js';
@@ -36,12 +36,12 @@ export function writeRows(
   const uniques = live?.uniques ?? null;
   // The transaction's rows are one contiguous run of the table, [from, from + rows.length): the
   // lazily kept indexes record just that range. Arrays that outlive the transaction (`rows` is kept
-  // in the log) are allocated at their exact size.
+  // in the log) are allocated at their exact size. The assertions other than the txInstant are the
+  // last run of `rows`, from `addedFrom` on: EAVT takes them from there, as no copy of their own
+  // (an array past 16k elements costs a large transaction about a millisecond to allocate).
   const from = table.size;
   const rows = new Array<number>(retracts.length + adds.length);
   let n = 0;
-  // The assertion rows, adds[i]'s at added[i].
-  const added = new Array<number>(adds.length);
   let addedRefs: number[] | null = null;
   let addedUnique: number[] | null = null;
   /** The unique values of the attribute of the last unique assertion. */
@@ -50,11 +50,8 @@ export function writeRows(
   const first = adds[0];
   // The txInstant datom leads the transaction's rows, as in Datomic's tx-data.
   const instantFirst = first !== undefined && first.a.id === A.txInstant && first.e === tToTx(t);
-  if (instantFirst) {
-    const r = table.add(first.e, first.a.id, first.v, t, true);
-    rows[n++] = r;
-    added[0] = r;
-  }
+  const instantRow = instantFirst ? table.add(first.e, first.a.id, first.v, t, true) : -1;
+  if (instantFirst) rows[n++] = instantRow;
   // The retracted rows, in the order of `retracts`: retractions of one entity, as retractEntity
   // makes them, are in EAVT order and come out of the tree together.
   const removed = new Array<number>(retracts.length);
@@ -70,11 +67,11 @@ export function writeRows(
     if (op.a.isRef) vaet = treeRemove(vaet, row, cmp.vaet, edit);
   }
   if (removed.length > 0) eavt = treeRemoveMany(eavt, removed, cmp.eavt, edit);
+  const addedFrom = n;
   for (let i = instantFirst ? 1 : 0; i < adds.length; i++) {
     const op = adds[i] as Op;
     const r = table.add(op.e, op.a.id, op.v, t, true);
     rows[n++] = r;
-    added[i] = r;
     if (op.a.isRef) (addedRefs ??= []).push(r);
     if (op.a.unique !== null) {
       (addedUnique ??= []).push(r);
@@ -114,10 +111,9 @@ export function writeRows(
   }
   // The txInstant row sorts after every user entity's: inserted on its own, it leaves the rest of
   // the batch one sorted run when the operations are in [e a v] order, as a transaction sorts them.
-  if (instantFirst) eavt = treeInsert(eavt, added[0] as number, cmp.eavt, edit);
-  const rest = instantFirst ? added.slice(1) : added;
+  if (instantFirst) eavt = treeInsert(eavt, instantRow, cmp.eavt, edit);
   const trees = indexTrees(
-    treeInsertMany(eavt, rest, cmp.eavt, edit, inEavtOrder(adds, instantFirst ? 1 : 0)),
+    treeInsertRange(eavt, rows, addedFrom, n, cmp.eavt, edit, inEavtOrder(adds, instantFirst ? 1 : 0)),
     lazyAevt,
     addedRefs === null ? vaet : treeInsertMany(vaet, addedRefs, cmp.vaet, edit),
     uavet,
