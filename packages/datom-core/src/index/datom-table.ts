@@ -179,7 +179,7 @@ export class DatomTable {
     this.#a = new Int32Array(capacity);
     this.#t = new Int32Array(capacity);
     this.#link = new Int32Array(capacity);
-    this.#v = [];
+    this.#v = new Array<Value>(capacity);
   }
 
   /** A table whose first `base` rows are in `source`; `pins` holds rows kept outside their pages. */
@@ -215,6 +215,12 @@ export class DatomTable {
     const link = new Int32Array(cap);
     link.set(this.#link);
     this.#link = link;
+    // The values grow with the other columns, by doubling: pushed one at a time, a million rows
+    // cost half as much again in the copies of a growing array.
+    const old = this.#v;
+    const v = new Array<Value>(cap);
+    for (let j = 0; j < this.#n; j++) v[j] = old[j] as Value;
+    this.#v = v;
   }
 
   /**
@@ -229,7 +235,7 @@ export class DatomTable {
     // t is stored plus one so that the sign can carry `added` even at t = 0.
     this.#t[i] = added ? t + 1 : -(t + 1);
     this.#link[i] = link;
-    this.#v.push(v);
+    this.#v[i] = v;
     this.#n = i + 1;
     return this.#base + i;
   }
@@ -255,7 +261,7 @@ export class DatomTable {
       t: this.#t,
       link: this.#link,
       v: this.#v,
-      bytes: this.#e.length * 24 + this.#v.length * 48,
+      bytes: this.#e.length * 24 + this.#n * 48,
       used: true,
       evict: () => {
         if (this.#retired === retired) this.#retired = null;
@@ -272,7 +278,9 @@ export class DatomTable {
     this.#a = cut(this.#a, (n) => new Int32Array(n));
     this.#t = cut(this.#t, (n) => new Int32Array(n));
     this.#link = cut(this.#link, (n) => new Int32Array(n));
-    this.#v = this.#v.slice(drop);
+    const v = new Array<Value>(cap);
+    for (let j = 0; j < keep; j++) v[j] = this.#v[drop + j] as Value;
+    this.#v = v;
     this.#n = keep;
     this.#base = base;
     this.#source = source;
