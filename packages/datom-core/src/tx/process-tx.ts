@@ -124,13 +124,20 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
     if (row !== -1) retracts.push(op, row);
   }
   // The assertions to write; slot 0 is for the txInstant datom, which leads the transaction's rows.
-  const adds: Op[] = new Array<Op>(A_.length + 1);
+  // Without composite tuples (which read A_ again) they are gathered in A_ itself, one place on:
+  // a large transaction's array of them is a large object, costing about a millisecond to make.
+  const inPlace = !tupleParts && A_ !== NO_OPS;
+  const adds: Op[] = inPlace ? (A_ as Op[]) : new Array<Op>(A_.length + 1);
   let n = 1;
-  for (let k = 0; k < A_.length; k++) {
-    const op = A_[k] as Op;
+  let next = A_[0];
+  for (let k = 0, len = A_.length; k < len; k++) {
+    const op = next as Op;
+    // Read before adds[n], at most k + 1, is written.
+    if (k + 1 < len) next = A_[k + 1];
     if (isNovel(before, op, isNew(before, op.e, txEid), retracts)) adds[n++] = op;
   }
-  if (n < adds.length) adds.length = n;
+  if (n !== adds.length) adds.length = n;
+  if (inPlace) adds[0] = undefined as unknown as Op;
   // Composite tuples follow their parts.
   // Redundant assertions of a part count too: re-asserting a part fills in a composite installed
   // after the data, as in Datomic.
