@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { EdnBigInt, EdnDouble, isDatomError, kw, printEdn, uri, uuid } from '@datomkit/datom-core';
+import { BigDec, EdnBigInt, EdnDouble, isDatomError, kw, printEdn, uri, uuid } from '@datomkit/datom-core';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../src/file/backup-line.js';
 
@@ -18,6 +18,7 @@ const scalar = fc.oneof(
   fc.date({ min: new Date(-62135596800000 /* 0001-01-01 */), max: new Date(-59011459200000 /* 0100-01-01 */), noInvalidDate: true }),
   fc.webUrl().map((u) => uri(u)),
   fc.uint8Array({ maxLength: 8 }),
+  fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: -2, max: 6 })).map(([unscaled, scale]) => new BigDec(unscaled, scale)),
 );
 const value = fc.oneof(
   { weight: 5, arbitrary: scalar },
@@ -48,6 +49,9 @@ describe('reading backup lines', () => {
     '(#datom[1 2 #inst "2021-02-30T00:00:00.000-00:00" 4398046511105 true])',
     '(#datom[1 2 #inst "2021-13-01T00:00:00.000-00:00" 4398046511105 true])',
     '(#datom[1 2 #uri "" 4398046511105 true])',
+    '(#datom[1 2 #bytes "AA=A" 4398046511105 true])',
+    '(#datom[1 2 #bytes "AAA" 4398046511105 true])',
+    '(#datom[1 2 01.5M 4398046511105 true])',
     '(#datom[1 2 [1 2 4398046511105 true])',
     '(#datom[-1 2 3 4398046511105 true])',
     '()',

@@ -1,4 +1,5 @@
 import {
+  BigDec,
   type Database,
   type Datom,
   DatomError,
@@ -328,7 +329,15 @@ function longTuple(line: string, from: number, to: number): Value | null {
 
 /** The digits of a field of the instant text at `at`, `count` long, or -1. */
 function field(line: string, at: number, count: number, sep: number): number {
-  return line.charCodeAt(at + count) === sep ? digits(line, at, at + count) : -1;
+  if (line.charCodeAt(at + count) !== sep) return -1;
+  let n = 0;
+  // Leading zeros are part of the form here (01:07), unlike in an EDN integer.
+  for (let i = at; i < at + count; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /**
@@ -351,6 +360,12 @@ function instant(line: string, at: number): Date | null {
   return date.getUTCDate() === d && date.getUTCFullYear() === y ? date : null;
 }
 
+/** A bigdec as `printEdn` writes it (`12.99M`, `-3M`), which `BigDec.parse` reads as the EDN reader does. */
+const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?M$/;
+
+/** Standard padded base64, the text of a `#bytes`. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** The stored value of the value token `from..to`. */
 function tokenValue(line: string, from: number, to: number): Value {
   const c = line.charCodeAt(from);
@@ -370,6 +385,10 @@ function tokenValue(line: string, from: number, to: number): Value {
     if (to - from === 37 && line.startsWith('#inst "', from)) {
       const d = instant(line, from + 7);
       if (d !== null) return d;
+    } else if (line.startsWith('#bytes "', from)) {
+      const text = line.slice(from + 8, to - 1);
+      // Strict base64 only (Buffer alone skips what it does not understand): else the generic reader.
+      if (BASE64.test(text)) return new Uint8Array(Buffer.from(text, 'base64'));
     } else if (line.startsWith('#uri "', from)) {
       const text = line.slice(from + 6, to - 1);
       // A URI the constructor refuses throws: the generic reader then says what is wrong.
@@ -381,6 +400,7 @@ function tokenValue(line: string, from: number, to: number): Value {
   }
   const token = line.slice(from, to);
   if (DOUBLE.test(token)) return Number(token);
+  if (DECIMAL.test(token)) return BigDec.parse(token);
   let v = tokenCache.get(token);
   if (v === undefined) {
     v = storedValue(parseEdn(token));
