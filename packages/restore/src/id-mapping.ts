@@ -41,6 +41,11 @@ export class IdMapping {
     this.#cache.set(sourceEid, destEid);
   }
 
+  /** Whether the cache holds the whole mapping (see the constructor): {@link resolve} has nothing to do. */
+  get complete(): boolean {
+    return this.#complete;
+  }
+
   /** How many mappings are cached. */
   get size(): number {
     return this.#cache.size;

@@ -468,8 +468,13 @@ export class RestoreWriter {
 
   /** Loads the mapping of every entity, attribute and ref that source transaction `entry`'s `datoms` name. */
   async resolve(entry: TxLogEntry, datoms: readonly Datom[]): Promise<ReadonlySet<number>> {
-    const ids = new Set<number>();
     const createdHere = new Set<number>();
+    if (this.#mapping.complete) {
+      // Nothing to load (a replay from t 0): only the entities the transaction asserts about.
+      for (const d of datoms) if (d.added) createdHere.add(d.e);
+      return createdHere;
+    }
+    const ids = new Set<number>();
     for (const d of datoms) {
       ids.add(d.e);
       ids.add(d.a);
