@@ -6,7 +6,7 @@ import { Schema } from '../schema/schema.js';
 import { HistoryIndex } from './history-index.js';
 import { LazyTree } from './lazy-tree.js';
 import { UniqueValues } from './unique-values.js';
-import { warmLeads } from './warm-leads.js';
+import { LeadWarmer } from './warm-leads.js';
 
 /** Branches a warm-up slice fills the leads of (32 rows read each): a slice stays well under a millisecond. */
 const WARM_SLICE_BRANCHES = 48;
@@ -85,8 +85,9 @@ export class LiveTrees {
   head: DbState | null = null;
   /** The head's live unique values by value, kept by the commits that write in place. */
   readonly uniques = new UniqueValues();
-  /** Whether a slice of {@link LiveTrees.#warm} is waiting for the event loop. */
+  /** Whether a slice of the warm-up (see {@link LiveTrees.#scheduleWarm}) is waiting for the event loop. */
   #warming = false;
+  readonly #warmer = new LeadWarmer();
 
   /** `rowsOf(t)`: the rows transaction t wrote, for every committed t. */
   constructor(readonly rowsOf: (t: number) => readonly number[] | undefined) {}
@@ -106,7 +107,7 @@ export class LiveTrees {
   }
 
   /**
-   * Fills the leads of the head's EAVT branches (see {@link warmLeads}) in slices, whenever the
+   * Fills the leads of the head's EAVT branches (see {@link LeadWarmer}) in slices, whenever the
    * event loop is free (while a commit waits for its sync, between commits): the first point reads
    * after an import would otherwise fill them all, and pay several times what later reads do.
    * A slice never keeps the process alive.
@@ -119,7 +120,7 @@ export class LiveTrees {
       const h = this.head;
       // A value no longer the head is not worth warming: the next commit schedules its successor.
       if (h === null || h.liveHead() !== this) return;
-      if (!warmLeads(h.trees.eavt, h.cmp.entityOf, WARM_SLICE_BRANCHES)) this.#scheduleWarm();
+      if (!this.#warmer.warm(h.trees.eavt, h.cmp.entityOf, WARM_SLICE_BRANCHES)) this.#scheduleWarm();
     }).unref();
   }
 
