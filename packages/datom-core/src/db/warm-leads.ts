@@ -28,6 +28,7 @@ function firstRowOf(n: Node): number {
  * again makes new ones, which are not those remembered), and a copied branch is a new one.
  *
  * @example
+ * <!-- not-run: internal; LiveTrees runs it on the head's EAVT and table after each commit -->
  * ```ts
  * const warmer = new LeadWarmer();
  * while (!warmer.warm(tree, table.entityIfLoaded.bind(table), 64)) await new Promise(setImmediate);
