@@ -119,7 +119,7 @@ export interface RowPageSource {
   loadRows(k: number): RowColumns;
   /** Registers a loaded page with the cache that bounds memory. */
   track(page: CachedPage): void;
-  /** Registers a page made from rows that were in memory until a checkpoint wrote them. */
+  /** Registers the columns that held rows in memory until a checkpoint wrote them (read in place while kept). */
   keep(page: CachedPage): void;
 }
 
@@ -134,6 +134,13 @@ interface Retired extends CachedPage {
   readonly t: Int32Array;
   readonly link: Int32Array;
   readonly v: readonly Value[];
+}
+
+/** A value column of `cap` slots holding `count` values of `from` from `start` on (grown or cut by a rebase). */
+function valuesAt(from: readonly Value[], start: number, count: number, cap: number): Value[] {
+  const v = new Array<Value>(cap);
+  for (let j = 0; j < count; j++) v[j] = from[start + j] as Value;
+  return v;
 }
 
 /** A datom of a row's columns as stored (`st`: t plus one, negative for a retraction), its value copied where it is mutable. */
@@ -170,7 +177,7 @@ export class DatomTable {
   #source: RowPageSource | null = null;
   /**
    * The columns that held the rows the last rebase took out of memory (`from` to `to`), while the
-   * cache keeps them: a page of those rows is made from them instead of loaded and decoded.
+   * cache keeps them: those rows are read from them in place instead of loaded and decoded.
    */
   #retired: Retired | null = null;
 
@@ -217,10 +224,7 @@ export class DatomTable {
     this.#link = link;
     // The values grow with the other columns, by doubling: pushed one at a time, a million rows
     // cost half as much again in the copies of a growing array.
-    const old = this.#v;
-    const v = new Array<Value>(cap);
-    for (let j = 0; j < this.#n; j++) v[j] = old[j] as Value;
-    this.#v = v;
+    this.#v = valuesAt(this.#v, 0, this.#n, cap);
   }
 
   /**
@@ -278,9 +282,7 @@ export class DatomTable {
     this.#a = cut(this.#a, (n) => new Int32Array(n));
     this.#t = cut(this.#t, (n) => new Int32Array(n));
     this.#link = cut(this.#link, (n) => new Int32Array(n));
-    const v = new Array<Value>(cap);
-    for (let j = 0; j < keep; j++) v[j] = this.#v[drop + j] as Value;
-    this.#v = v;
+    this.#v = valuesAt(this.#v, drop, keep, cap);
     this.#n = keep;
     this.#base = base;
     this.#source = source;
