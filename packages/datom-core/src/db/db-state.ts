@@ -108,7 +108,8 @@ export class LiveTrees {
 
   /**
    * Fills the leads of the head's EAVT branches (see {@link LeadWarmer}) in slices, whenever the
-   * event loop is free (while a commit waits for its sync, between commits): the first point reads
+   * event loop is free (between commits, and while a PostgreSQL commit waits for its server; a
+   * file store's sync blocks the thread, so there it runs between commits): the first point reads
    * after an import would otherwise fill them all, and pay several times what later reads do.
    * A slice never keeps the process alive.
    */
