@@ -104,6 +104,12 @@ function isIdKey(k: unknown): boolean {
   return k === 'db/id' || k === ':db/id' || (k instanceof Keyword && k.fqn === 'db/id');
 }
 
+/** What a map form's key names: an attribute, asserted on the map's entity or (reverse) on the value's. */
+interface MapKey {
+  readonly a: AttrInfo;
+  readonly reverse: boolean;
+}
+
 /**
  * Expands transaction forms into datom operations against the database before the transaction:
  * map forms into one assertion per value (nested maps into their own entities, reverse keys into
@@ -114,6 +120,8 @@ function isIdKey(k: unknown): boolean {
 export class TxExpander {
   readonly ops: Op[] = [];
   readonly tempids = new Tempids();
+  /** The map keys seen so far (see {@link TxExpander.#mapKey}). */
+  readonly #mapKeys = new Map<unknown, MapKey>();
 
   constructor(
     readonly db: DbState,
@@ -279,11 +287,8 @@ export class TxExpander {
       const k = keys[i];
       if (isIdKey(k)) continue;
       const raw = valueAt(k);
-      const name = typeof k === 'string' ? (k.startsWith(':') ? k.slice(1) : k) : k instanceof Keyword ? k.fqn : null;
-      const slash = name === null ? -1 : name.indexOf('/_');
-      if (name !== null && slash > 0) {
-        const a = this.attr(`${name.slice(0, slash)}/${name.slice(slash + 2)}`, m);
-        if (!a.isRef) throw syntax(`Reverse attribute ${name} names a non-ref attribute`, m);
+      const { a, reverse } = this.#mapKey(k, m);
+      if (reverse) {
         for (const x of this.#values(a, raw, true)) {
           const other = isMapForm(x) ? this.#expandMap(x, a) : this.entity(x, m, true);
           if (other < 0) this.tempids.asEntity[-other - 1] = true;
@@ -291,12 +296,29 @@ export class TxExpander {
         }
         continue;
       }
-      const a = this.attr(k, m);
       // A cardinality-one value is the value itself (no list of one to make).
       if (!a.many) this.#assertValue(e, a, raw, m);
       else for (const x of this.#values(a, raw, false)) this.#assertValue(e, a, x, m);
     }
     return e;
+  }
+
+  /**
+   * The attribute a map key names, and whether it is a reverse key (`:x/_y`): worked out once per
+   * transaction for each key (a transaction of many entities repeats the same few keys).
+   */
+  #mapKey(k: unknown, m: unknown): MapKey {
+    let mk = this.#mapKeys.get(k);
+    if (mk !== undefined) return mk;
+    const name = typeof k === 'string' ? (k.startsWith(':') ? k.slice(1) : k) : k instanceof Keyword ? k.fqn : null;
+    const slash = name === null ? -1 : name.indexOf('/_');
+    if (name !== null && slash > 0) {
+      const a = this.attr(`${name.slice(0, slash)}/${name.slice(slash + 2)}`, m);
+      if (!a.isRef) throw syntax(`Reverse attribute ${name} names a non-ref attribute`, m);
+      mk = { a, reverse: true };
+    } else mk = { a: this.attr(k, m), reverse: false };
+    this.#mapKeys.set(k, mk);
+    return mk;
   }
 
   /** Asserts value `x` of `a` for `e` from map `m`: a nested map under a ref is an entity of its own. */
