@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { DatomError } from '../error/datom-error.js';
 import type { BlobStore } from './blob-store.js';
-import { isConnectionLoss, type LockSession, PG_CHANNEL, PG_CHUNK_BYTES, PG_LOCK_WAIT_MS, PgServer } from './pg-server.js';
+import { type LockSession, PG_CHANNEL, PG_CHUNK_BYTES, PG_LOCK_WAIT_MS, PgServer } from './pg-server.js';
+import { isConnectionLoss } from './pg-connection-loss.js';
 
 /** A PostgreSQL database URI taken apart: where the server is, and which datomkit database. */
 export interface PostgresUri {

@@ -2,9 +2,10 @@
 // synchronous and a page is read when first needed, so the main thread posts a request and blocks
 // on Atomics.wait; this thread, which owns its own connection, runs the query, posts the bytes back
 // and wakes it. The function below is the whole of the thread: it runs from its source text
-// (`new Worker(src, { eval: true })`), so it must use nothing from outside it but `wt`, `require`
-// and the data it is given.
+// (`new Worker(src, { eval: true })`), so it must use nothing from outside it but `wt`, `require`,
+// the data it is given and the connection-loss rule, passed in by its source text as well.
 import type { MessagePort } from 'node:worker_threads';
+import { isConnectionLoss } from './pg-connection-loss.js';
 
 /** What the main thread gives the read thread. */
 export interface ReadWorkerData {
@@ -96,7 +97,7 @@ process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 process.on('exit', (code) => fail('it exited with code ' + code));
 var __name = (f) => f;
-try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
+try { (${readWorkerMain.toString()})(wt, require, ${isConnectionLoss.toString()}); } catch (e) { fail(e); }
 `;
 }
 
@@ -108,7 +109,7 @@ try { (${readWorkerMain.toString()})(wt, require); } catch (e) { fail(e); }
  * ahead of a scan) are served while the main thread goes on. Bytes are moved, not copied, when they
  * are a buffer of their own.
  */
-export function readWorkerMain(wt: typeof import('node:worker_threads'), require: NodeJS.Require): void {
+export function readWorkerMain(wt: typeof import('node:worker_threads'), require: NodeJS.Require, connectionLost: (err: unknown) => boolean): void {
   const data = wt.workerData as ReadWorkerData;
   const pg = require(data.pgPath) as typeof import('pg');
   const flag = new Int32Array(data.flag);
@@ -255,10 +256,7 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
         const bytes = r.rows.length === 1 ? Buffer.from((r.rows[0] as { b64: string }).b64, 'base64') : Buffer.concat(r.rows.map((x) => Buffer.from(x.b64, 'base64')));
         return { seq, bytes };
       } catch (err) {
-        // SQLSTATE classes 08 (connection) and 57P (shutdown), or a socket error: the connection is gone.
-        const code = String((err as { code?: unknown }).code ?? '');
-        const lost = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P');
-        if (!lost || Date.now() > deadline) return { seq, error: (err as Error).message ?? String(err), missing: false };
+        if (!connectionLost(err) || Date.now() > deadline) return { seq, error: (err as Error).message ?? String(err), missing: false };
         on.drop();
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -277,8 +275,7 @@ export function readWorkerMain(wt: typeof import('node:worker_threads'), require
       return { id: req.id, rows: r.rows };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      const lost = !/^[0-9A-Z]{5}$/.test(String(code ?? '')) || String(code).startsWith('08') || String(code).startsWith('57P');
-      if (lost) now.drop();
+      if (connectionLost(err)) now.drop();
       return { id: req.id, error: (err as Error).message ?? String(err), code: code === undefined ? undefined : String(code) };
     }
   };

@@ -7,6 +7,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { Client, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { DatomError } from '../error/datom-error.js';
 import { type QueryReply, type ReadReply, type ReadRequest, type ReadWorkerData, readWorkerSource } from './pg-read-worker.js';
+import { isConnectionLoss } from './pg-connection-loss.js';
 
 /** The version of the tables below; a server whose `datomkit_meta` says more is refused. */
 export const PG_SCHEMA_VERSION = 1;
@@ -65,15 +66,6 @@ let pgModule: Promise<PgModule> | null = null;
 function loadPg(): Promise<PgModule> {
   pgModule ??= import('pg').then((m) => m.default);
   return pgModule;
-}
-
-/**
- * True when `err` says the connection is gone (a socket error, or SQLSTATE class 08 or 57P: the
- * server shut down or restarted), as opposed to an error of the statement itself.
- */
-export function isConnectionLoss(err: unknown): boolean {
-  const code = String((err as { code?: unknown })?.code ?? '');
-  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P');
 }
 
 /** A session of the lock connection; `epoch` changes whenever the session is a new one. */
