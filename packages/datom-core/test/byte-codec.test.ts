@@ -1,6 +1,7 @@
 // The value encoding of log records and index pages (storage/byte-codec.ts): what is written reads back.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { Uuid } from '../src/model/uuid.js';
 import { ByteReader, ByteWriter } from '../src/storage/byte-codec.js';
 
 describe('value encoding', () => {
@@ -14,4 +15,13 @@ describe('value encoding', () => {
       expect([r.svar(), r.svar()]).toEqual([x, -x]);
     },
   );
+
+  test.prop([fc.uuid({ version: [1, 2, 3, 4, 5, 6, 7, 8] }), fc.boolean()], { numRuns: 300, seed: 29 })('a uuid is its 16 bytes in order, and reads back equal', (text, upper) => {
+    const u = new Uuid(upper ? text.toUpperCase() : text);
+    const w = new ByteWriter(1);
+    w.value(u);
+    const bytes = w.view();
+    expect(Buffer.from(bytes.subarray(1)).toString('hex')).toBe(text.toLowerCase().replaceAll('-', ''));
+    expect((new ByteReader(bytes, 'test').value() as Uuid).text).toBe(u.text);
+  });
 });

@@ -22,6 +22,11 @@ const T_URI = 12;
 const T_BYTES = 13;
 const T_TUPLE = 14;
 
+/** The value of a lower-case hex digit's character code (a {@link Uuid}'s text is canonical). */
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
+}
+
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder('utf-8', { fatal: true });
 
@@ -117,6 +122,23 @@ export class ByteWriter {
     this.#pos += b.length;
   }
 
+  /**
+   * A uuid's 16 bytes, read from its canonical text in place (a `Buffer.from(hex)` of the text
+   * without its dashes cost two strings and a buffer per uuid, 5% of a file restore's commits).
+   */
+  uuid(u: Uuid): void {
+    this.#ensure(16);
+    const s = u.text;
+    const buf = this.#buf;
+    let p = this.#pos;
+    for (let i = 0; i < 36; i += 2) {
+      // The dashes sit at 8, 13, 18 and 23: the pair that would start on one starts one later.
+      if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+      buf[p++] = (hexDigit(s.charCodeAt(i)) << 4) | hexDigit(s.charCodeAt(i + 1));
+    }
+    this.#pos = p;
+  }
+
   str(s: string): void {
     // Strings are mostly short: encode into place when the worst case fits.
     const n = s.length;
@@ -191,7 +213,7 @@ export class ByteWriter {
     }
     if (v instanceof Uuid) {
       this.byte(T_UUID);
-      this.bytes(Buffer.from(v.text.replaceAll('-', ''), 'hex'));
+      this.uuid(v);
       return;
     }
     if (v instanceof BigDec) {
