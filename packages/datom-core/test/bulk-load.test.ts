@@ -325,6 +325,26 @@ async function logLines(conn: Connection, t: number): Promise<string[]> {
   return out;
 }
 
+/**
+ * Loads `batches` with one bulkLoadAll into `allConn` and holds it to what loading them one at a
+ * time into `oneConn` (from t0) gave: the same code where that refused one (and nothing changed),
+ * else the same datoms and log.
+ */
+async function expectAllAsOne(allConn: Connection, batches: readonly BulkBatch[], oneConn: Connection, oneErr: unknown, t0: number): Promise<void> {
+  const allErr = await loadAll(allConn, batches).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (oneErr !== null) {
+    expect((allErr as { code?: string } | null)?.code).toBe((oneErr as { code: string }).code);
+    expect(allConn.db().basisT).toBe(t0);
+    return;
+  }
+  expect(allErr).toBeNull();
+  expect(await facts(allConn.db())).toEqual(await facts(oneConn.db()));
+  expect(await logLines(allConn, t0)).toEqual(await logLines(oneConn, t0));
+}
+
 describe('bulkLoadAll', () => {
   it('commits each batch as its own transaction, in order, with one write to the log', async () => {
     const uri = `file:${join(root, 'all')}`;
@@ -434,17 +454,81 @@ describe('bulkLoadAll against bulkLoad', () => {
       );
       if (!ok) break;
     }
-    const allErr = await loadAll(allConn, batches).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    if (oneErr !== null) {
-      expect((allErr as { code?: string } | null)?.code).toBe((oneErr as { code: string }).code);
-      expect(allConn.db().basisT).toBe(t0);
-      return;
+    await expectAllAsOne(allConn, batches, oneConn, oneErr, t0);
+  });
+});
+
+// Batches that name the new entities of earlier batches of their call (earlierEntities): the call
+// ends where loading the batches one at a time ends, each naming those entities by the ids the
+// loads before it returned.
+const namingArb = fc.array(
+  fc.record({
+    fresh: fc.integer({ min: 0, max: 2 }),
+    rows: fc.array(fc.record({ e: fc.nat(20), attr: fc.constantFrom('p/name', 'p/best', 'p/friend', 'p/refs', 'p/pair'), x: fc.nat(20) }), { maxLength: 4 }),
+  }),
+  { minLength: 1, maxLength: 5 },
+);
+
+describe('bulkLoadAll with earlierEntities', () => {
+  test.prop([namingArb], { numRuns: 120, seed: 31 })('gives the database and log that loading the batches one at a time gives', async (plan) => {
+    const [allConn, oneConn] = [await fresh(), await fresh()];
+    const a = ids(allConn.db());
+    // Entity positions as [batch, k] (a new entity of that batch) or an existing entity.
+    const existing = (await oneConn.transact([{ 'db/id': 'x', 'p/name': 'x' }])).tempids.x as number;
+    expect((await allConn.transact([{ 'db/id': 'x', 'p/name': 'x' }])).tempids.x).toBe(existing);
+    const made: number[] = []; // new entities per batch so far
+    const specs = plan.map(({ fresh: count, rows }, i) => {
+      const before = made.reduce((s, x) => s + x, 0);
+      made.push(count);
+      // Each new entity needs a datom; then the rows, each naming an entity of this or an earlier batch.
+      const own: [number, string, number | string][] = Array.from({ length: count }, (_, k) => [before + k, 'p/name', `n${i}.${k}`]);
+      const total = before + count;
+      const pick = (x: number): number => (total === 0 ? -1 : x % (total + 1)) - 1; // -1: the existing entity
+      const more = rows.map(({ e, attr: at, x }): [number, string, number | string] => [pick(e), at, at === 'p/name' ? `v${x}` : pick(x)]);
+      return { before, count, rows: own.concat(more) };
+    });
+    const encode = (g: number, before: number, count: number): number => (g < 0 ? existing : g >= before ? -(g - before + 1) : -(count + (g + 1)));
+    const value = (at: string, x: number | string, enc: (g: number) => number): unknown =>
+      at === 'p/name' ? x : at === 'p/refs' ? [enc(x as number)] : at === 'p/pair' ? [enc(x as number), 7] : enc(x as number);
+    const batches = specs.map(({ before, count, rows }) => {
+      const enc = (g: number) => encode(g, before, count);
+      return { ...batch(count, rows.map(([e, at, x]) => [enc(e), a(at), value(at, x, enc)] as const)), earlierEntities: before };
+    });
+    const t0 = oneConn.db().basisT;
+    const firsts: number[] = [];
+    let oneErr: unknown = null;
+    for (const [i, { before, count, rows }] of specs.entries()) {
+      const id = (g: number): number => {
+        if (g < 0) return existing;
+        if (g >= before) return -(g - before + 1);
+        let j = 0;
+        let start = 0;
+        while (start + (made[j] as number) <= g) start += made[j++] as number;
+        return (firsts[j] as number) + g - start;
+      };
+      const r = await load(oneConn, batch(count, rows.map(([e, at, x]) => [id(e), a(at), value(at, x, id)] as const))).catch((err: unknown) => err);
+      if (r instanceof Error) {
+        oneErr = r;
+        break;
+      }
+      firsts[i] = (r as { firstEid: number }).firstEid;
     }
-    expect(allErr).toBeNull();
-    expect(await facts(allConn.db())).toEqual(await facts(oneConn.db()));
-    expect(await logLines(allConn, t0)).toEqual(await logLines(oneConn, t0));
+    await expectAllAsOne(allConn, batches, oneConn, oneErr, t0);
+  });
+
+  it('refuses earlierEntities past the new entities of the batches before, and in bulkLoad', async () => {
+    const conn = await fresh();
+    const a = ids(conn.db());
+    const refused = async (p: Promise<unknown>, code: DatomErrorCode) => expect(isDatomError(await p.then(() => null, (err: unknown) => err), code)).toBe(true);
+    await refused(load(conn, { ...batch(1, [[-1, a('p/name'), 'x']]), earlierEntities: 1 }), 'transact/syntax');
+    await refused(loadAll(conn, [batch(1, [[-1, a('p/name'), 'x']]), { ...batch(0, [[-1, a('p/name'), 'y']]), earlierEntities: 2 }]), 'transact/syntax');
+    // Within the count, but past it: -2 is neither the batch's own new entity nor an earlier one.
+    await refused(loadAll(conn, [batch(1, [[-1, a('p/name'), 'x']]), { ...batch(1, [[-1, a('p/best'), -3]]), earlierEntities: 1 }]), 'transact/entity');
+    const t = conn.db().basisT;
+    const [first, second] = await loadAll(conn, [batch(2, [[-1, a('p/name'), 'x'], [-2, a('p/name'), 'y']]), { ...batch(1, [[-1, a('p/best'), -2]]), earlierEntities: 1 }]);
+    expect(conn.db().basisT).toBe(t + 2);
+    // -2 of the second batch: entity 0 of the block of the last one entity before it, the first batch's second.
+    const best = await conn.db().datoms('eavt', second?.firstEid as number, 'p/best').toArray();
+    expect(best.map((d) => d.v)).toEqual([(first?.firstEid as number) + 1]);
   });
 });

@@ -103,8 +103,8 @@ export class LogReplay {
    * changed (one transaction cannot hold both changes), or after `maxSegmentDatoms` datoms (the
    * engine's cost per datom of a bulk load grows with its size). Consecutive segments are committed
    * together, with one write and one sync (group commit), until a transaction must be replayed
-   * alone or names an entity created by a segment not yet committed. Any other transaction is
-   * replayed alone, as by {@link replay}. Segments that the load refuses (two values of a
+   * alone; a segment may name the entities that segments before it in the same commit create. Any
+   * other transaction is replayed alone, as by {@link replay}. Segments that the load refuses (two values of a
    * cardinality-one attribute, say) are replayed one transaction at a time, which names the one at
    * fault: an error thrown for a transaction has that transaction's `t` in its `data`.
    *
@@ -118,13 +118,13 @@ export class LogReplay {
     /** The segments not yet committed, the last one open. */
     let segments: Segment[] = [];
     /** Source entities that the segments before the open one create: unmapped until committed. */
-    let pendingFresh = new Set<number>();
+    let earlier = new Set<number>();
     let last = this.#lastT;
     const flush = async (): Promise<void> => {
       if (segments.length === 0) return;
       const group = segments;
       segments = [];
-      pendingFresh = new Set();
+      earlier = new Set();
       written += await this.#writeSegments(group);
     };
     for (const entry of entries) {
@@ -137,19 +137,14 @@ export class LogReplay {
       }
       const datoms = this.#prepare(entry);
       const created = await this.#writer.resolve(entry, datoms);
-      // An entity that an uncommitted segment creates has no destination id yet: commit them first.
-      if (names(datoms, pendingFresh)) await flush();
       const open = segments[segments.length - 1];
-      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.entities, created)) {
+      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.entities, created, earlier)) {
         open.add(entry, datoms, created, this.#writer);
         continue;
       }
-      // A new segment, in the same commit when it names nothing the open one creates.
-      if (open !== undefined) {
-        for (const e of open.entities) if (!this.#writer.isMapped(e)) pendingFresh.add(e);
-        if (names(datoms, pendingFresh)) await flush();
-      }
-      if (!this.#writer.groupable(datoms, new Set(), created)) {
+      // A new segment, in the same commit: the entities the open one creates are named by their place in it.
+      if (open !== undefined) for (const e of open.entities) if (!this.#writer.isMapped(e)) earlier.add(e);
+      if (!this.#writer.groupable(datoms, new Set(), created, earlier)) {
         await flush();
         written += await this.#tagged(entry, () => this.#write(entry, datoms));
         continue;
@@ -311,11 +306,4 @@ class Segment {
     for (const e of writer.changedEntities(datoms)) this.entities.add(e);
     this.datoms += datoms.length;
   }
-}
-
-/** Whether any datom of `datoms` has an entity, or a ref value, in `entities`. */
-function names(datoms: readonly Datom[], entities: ReadonlySet<number>): boolean {
-  if (entities.size === 0) return false;
-  for (const d of datoms) if (entities.has(d.e) || (typeof d.v === 'number' && entities.has(d.v))) return true;
-  return false;
 }

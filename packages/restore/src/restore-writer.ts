@@ -68,6 +68,7 @@ export interface RestoreWriterOptions {
 const SKIP = Symbol('skip');
 const NEED = Symbol('need');
 const NONE: ReadonlySet<number> = new Set();
+const NO_EARLIER: ReadonlyMap<number, number> = new Map();
 
 /** How a current-state copy writes the datoms of one source attribute (worked out once per attribute). */
 interface CopyAttr {
@@ -514,15 +515,16 @@ export class RestoreWriter {
    * Whether a source transaction's `datoms` (after transforms, without `db/txInstant`; call
    * {@link resolve} first) can be replayed in a group by {@link replayGroups}: datoms of user
    * attributes the destination has, about entities (not transactions), whose refs name built-ins,
-   * mapped entities, or entities asserted by this transaction or an earlier one of the group
-   * (`groupEntities`). Then nothing of it is unmappable and its writing needs no tempids. A
+   * mapped entities, or entities asserted by this transaction, an earlier one of the group
+   * (`groupEntities`) or a group written before it in the same {@link replayGroups} call
+   * (`earlierEntities`). Then nothing of it is unmappable and its writing needs no tempids. A
    * retraction is groupable only as the old half of a cardinality-one change: the same
    * transaction asserts another value of that attribute of that entity, which is a mapped entity
    * outside `groupEntities` (the bulk load retracts the old value by itself, as `transact` would).
    * The caller adds such changed entities to `groupEntities` (see {@link changedEntities}), so that
    * one group never changes an attribute of an entity twice.
    */
-  groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>): boolean {
+  groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>, earlierEntities: ReadonlySet<number> = NONE): boolean {
     let changes: Datom[] | null = null;
     for (const d of datoms) {
       if (d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
@@ -538,7 +540,7 @@ export class RestoreWriter {
       if (!c.kind.isRef) continue;
       const v = d.v as number;
       if (v >= TX_BASE) return false;
-      if (v >= FIRST_USER_EID && this.#mapping.get(v) === undefined && !createdHere.has(v) && !groupEntities.has(v)) return false;
+      if (v >= FIRST_USER_EID && this.#mapping.get(v) === undefined && !createdHere.has(v) && !groupEntities.has(v) && !earlierEntities.has(v)) return false;
     }
     if (changes === null) return true;
     // Each retraction needs its new value beside it: a retraction alone is not written by a load.
@@ -564,27 +566,39 @@ export class RestoreWriter {
 
   /**
    * Writes segments, each the datoms of several source transactions that are each {@link groupable}
-   * (with the segment's own entities), as one destination transaction each, all of them with one
-   * `bulkLoadAll` where the connection has it (one write and one sync), else one `bulkLoad` each.
-   * A segment's `marks` are more assertions for its transaction (the restore's markers), each about
-   * an existing destination entity, or with `e: null` about one new entity of its own. No segment
-   * may name an entity that an earlier segment of the call creates: it is mapped only once the call
-   * returns. Throws as the load does; then the segments before `error.data.segment` (if any)
-   * are committed, with `error.data.written` data datoms, and the others changed nothing, so the caller can replay the rest one source
-   * transaction at a time. Returns the number of data datoms written.
+   * (with the segment's own entities and the entities earlier segments of the call create), as one
+   * destination transaction each, all of them with one `bulkLoadAll` where the connection has it
+   * (one write and one sync; a segment names the new entities of earlier ones through the batch's
+   * `earlierEntities`), else one `bulkLoad` each, every segment built once the ones before it are
+   * mapped. A segment's `marks` are more assertions for its transaction (the restore's markers),
+   * each about an existing destination entity, or with `e: null` about one new entity of its own.
+   * Throws as the load does; then the segments before `error.data.segment` (if any) are committed,
+   * with `error.data.written` data datoms, and the others changed nothing, so the caller can replay
+   * the rest one source transaction at a time. Returns the number of data datoms written.
    */
   async replayGroups(segments: readonly GroupSegment[]): Promise<number> {
-    const builds = segments.map((seg) => this.#groupBatch(seg));
-    const batches = builds.map((x) => x.batch);
     const all = this.#conn.bulkLoadAll;
     if (all !== undefined) {
-      const results = await all.call(this.#conn, batches);
+      // The call's new entities are one block, segment after segment: each source entity's place in it.
+      const earlier = new Map<number, number>();
+      let offset = 0;
+      const builds = segments.map((seg) => {
+        const x = this.#groupBatch(seg, earlier, offset);
+        for (const [src, k] of x.fresh) earlier.set(src, offset + k);
+        offset += x.batch.newEntities;
+        return x;
+      });
+      const results = await all.call(
+        this.#conn,
+        builds.map((x) => x.batch),
+      );
       for (const [i, r] of results.entries()) this.#mapFresh((builds[i] as (typeof builds)[number]).fresh, r.firstEid);
       return builds.reduce((n, x) => n + x.datoms, 0);
     }
     const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
     let datoms = 0;
-    for (const [i, x] of builds.entries()) {
+    for (const [i, seg] of segments.entries()) {
+      const x = this.#groupBatch(seg, NO_EARLIER, 0);
       let firstEid: number;
       try {
         ({ firstEid } = await load.call(this.#conn, x.batch));
@@ -603,13 +617,22 @@ export class RestoreWriter {
     for (const [src, k] of fresh) this.#mapping.set(src, firstEid + k);
   }
 
-  /** The bulk batch of one segment of {@link replayGroups}, its new source entities by number, and its data datoms. */
-  #groupBatch(segment: GroupSegment): { batch: BulkBatch; fresh: ReadonlyMap<number, number>; datoms: number } {
+  /**
+   * The bulk batch of one segment of {@link replayGroups}, its new source entities by number, and
+   * its data datoms. `earlier` places the source entities that earlier segments of the call create
+   * (not yet mapped) in the call's block of new entities, of which `earlierCount` come before this one.
+   */
+  #groupBatch(segment: GroupSegment, earlier: ReadonlyMap<number, number>, earlierCount: number): { batch: BulkBatch; fresh: ReadonlyMap<number, number>; datoms: number } {
     const b = new Build(null, NONE, new BulkColumns());
     const bulk = b.bulk as BulkColumns;
+    // Rows naming an earlier segment's entity hold its place in the call's block until the batch's
+    // own count is known: then they become -(newEntities + place + 1).
+    const fixE: number[] = [];
+    const fixV: number[] = [];
     for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
+      let eEarlier = false;
       let ownBookkeeping = false;
       for (const d of datoms) {
         // A groupable retraction is the old half of a cardinality-one change: the load retracts it.
@@ -621,17 +644,34 @@ export class RestoreWriter {
           // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
           const subject = this.#schema.entities.get(d.e)?.ident;
           ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
-          e = ownBookkeeping ? 0 : (this.#entity(d.e, b) as number);
+          // (An entity an earlier segment of the call creates is not mapped before the call returns.)
+          const place = earlier.get(d.e);
+          eEarlier = place !== undefined;
+          e = ownBookkeeping ? 0 : place ?? (this.#entity(d.e, b) as number);
         }
         if (ownBookkeeping) continue;
-        b.assert(e, c.a, c.kind.isRef ? (this.#entity(d.v as number, b) as number) : d.v);
+        let v = d.v;
+        if (c.kind.isRef) {
+          const ref = d.v as number;
+          const place = earlier.get(ref);
+          if (place === undefined) v = this.#entity(ref, b) as number;
+          else {
+            fixV.push(bulk.v.length);
+            v = place;
+          }
+        }
+        if (eEarlier) fixE.push(bulk.e.length);
+        b.assert(e, c.a, v);
       }
     }
     const data = b.datoms;
     const own = bulk.fresh.size;
     for (const m of segment.marks) b.assert(m.e ?? -own - 1, m.a, m.v);
     const newEntities = own + (segment.marks.some((m) => m.e === null) ? 1 : 0);
-    return { batch: { newEntities, e: bulk.e, a: bulk.a, v: bulk.v }, fresh: bulk.fresh, datoms: data };
+    for (const i of fixE) bulk.e[i] = -(newEntities + (bulk.e[i] as number) + 1);
+    for (const i of fixV) bulk.v[i] = -(newEntities + (bulk.v[i] as number) + 1);
+    const batch: BulkBatch = { newEntities, e: bulk.e, a: bulk.a, v: bulk.v, ...(earlierCount > 0 ? { earlierEntities: earlierCount } : {}) };
+    return { batch, fresh: bulk.fresh, datoms: data };
   }
 
   /**

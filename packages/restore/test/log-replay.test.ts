@@ -103,7 +103,7 @@ describe('openReplaySession and LogReplay', () => {
     expect(values(false)).toEqual([firstName, 'First rename'].sort());
   });
 
-  test('segments split by a repeated change share one commit; an entity an uncommitted segment creates is never created twice', async () => {
+  test('segments split by a repeated change share one commit; an entity an uncommitted segment creates is named by later ones, never created twice', async () => {
     const source = await catalogConn(600, 6, 50);
     const [x] = (await source.db().datoms('aevt', 'artist/name').toArray()).map((d) => d.e);
     const load = source.db().basisT;
@@ -111,7 +111,7 @@ describe('openReplaySession and LogReplay', () => {
     await source.transact([['db/add', x!, 'artist/name', 'X2']]); // x changed again: a new segment
     const y = (await source.transact([{ 'db/id': 'y', 'artist/name': 'Y' }])).tempids.y as number; // joins it
     await source.transact([['db/add', x!, 'artist/name', 'X3']]); // a third segment
-    await source.transact([['db/add', y, 'artist/startYear', 1970]]); // y is not committed yet: commit first
+    await source.transact([['db/add', y, 'artist/startYear', 1970]]); // y is not committed yet: named by its place in the commit
     await source.transact([['db/add', x!, 'artist/name', 'X4']]);
     const entries = await logOf(source);
     const dest = await freshConn('segments');
@@ -126,8 +126,8 @@ describe('openReplaySession and LogReplay', () => {
     const before = dest.db().basisT;
     await replay.replayBatch(entries.filter((e) => e.t > load));
     expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
-    // Three segments in the first commit, then y's year and the last rename in a second.
-    expect(commits).toEqual([3, 1]);
+    // Four segments, all in one commit: y's year and the last rename in the fourth.
+    expect(commits).toEqual([4]);
     expect(dest.db().basisT - before).toBe(4);
     // One artist Y, with its year; every name of x in the history, each on its own destination transaction.
     const ys = await dest.db().datoms('avet', 'artist/name', 'Y').toArray();
@@ -137,6 +137,45 @@ describe('openReplaySession and LogReplay', () => {
     const added = (await dest.db().history().datoms('eavt', destX, 'artist/name').toArray()).filter((d) => d.added && String(d.v).startsWith('X'));
     expect(added.map((d) => d.v).sort()).toEqual(['X1', 'X2', 'X3', 'X4']);
     expect(new Set(added.map((d) => d.tx)).size).toBe(4);
+  });
+
+  test.each([true, false])('a segment refers to entities an earlier segment of its commit creates, as entity and as ref (bulkLoadAll: %s)', async (groupCommit) => {
+    const source = await catalogConn(300, 4, 50);
+    const [x] = (await source.db().datoms('aevt', 'artist/name').toArray()).map((d) => d.e);
+    const load = source.db().basisT;
+    await source.transact([['db/add', x!, 'artist/name', 'X1']]);
+    const made = await source.transact([
+      { 'db/id': 'y', 'artist/name': 'Y' },
+      { 'db/id': 'z', 'artist/name': 'Z' },
+    ]);
+    const [y, z] = [made.tempids.y as number, made.tempids.z as number];
+    await source.transact([['db/add', x!, 'artist/name', 'X2']]); // x changed again: a new segment
+    // The new segment names y and z: a release crediting both, z's year, and a release of its own crediting y.
+    await source.transact([{ 'release/name': 'R', 'release/artists': [y, z] }, ['db/add', z, 'artist/startYear', 1971]]);
+    await source.transact([{ 'db/id': 'r2', 'release/name': 'R2', 'release/artists': [y] }]);
+    const entries = await logOf(source);
+    const dest = await freshConn(`earlier-${groupCommit}`);
+    if (!groupCommit) (dest as { bulkLoadAll?: unknown }).bulkLoadAll = undefined;
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session: await openReplaySession(dest, source.id) });
+    await replay.replayBatch(entries.filter((e) => e.t <= load));
+    const before = dest.db().basisT;
+    await replay.replayBatch(entries.filter((e) => e.t > load));
+    // Two segments, two destination transactions.
+    expect(dest.db().basisT - before).toBe(2);
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+    const one = async (name: string) => {
+      const found = await dest.db().datoms('avet', 'artist/name', name).toArray();
+      expect(found).toHaveLength(1);
+      return found[0]!.e;
+    };
+    const [dy, dz] = [await one('Y'), await one('Z')];
+    expect((await dest.db().datoms('eavt', dz, 'artist/startYear').toArray()).map((d) => d.v)).toEqual([1971]);
+    const credited = async (release: string) => {
+      const r = (await dest.db().datoms('avet', 'release/name', release).toArray())[0]!.e;
+      return (await dest.db().datoms('eavt', r, 'release/artists').toArray()).map((d) => d.v).sort();
+    };
+    expect(await credited('R')).toEqual([dy, dz].sort());
+    expect(await credited('R2')).toEqual([dy]);
   });
 
   test.each([true, false])('a run the bulk load refuses is replayed one transaction at a time (bulkLoadAll: %s)', async (groupCommit) => {

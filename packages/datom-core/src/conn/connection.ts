@@ -70,9 +70,8 @@ export interface Connection {
    * Commits several bulk batches (see `bulkLoad`) as consecutive transactions, each against the
    * state the one before it left, with one write and one sync for all of them (group commit, for
    * restores and imports that write many small transactions). All are committed or none; after a
-   * crash during the write, a prefix of them is in the database, each whole. A new entity of one
-   * batch is known to the next only by the id this call returns, so a batch that refers to an
-   * entity created by an earlier batch of the same call must wait for the next call. Optional.
+   * crash during the write, a prefix of them is in the database, each whole. A batch names the new
+   * entities of earlier batches of the same call through its `earlierEntities`. Optional.
    *
    * @example
    * ```ts

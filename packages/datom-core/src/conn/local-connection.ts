@@ -179,7 +179,7 @@ export class LocalConnection implements Connection {
       let before = shared.state;
       try {
         for (const batch of batches) {
-          const out = processBulk(before, batch, this.#env);
+          const out = processBulk(before, batch, this.#env, before.maxEid - shared.state.maxEid);
           outs.push({ before, out });
           before = out.state;
         }

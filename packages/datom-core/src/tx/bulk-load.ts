@@ -41,6 +41,14 @@ export interface BulkBatch {
   readonly a: ArrayLike<number>;
   /** The value of each datom, as `transact` accepts it for the attribute's type. */
   readonly v: ArrayLike<unknown>;
+  /**
+   * In a `bulkLoadAll` call: the batch may name the last `earlierEntities` new entities of the
+   * batches before it in the call (which the database numbers as one block, batch after batch),
+   * before the call has returned their ids: entity `k` of that block (from 0) is written
+   * `-(newEntities + k + 1)`, as an entity or a ref. At most the sum of the earlier batches'
+   * `newEntities`; default 0, and always 0 for `bulkLoad`.
+   */
+  readonly earlierEntities?: number;
 }
 
 /** What {@link processBulk} made: the transaction's outcome and the id of new entity 0. */
@@ -88,7 +96,7 @@ function datomAt(batch: BulkBatch, i: number): Record<string, unknown> {
  * Reads the columns into operations with final entity ids: attributes looked up and checked once
  * each, values type-checked as `transact` does, new entities numbered from `firstEid`.
  */
-function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number): Loaded {
+function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number, earlier: number): Loaded {
   const { e: es, a: as, v: vs, newEntities } = batch;
   const n = es.length;
   if (as.length !== n || vs.length !== n) {
@@ -103,12 +111,16 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
   /** The entity id that `x` (an entity or ref of datom `i`) stands for. */
   const entity = (x: unknown, i: number, what: string): number => {
     if (typeof x === 'number' && Number.isSafeInteger(x)) {
-      if (x < 0 && -x <= newEntities) return firstEid - x - 1;
+      if (x < 0) {
+        if (-x <= newEntities) return firstEid - x - 1;
+        // Entity k of the block the call's earlier batches created, which ends just before firstEid.
+        if (-x <= newEntities + earlier) return firstEid - earlier - x - newEntities - 1;
+      }
       if (x > 0 && (x < FIRST_USER_EID || x <= before.maxEid || (x >= TX_BASE && x < txEid))) return x;
     }
     throw bulkError(
       'transact/entity',
-      `Datom ${i} of the bulk batch names ${what} ${formToString(x)}, which is neither an existing entity id nor -1..-${newEntities} for one of the batch's new entities`,
+      `Datom ${i} of the bulk batch names ${what} ${formToString(x)}, which is neither an existing entity id nor -1..-${newEntities + earlier} for one of the batch's new entities${earlier > 0 ? ' or of the earlier batches of its call' : ''}`,
       datomAt(batch, i),
     );
   };
@@ -225,8 +237,9 @@ const bulkUniqueError = (op: Op, holder: number): DatomError => uniqueError(op, 
  * of a cardinality-one attribute of one entity are a conflict. On existing entities, datoms the
  * database already holds vanish and a new cardinality-one value retracts the old one, as in
  * `transact`. Composite tuples are derived from their parts and every unique value must be held by
- * one entity after the load: there is no tempid resolution and no upsert. Throws a
- * {@link DatomError} and changes nothing on failure.
+ * one entity after the load: there is no tempid resolution and no upsert. `earlierInCall` is how
+ * many new entities the batches before this one in a `bulkLoadAll` call made (the most its
+ * `earlierEntities` may name). Throws a {@link DatomError} and changes nothing on failure.
  *
  * @example
  * <!-- not-run: internal; a connection's bulkLoad passes its state and environment -->
@@ -235,7 +248,7 @@ const bulkUniqueError = (op: Op, holder: number): DatomError => uniqueError(op, 
  * out.firstEid // the new entity's id
  * ```
  */
-export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): BulkOutcome {
+export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv, earlierInCall = 0): BulkOutcome {
   const t = nextT(before);
   const txEid = tToTx(t);
   const firstEid = before.maxEid + 1;
@@ -246,7 +259,15 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv): Bulk
   if (firstEid + count > TX_BASE) {
     throw new DatomError('transact/id-overflow', `A bulk batch of ${count} new entities would exceed the entity id space`, { data: { maxEid: before.maxEid, newEntities: count } });
   }
-  const ops = sortDistinct(batch, loadOps(before, batch, firstEid, txEid));
+  const earlier = batch.earlierEntities ?? 0;
+  if (!Number.isSafeInteger(earlier) || earlier < 0 || earlier > earlierInCall) {
+    throw bulkError(
+      'transact/syntax',
+      `A bulk batch's earlierEntities must be a count of at most the new entities of the batches before it in its bulkLoadAll call (${earlierInCall}), got ${formToString(earlier)}`,
+      { earlierEntities: formToString(earlier), earlierInCall },
+    );
+  }
+  const ops = sortDistinct(batch, loadOps(before, batch, firstEid, txEid, earlier));
 
   // The txInstant datom leads the transaction's rows.
   const ms = Math.max(env.now(), before.lastInstant);
