@@ -5,18 +5,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UniqueValues } from '../src/db/unique-values.js';
-import { type Connection, connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, FileBlobStore, isDatomError, type TxData } from '../src/index.js';
+import { AttrValues, type RowValues, UniqueValues } from '../src/db/unique-values.js';
+import { hashValue } from '../src/model/value-hash.js';
+import { BigDec, type Connection, connect, connectStore, createDatabase, createStoreDatabase, deleteDatabase, FileBlobStore, isDatomError, kw, sym, type TxData, uuid, type Value } from '../src/index.js';
 import { attr } from './conformance/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'datomkit-unique-values-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-const SCHEMA: TxData = [attr('u/code', 'string', { unique: 'value' }), attr('u/n', 'long', { unique: 'identity' }), attr('u/note', 'string')];
+const SCHEMA: TxData = [attr('u/code', 'string', { unique: 'value' }), attr('u/n', 'long', { unique: 'identity' }), attr('u/gid', 'uuid', { unique: 'identity' }), attr('u/note', 'string')];
 
-/** Who holds each code and number, read from the head (the map) and from the index (an asOf value, which scans the tree). */
+/** The uuid numbered `i`. */
+const gid = (i: number) => uuid(`6f1d3c1a-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+
+/** Who holds each code, number and uuid (numbered as the numbers), read from the head (the map) and from the index (an asOf value, which scans the tree). */
 async function holders(conn: Connection, codes: readonly string[], ns: readonly number[]): Promise<{ head: number[]; index: number[] }> {
   const db = conn.db();
   const tree = db.asOf(db.basisT);
@@ -29,6 +34,8 @@ async function holders(conn: Connection, codes: readonly string[], ns: readonly 
   for (const x of ns) {
     head.push((await db.entid(['u/n', x])) ?? -1);
     index.push((await tree.entid(['u/n', x])) ?? -1);
+    head.push((await db.entid(['u/gid', gid(x)])) ?? -1);
+    index.push((await tree.entid(['u/gid', gid(x)])) ?? -1);
   }
   return { head, index };
 }
@@ -55,7 +62,7 @@ async function apply(conn: Connection, s: Step): Promise<void> {
   let tx: TxData;
   switch (s.kind) {
     case 'new':
-      tx = [{ 'u/code': s.code, 'u/n': s.n }];
+      tx = [{ 'u/code': s.code, 'u/n': s.n, 'u/gid': gid(s.n) }];
       break;
     case 'recode': {
       const e = who(s.who);
@@ -86,11 +93,11 @@ async function apply(conn: Connection, s: Step): Promise<void> {
       break;
     }
     case 'upsert':
-      tx = [{ 'u/n': s.n, 'u/note': s.note }];
+      tx = [s.note.length % 2 === 0 ? { 'u/n': s.n, 'u/note': s.note } : { 'u/gid': gid(s.n), 'u/note': s.note }];
       break;
     case 'many':
       // A large transaction (64 unique values or more) checks them all at once.
-      tx = Array.from({ length: 70 }, (_, i) => ({ 'u/code': `m${s.first + i}`, 'u/n': 1000 + s.first + i }));
+      tx = Array.from({ length: 70 }, (_, i) => ({ 'u/code': `m${s.first + i}`, 'u/n': 1000 + s.first + i, 'u/gid': gid(1000 + s.first + i) }));
       break;
   }
   await conn.transact(tx).catch((err: unknown) => {
@@ -154,51 +161,137 @@ describe('the head map of unique values', () => {
   });
 });
 
+/** A table of rows for the maps to read values from: row i holds `values[i]`. */
+function rowsOf(values: readonly Value[]): RowValues {
+  return { v: (row) => values[row] as Value };
+}
+
 describe('UniqueValues', () => {
   it('tells a known value, a certain miss and an unknown one apart', () => {
+    const table = rowsOf(['Ann', 'Ann', 'Ann', 'Ann', 'Ann', 'Ann', 'Ann', 'Ann', 'Ann']);
     const u = new UniqueValues();
     const complete = u.forWrite(100, () => true);
     const partial = u.forWrite(101, () => false);
-    u.assert(complete, 'Ann', 7);
-    u.assert(partial, 'Ann', 8);
-    expect(u.find(100, 'Ann')).toBe(7);
-    expect(u.find(100, 'Bob')).toBe(-1);
-    expect(u.find(101, 'Ann')).toBe(8);
-    expect(u.find(101, 'Bob')).toBeUndefined();
-    expect(u.find(102, 'Ann')).toBeUndefined();
+    u.assert(complete, 'Ann', 7, table);
+    u.assert(partial, 'Ann', 8, table);
+    expect(u.find(100, 'Ann', table)).toBe(7);
+    expect(u.find(100, 'Bob', table)).toBe(-1);
+    expect(u.find(101, 'Ann', table)).toBe(8);
+    expect(u.find(101, 'Bob', table)).toBeUndefined();
+    expect(u.find(102, 'Ann', table)).toBeUndefined();
     // A retraction of another row holding the value (an older one) leaves the current holder.
     u.retract(complete, 'Ann', 3);
-    expect(u.find(100, 'Ann')).toBe(7);
+    expect(u.find(100, 'Ann', table)).toBe(7);
     u.retract(complete, 'Ann', 7);
-    expect(u.find(100, 'Ann')).toBe(-1);
+    expect(u.find(100, 'Ann', table)).toBe(-1);
     expect(u.size).toBe(1);
   });
 
-  it('keeps numbers by value and leaves other values to the index', () => {
+  it('keeps every kind of value, equal exactly when the index order makes them equal', () => {
+    const gid = uuid('6f1d3c1a-0000-4000-8000-000000000001');
+    const table = rowsOf([5, 2n ** 60n, -0, gid, ['x', 3], kw('a/b'), new BigDec(10n, 1)]);
     const u = new UniqueValues();
     const m = u.forWrite(100, () => true);
-    u.assert(m, 5, 1);
-    expect(u.find(100, 5)).toBe(1);
-    expect(u.find(100, 5.5)).toBe(-1);
-    expect(u.find(100, Number.NaN)).toBeUndefined();
-    expect(u.find(100, 5n)).toBeUndefined();
-    // A value the map cannot key makes a miss uncertain.
-    u.assert(m, 6n, 2);
+    for (let row = 0; row < 7; row++) u.assert(m, table.v(row), row, table);
+    expect(u.isComplete(100)).toBe(true);
+    // A number and the bigint of its value are one value, as in the index; so are 0 and -0.
+    expect(u.find(100, 5n, table)).toBe(0);
+    expect(u.find(100, 2 ** 60, table)).toBe(1);
+    expect(u.find(100, 2n ** 60n + 1n, table)).toBe(-1);
+    expect(u.find(100, 0, table)).toBe(2);
+    expect(u.find(100, uuid(gid.text), table)).toBe(3);
+    // A uuid's text is another value than the uuid.
+    expect(u.find(100, gid.text, table)).toBe(-1);
+    expect(u.find(100, ['x', 3n], table)).toBe(4);
+    expect(u.find(100, ['x', 3, null], table)).toBe(-1);
+    expect(u.find(100, kw('a/b'), table)).toBe(5);
+    expect(u.find(100, sym('a/b'), table)).toBe(-1);
+    // 1.0M and 1.00M are different values.
+    expect(u.find(100, new BigDec(10n, 1), table)).toBe(6);
+    expect(u.find(100, new BigDec(100n, 2), table)).toBe(-1);
+    // NaN, which the index order makes equal to every number, is left to the index.
+    expect(u.find(100, Number.NaN, table)).toBeUndefined();
+    expect(u.find(100, ['x', Number.NaN], table)).toBeUndefined();
+    u.assert(m, [Number.NaN], 7, rowsOf([[Number.NaN]]));
     expect(u.isComplete(100)).toBe(false);
-    expect(u.find(100, 7)).toBeUndefined();
-    expect(u.find(100, 5)).toBe(1);
+    expect(u.find(100, 5, table)).toBe(0);
+    expect(u.find(100, 6, table)).toBeUndefined();
   });
 
   it('stops adding past its bound, and its misses are then uncertain', () => {
+    const table = rowsOf(['a', 'b', 'c', 'd', 'c']);
     const u = new UniqueValues(3);
     const m = u.forWrite(100, () => true);
-    for (const [i, v] of ['a', 'b', 'c', 'd'].entries()) u.assert(m, v, i);
+    for (const [i, v] of ['a', 'b', 'c', 'd'].entries()) u.assert(m, v, i, table);
     expect(u.size).toBe(3);
-    expect(u.find(100, 'c')).toBe(2);
-    expect(u.find(100, 'd')).toBeUndefined();
-    expect(u.find(100, 'z')).toBeUndefined();
+    expect(u.find(100, 'c', table)).toBe(2);
+    expect(u.find(100, 'd', table)).toBeUndefined();
+    expect(u.find(100, 'z', table)).toBeUndefined();
+    // A value held already takes its new row, bound or not.
+    u.retract(m, 'c', 2);
+    expect(u.size).toBe(2);
+    u.assert(m, 'c', 4, table);
+    expect(u.find(100, 'c', table)).toBe(4);
     u.drop(100);
     expect(u.size).toBe(0);
-    expect(u.find(100, 'a')).toBeUndefined();
+    expect(u.find(100, 'a', table)).toBeUndefined();
   });
+});
+
+/**
+ * A step on an attribute's table and on its model, a Map of which row holds each value. Values are
+ * small integers, so that steps meet the same values often.
+ */
+type TableStep = { kind: 'assert' | 'retract' | 'retractOther'; v: number };
+
+const steps = fc.array(
+  fc.oneof(
+    fc.record({ kind: fc.constant('assert' as const), v: fc.nat(40) }),
+    fc.record({ kind: fc.constant('retract' as const), v: fc.nat(40) }),
+    fc.record({ kind: fc.constant('retractOther' as const), v: fc.nat(40) }),
+  ),
+  { maxLength: 300 },
+);
+
+describe('AttrValues', () => {
+  // Few distinct hashes: every probe run is long, wraps around the table, and holds other values of
+  // the same hash, which only the rows' values tell apart; removals shift runs back across the wrap.
+  const hashings: [string, (v: number) => number][] = [
+    ['one hash for all', () => 7],
+    ['three hashes near the end of the slots', (v) => 13 + (v % 3)],
+    ['hashes that differ only above the slot bits', (v) => 1 + ((v % 5) << 20)],
+    ['the real hash', (v) => hashValue(v)],
+  ];
+  for (const [name, hashOf] of hashings) {
+    test.prop([steps], { numRuns: 150, seed: 23 })(`finds, adds and removes as a Map does, ${name}`, (script: readonly TableStep[]) => {
+      const values: Value[] = [];
+      const table = rowsOf(values);
+      const m = new AttrValues(true);
+      const model = new Map<number, number>();
+      for (const s of script) {
+        const h = hashOf(s.v);
+        switch (s.kind) {
+          case 'assert': {
+            // A new row holds the value (a held value's holder changes, as after a retraction).
+            const row = values.push(s.v) - 1;
+            expect(m.put(h, s.v, row, table, false)).toBe(model.has(s.v));
+            model.set(s.v, row);
+            break;
+          }
+          case 'retract': {
+            const row = model.get(s.v);
+            expect(m.remove(h, row ?? 1e6)).toBe(row !== undefined);
+            model.delete(s.v);
+            break;
+          }
+          case 'retractOther':
+            // A row that does not hold the value now (an older holder): nothing changes.
+            expect(m.remove(h, (model.get(s.v) ?? -1) + 1e6)).toBe(false);
+            break;
+        }
+        expect(m.size).toBe(model.size);
+        for (let v = 0; v <= 40; v++) expect(m.find(hashOf(v), v, table)).toBe(model.get(v) ?? -1);
+      }
+    });
+  }
 });

@@ -51,7 +51,7 @@ export function rowWithValue(s: DbState, a: number, v: Value): number {
   const unique = s.schema.attr(a)?.unique != null;
   if (unique) {
     // The head answers from its map of unique values when it knows (see UniqueValues).
-    const r = s.liveHead()?.uniques.find(a, v);
+    const r = s.liveHead()?.uniques.find(a, v, s.table);
     if (r !== undefined) return r;
   }
   return firstMatch(s, unique ? s.trees.uavet : s.trees.avet, 'avet', [a, v]);

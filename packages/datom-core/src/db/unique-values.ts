@@ -1,25 +1,140 @@
-import type { Value } from '../model/value.js';
+import { hashValue } from '../model/value-hash.js';
+import { compareValues, type Value } from '../model/value.js';
 
-/** A value a {@link UniqueValues} map keeps: a string, or a number other than NaN. */
-type Key = string | number;
-
-/**
- * Whether `v` can be a key of a {@link UniqueValues} map: a string or a number that is not NaN,
- * whose equality as a map key (SameValueZero) is exactly equality in the index order
- * (`compareValues(x, y) === 0`). Other values (objects, bigints, NaN) are looked up in the trees.
- */
-export function isKeyValue(v: Value): v is Key {
-  return typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v));
+/** Where a {@link UniqueValues} map reads the value of a row it holds (the database's table). */
+export interface RowValues {
+  /** The value of row `row`. */
+  v(row: number): Value;
 }
 
-/** The values of one unique attribute held by live datoms, each with its row. */
+/**
+ * Whether `v` can be kept in a {@link UniqueValues} map: anything but NaN and a tuple holding NaN.
+ * {@link compareValues} makes NaN equal to every number (its same-type branch has no case for it),
+ * so no hash agrees with it; such values are looked up in the trees, as before the maps kept more
+ * than strings and numbers.
+ */
+export function isKeyValue(v: Value): boolean {
+  if (typeof v === 'string') return true;
+  if (typeof v === 'number') return !Number.isNaN(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'number' && Number.isNaN(x)) return false;
+    }
+  }
+  return true;
+}
+
+/** The fewest slots of an attribute's table. */
+const MIN_SLOTS = 16;
+
+/**
+ * The values of one unique attribute held by live datoms, each with its row: an open-addressing
+ * table (linear probing) of the values' hashes and rows, in one typed array. A value is found by
+ * its {@link hashValue}; only a slot of the same hash reads its row's value (from the table of the
+ * database) to compare it, so a miss touches the slot array alone, and no value is kept here.
+ *
+ * It replaced a `Map` keyed by the values: 200k string keys made a lookup of a new value a walk of
+ * hash chains that read other strings (about 500 ns a lookup in a 200k-entity import), and uuids,
+ * tuples and bigints could not be keys at all.
+ */
 export class AttrValues {
-  readonly rows = new Map<Key, number>();
-  /** True while `rows` holds every live value of the attribute (so a miss means nobody holds it). */
+  /** True while the table holds every live value of the attribute (so a miss means nobody holds it). */
   complete: boolean;
+  /** Slot i is `[hash, row]` at 2i, 2i + 1; hash 0 is an empty slot. */
+  #slots = new Int32Array(2 * MIN_SLOTS);
+  #mask = MIN_SLOTS - 1;
+  #size = 0;
 
   constructor(complete: boolean) {
     this.complete = complete;
+  }
+
+  /** How many values are held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The row holding `v` (of hash `h`), or -1 when the table has none. */
+  find(h: number, v: Value, table: RowValues): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const x = slots[2 * i] as number;
+      if (x === 0) return -1;
+      if (x === h) {
+        const r = slots[2 * i + 1] as number;
+        if (compareValues(table.v(r), v) === 0) return r;
+      }
+    }
+  }
+
+  /**
+   * Makes `row` the holder of `v` (of hash `h`): true when `v` was held already (its row is
+   * replaced), false when it was added, or null when it is new and `full` (nothing added).
+   */
+  put(h: number, v: Value, row: number, table: RowValues, full: boolean): boolean | null {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const x = slots[2 * i] as number;
+      if (x === 0) break;
+      if (x === h && compareValues(table.v(slots[2 * i + 1] as number), v) === 0) {
+        slots[2 * i + 1] = row;
+        return true;
+      }
+    }
+    if (full) return null;
+    slots[2 * i] = h;
+    slots[2 * i + 1] = row;
+    // At most half full: a miss reads two or three slots, all in one cache line or two.
+    if (++this.#size > (mask + 1) >>> 1) this.#grow();
+    return false;
+  }
+
+  /** Removes `row` holding a value of hash `h`: true when it was there. */
+  remove(h: number, row: number): boolean {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const x = slots[2 * i] as number;
+      if (x === 0) return false;
+      if (x === h && slots[2 * i + 1] === row) break;
+    }
+    // Backward shift: a slot further along the run moves into the hole when the hole lies between
+    // its home slot and it, so that every run stays unbroken (no tombstones).
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const x = slots[2 * j] as number;
+      if (x === 0) break;
+      const home = x & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        slots[2 * i] = x;
+        slots[2 * i + 1] = slots[2 * j + 1] as number;
+        i = j;
+      }
+    }
+    slots[2 * i] = 0;
+    this.#size--;
+    return true;
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const n = 2 * (this.#mask + 1);
+    const slots = new Int32Array(2 * n);
+    const mask = n - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      const h = old[k] as number;
+      if (h === 0) continue;
+      let i = h & mask;
+      while (slots[2 * i] !== 0) i = (i + 1) & mask;
+      slots[2 * i] = h;
+      slots[2 * i + 1] = old[k + 1] as number;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
   }
 }
 
@@ -29,7 +144,10 @@ export const UNIQUE_VALUES_MAX = 1 << 20;
 /**
  * The live values of the unique attributes of a lineage's head, by value: a lookup by unique value
  * (a lookup ref, an upsert, the uniqueness check of a transaction) is one hash lookup instead of a
- * descent of the unique index that compares a row of another page at every step.
+ * descent of the unique index that compares a row of another page at every step. Every kind of
+ * value but NaN is kept (strings, numbers, uuids, tuples, ...; see {@link isKeyValue}), equal
+ * exactly when the index order makes them equal: a value is compared by {@link compareValues} with the value of the row holding it,
+ * read from the database's table.
  *
  * The commits that write the head's trees in place keep it up to date (`writeRows`): an
  * assertion adds its value, a retraction removes it. An attribute's map starts when a commit first
@@ -42,12 +160,13 @@ export const UNIQUE_VALUES_MAX = 1 << 20;
  *
  * @example
  * ```ts
+ * const table = { v: (row: number) => ['Ann', 'Bob'][row] as string };
  * const u = new UniqueValues();
  * const name = u.forWrite(100, () => true);
- * u.assert(name, 'Ann', 7);
- * u.find(100, 'Ann'); // 7
- * u.find(100, 'Bob'); // -1: complete, nobody holds it
- * u.find(101, 'Ann'); // undefined: not known, look in the index
+ * u.assert(name, 'Ann', 0, table);
+ * u.find(100, 'Ann', table); // 0
+ * u.find(100, 'Bob', table); // -1: complete, nobody holds it
+ * u.find(101, 'Ann', table); // undefined: not known, look in the index
  * ```
  */
 export class UniqueValues {
@@ -64,13 +183,13 @@ export class UniqueValues {
 
   /**
    * The row of the live datom holding `v` of unique attribute `a`: a row, -1 when certainly none
-   * does, or undefined when not known here.
+   * does, or undefined when not known here. `table` holds the rows (the head's table).
    */
-  find(a: number, v: Value): number | undefined {
+  find(a: number, v: Value, table: RowValues): number | undefined {
     const m = this.#attrs.get(a);
     if (m === undefined || !isKeyValue(v)) return undefined;
-    const r = m.rows.get(v);
-    if (r !== undefined) return r;
+    const r = m.find(hashValue(v), v, table);
+    if (r !== -1) return r;
     return m.complete ? -1 : undefined;
   }
 
@@ -97,38 +216,29 @@ export class UniqueValues {
     return this.#attrs.get(a);
   }
 
-  /** Row `row` asserts `v` in `m`. */
-  assert(m: AttrValues, v: Value, row: number): void {
+  /** Row `row` of `table` asserts `v` in `m`. */
+  assert(m: AttrValues, v: Value, row: number, table: RowValues): void {
     if (!isKeyValue(v)) {
       // A value kept only in the tree: a miss in the map no longer tells.
       m.complete = false;
       return;
     }
-    const rows = m.rows;
-    const size = rows.size;
-    if (this.#size >= this.max && !rows.has(v)) {
-      m.complete = false;
-      return;
-    }
-    rows.set(v, row);
-    this.#size += rows.size - size;
+    const added = m.put(hashValue(v), v, row, table, this.#size >= this.max);
+    if (added === false) this.#size++;
+    // A value not kept: a miss in the map no longer tells.
+    else if (added === null) m.complete = false;
   }
 
   /** Row `row`, which held `v` in `m`, is retracted. */
   retract(m: AttrValues, v: Value, row: number): void {
-    if (!isKeyValue(v)) return;
-    const rows = m.rows;
-    if (rows.get(v) === row) {
-      rows.delete(v);
-      this.#size--;
-    }
+    if (isKeyValue(v) && m.remove(hashValue(v), row)) this.#size--;
   }
 
   /** Forgets attribute `a` (its uniqueness changed). */
   drop(a: number): void {
     const m = this.#attrs.get(a);
     if (m === undefined) return;
-    this.#size -= m.rows.size;
+    this.#size -= m.size;
     this.#attrs.delete(a);
   }
 

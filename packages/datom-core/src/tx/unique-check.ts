@@ -5,7 +5,8 @@ import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { Op } from './op.js';
 import type { Retractions } from './retractions.js';
-import { isKeyValue, type UniqueValues } from '../db/unique-values.js';
+import { type AttrValues, isKeyValue, type UniqueValues } from '../db/unique-values.js';
+import { hashValue } from '../model/value-hash.js';
 
 /** The error for `op` asserting a unique value that entity `holder` holds. */
 export type UniqueError = (op: Op, holder: number) => DatomError;
@@ -66,34 +67,99 @@ function checkedInBatch(unique: readonly Op[], i: number, uniqueError: UniqueErr
 
 /**
  * {@link checkUnique} by hash lookups, when the head's map of unique values knows every attribute
- * the batch asserts (see {@link UniqueValues}) and every value is a map key: false (nothing
- * checked) otherwise. Each value is looked up in the map, and in a map of the batch's own values.
+ * the batch asserts (see {@link UniqueValues}) and every value can be kept there: false (nothing
+ * checked) otherwise. Each value is
+ * looked up in the map, and in a table of the batch's own values, by one hash.
  */
 function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[], retracted: Retractions, uniqueError: UniqueError): boolean {
+  let count = 0;
+  let a = -1;
   for (let i = 0; i < adds.length; i++) {
     const op = adds[i];
     if (op === undefined || op.a.unique === null) continue;
-    if (!known.isComplete(op.a.id) || !isKeyValue(op.v)) return false;
+    count++;
+    if (!isKeyValue(op.v)) return false;
+    if (op.a.id === a) continue;
+    a = op.a.id;
+    if (!known.isComplete(a)) return false;
   }
   const table = before.table;
-  let a = -1;
-  let batch: Map<string | number, Op> | null = null;
-  const batches = new Map<number, Map<string | number, Op>>();
+  const batch = BATCH.start(count);
+  a = -1;
+  let values: AttrValues | null = null;
   for (let i = 0; i < adds.length; i++) {
     const op = adds[i];
     if (op === undefined || op.a.unique === null) continue;
-    const v = op.v as string | number;
     if (op.a.id !== a) {
       a = op.a.id;
-      batch = batches.get(a) ?? null;
-      if (batch === null) batches.set(a, (batch = new Map()));
+      values = known.existing(a) as AttrValues;
     }
-    const other = (batch as Map<string | number, Op>).get(v);
-    if (other !== undefined) {
-      if (other.e !== op.e) throw uniqueError(op, other.e);
-    } else (batch as Map<string | number, Op>).set(v, op);
-    const held = known.find(a, v) as number;
+    const h = hashValue(op.v);
+    const other = batch.claim(h, adds, i);
+    if (other !== null && other.e !== op.e) throw uniqueError(op, other.e);
+    const held = (values as AttrValues).find(h, op.v, table);
     if (held !== -1 && table.e(held) !== op.e && !retracted.has(held)) throw uniqueError(op, table.e(held));
   }
   return true;
 }
+
+/**
+ * The unique values of one batch, for its own repeats: an open-addressing table of their hashes
+ * and places in the batch, kept from batch to batch. Its slots are stamped with the batch that
+ * filled them, so a new batch starts with one increment, where a `Map` of the batch's values (3.6%
+ * of a 200k-entity import) was made and filled anew each time.
+ */
+class BatchValues {
+  #hashes = new Int32Array(0);
+  #stamps = new Int32Array(0);
+  /** The place in its batch of the operation in each slot (no reference to the batch is kept). */
+  #at = new Int32Array(0);
+  #mask = -1;
+  #stamp = 0;
+
+  /** Empties the table for a batch of `n` values or fewer. */
+  start(n: number): this {
+    let size = 16;
+    while (size < 2 * n) size *= 2;
+    if (size > this.#mask + 1) {
+      this.#hashes = new Int32Array(size);
+      this.#stamps = new Int32Array(size);
+      this.#at = new Int32Array(size);
+      this.#mask = size - 1;
+      this.#stamp = 0;
+    }
+    if (++this.#stamp === 0x7fff_ffff) {
+      this.#stamps.fill(0);
+      this.#stamp = 1;
+    }
+    return this;
+  }
+
+  /**
+   * The earlier operation of the batch `ops` with the attribute and value of `ops[i]` (value
+   * hash `h`), or null, after which `ops[i]` is the one that holds them.
+   */
+  claim(h: number, ops: readonly Op[], i: number): Op | null {
+    const { a, v } = ops[i] as Op;
+    const key = h ^ Math.imul(a.id, 0x9e37_79b1);
+    const hashes = this.#hashes;
+    const stamps = this.#stamps;
+    const stamp = this.#stamp;
+    const mask = this.#mask;
+    for (let k = key & mask; ; k = (k + 1) & mask) {
+      if (stamps[k] !== stamp) {
+        stamps[k] = stamp;
+        hashes[k] = key;
+        this.#at[k] = i;
+        return null;
+      }
+      if (hashes[k] === key) {
+        const other = ops[this.#at[k] as number] as Op;
+        if (other.a.id === a.id && compareValues(other.v, v) === 0) return other;
+      }
+    }
+  }
+}
+
+/** The one table of batch values (checks run one at a time). */
+const BATCH = new BatchValues();

@@ -83,7 +83,7 @@ export function writeRows(
           valuesOf = a;
           values = uniques.forWrite(a, () => treeFirstMatch(uavet, cmp.probe('avet', [a]), null) === -1);
         }
-        uniques.assert(values as AttrValues, op.v, r);
+        uniques.assert(values as AttrValues, op.v, r, table);
       }
     }
   }
