@@ -9,6 +9,8 @@ import type { BlobStore } from './blob-store.js';
 const ROOT = 'root';
 /** Logs grow by this many bytes at a time. */
 const LOG_CHUNK = 1 << 20;
+/** An append of at least this many bytes (a large commit) leaves the rest of a new chunk a hole. */
+const LARGE_APPEND = 64 << 10;
 
 function writeAll(fd: number, bytes: Uint8Array, offset: number): void {
   let written = 0;
@@ -397,14 +399,19 @@ export class FileBlobStore implements BlobStore {
       // jumps to the next whole chunk at once (a reader never sees a part of a chunk), and is
       // always a whole number of chunks: a log of another size was cut short. The space this
       // append is about to fill is left a hole (it reads as zeros too), so that a large commit
-      // does not write its bytes twice; its fdatasync then also flushes where they went.
+      // does not write its bytes twice; its fdatasync then also flushes where they went. After
+      // a large append the rest of the chunk is left a hole as well: the commits of an import
+      // are large ones, which would otherwise write the log twice (once as zeros) and pay a full
+      // fsync per chunk, and small commits are what the zeros are for.
       const allocated = this.#allocated.get(key) ?? 0;
       const end = offset + bytes.length;
       if (end > allocated) {
         const size = Math.ceil(end / LOG_CHUNK) * LOG_CHUNK;
         ftruncateSync(h.fd, size);
-        if (size > end) writeAll(h.fd, new Uint8Array(size - end), end);
-        fsyncSync(h.fd);
+        if (bytes.length < LARGE_APPEND) {
+          if (size > end) writeAll(h.fd, new Uint8Array(size - end), end);
+          fsyncSync(h.fd);
+        }
         this.#allocated.set(key, size);
       }
       // Synchronous write and fdatasync: a commit waits for the disk either way, and two thread-pool
