@@ -68,7 +68,6 @@ export interface RestoreWriterOptions {
 const SKIP = Symbol('skip');
 const NEED = Symbol('need');
 const NONE: ReadonlySet<number> = new Set();
-const NO_EARLIER: ReadonlyMap<number, number> = new Map();
 
 /** How a current-state copy writes the datoms of one source attribute (worked out once per attribute). */
 interface CopyAttr {
@@ -90,6 +89,25 @@ class BulkColumns {
   readonly v: Value[] = [];
   /** The new-entity number of each source entity the batch creates. */
   readonly fresh = new Map<number, number>();
+}
+
+/**
+ * The new entities of one `replayGroups` call, one block, segment after segment: each source
+ * entity's place in it (the segments' own marker entities take places too).
+ */
+class FreshBlock {
+  readonly fresh = new Map<number, number>();
+  /** The next place. */
+  next = 0;
+  /** Set by `#place` when the entity it placed belongs to an earlier segment. */
+  earlier = false;
+}
+
+/** The columns of one segment's bulk batch. */
+interface SegmentColumns {
+  readonly e: number[];
+  readonly a: number[];
+  readonly v: Value[];
 }
 
 class Build {
@@ -157,9 +175,12 @@ export class RestoreWriter {
   readonly #bulk: boolean;
   /** The last bulk write: each one builds after the one before has mapped its entities. */
   #bulkTail: Promise<unknown> = Promise.resolve();
-  /** {@link CopyAttr}s by source attribute id, for the source schema as of {@link #copyAttrsT}. */
+  /**
+   * {@link CopyAttr}s by source attribute id, for the source schema of {@link #copyAttrsVersion}
+   * (kept across transactions that change no schema; one without a destination attribute is not kept).
+   */
   readonly #copyAttrs = new Map<number, CopyAttr>();
-  #copyAttrsT = -1;
+  #copyAttrsVersion = -1;
 
   constructor(options: RestoreWriterOptions) {
     this.#conn = options.destConn;
@@ -324,9 +345,9 @@ export class RestoreWriter {
 
   /** How a current-state copy writes attribute `d.a` (cached while the source schema stays put). */
   #copyAttr(d: Datom): CopyAttr {
-    if (this.#copyAttrsT !== this.#schema.t) {
+    if (this.#copyAttrsVersion !== this.#schema.version) {
       this.#copyAttrs.clear();
-      this.#copyAttrsT = this.#schema.t;
+      this.#copyAttrsVersion = this.#schema.version;
     }
     const cached = this.#copyAttrs.get(d.a);
     if (cached !== undefined) return cached;
@@ -336,7 +357,8 @@ export class RestoreWriter {
     const a = skip ? -1 : (this.#mapping.get(d.a) ?? -1);
     const one = a !== -1 && this.#conn.db().attribute(a)?.cardinality === 'one';
     const c: CopyAttr = { kind, skip, a, plain: !kind.refBearing, one };
-    this.#copyAttrs.set(d.a, c);
+    // An attribute not copied yet may be by the next transaction, which changes the schema model only then.
+    if (skip || a !== -1) this.#copyAttrs.set(d.a, c);
     return c;
   }
 
@@ -579,26 +601,29 @@ export class RestoreWriter {
   async replayGroups(segments: readonly GroupSegment[]): Promise<number> {
     const all = this.#conn.bulkLoadAll;
     if (all !== undefined) {
-      // The call's new entities are one block, segment after segment: each source entity's place in it.
-      const earlier = new Map<number, number>();
-      let offset = 0;
-      const builds = segments.map((seg) => {
-        const x = this.#groupBatch(seg, earlier, offset);
-        for (const [src, k] of x.fresh) earlier.set(src, offset + k);
-        offset += x.batch.newEntities;
-        return x;
-      });
+      // The call's new entities are one block, segment after segment.
+      const block = new FreshBlock();
+      const builds = segments.map((seg) => this.#groupBatch(seg, block));
       const results = await all.call(
         this.#conn,
         builds.map((x) => x.batch),
       );
-      for (const [i, r] of results.entries()) this.#mapFresh((builds[i] as (typeof builds)[number]).fresh, r.firstEid);
+      const first = (results[0] as (typeof results)[number]).firstEid;
+      for (const [i, r] of results.entries()) {
+        if (r.firstEid !== first + (builds[i] as (typeof builds)[number]).base) {
+          throw new DatomError('restore/state-mismatch', `The bulk load numbered the new entities of a commit's segments apart (segment ${i} from ${r.firstEid})`, {
+            data: { segment: i, firstEid: r.firstEid },
+          });
+        }
+      }
+      this.#mapBlock(block, first);
       return builds.reduce((n, x) => n + x.datoms, 0);
     }
     const load = this.#conn.bulkLoad as NonNullable<Connection['bulkLoad']>;
     let datoms = 0;
     for (const [i, seg] of segments.entries()) {
-      const x = this.#groupBatch(seg, NO_EARLIER, 0);
+      const block = new FreshBlock();
+      const x = this.#groupBatch(seg, block);
       let firstEid: number;
       try {
         ({ firstEid } = await load.call(this.#conn, x.batch));
@@ -606,7 +631,7 @@ export class RestoreWriter {
         if (i === 0 || !(err instanceof DatomError)) throw err;
         throw new DatomError(err.code, err.message, { data: { ...err.data, segment: i, written: datoms }, cause: err });
       }
-      this.#mapFresh(x.fresh, firstEid);
+      this.#mapBlock(block, firstEid);
       datoms += x.datoms;
     }
     return datoms;
@@ -617,18 +642,52 @@ export class RestoreWriter {
     for (const [src, k] of fresh) this.#mapping.set(src, firstEid + k);
   }
 
+  /** Maps the source entities of `block` to the destination's block of new entities that starts at `firstEid`. */
+  #mapBlock(block: FreshBlock, firstEid: number): void {
+    const mapping = this.#mapping;
+    block.fresh.forEach((place, src) => {
+      mapping.set(src, firstEid + place);
+    });
+  }
+
   /**
-   * The bulk batch of one segment of {@link replayGroups}, its new source entities by number, and
-   * its data datoms. `earlier` places the source entities that earlier segments of the call create
-   * (not yet mapped) in the call's block of new entities, of which `earlierCount` come before this one.
+   * The destination entity position of source entity `src` in the segment whose new entities start
+   * at place `base` of `block`: a built-in or mapped id, one of the segment's new entities (made
+   * here, with its `source-eid`, when first named), or for an entity an earlier segment of the call
+   * creates, its place in the block, with `block.earlier` set (the caller writes it once the
+   * segment's count is known).
    */
-  #groupBatch(segment: GroupSegment, earlier: ReadonlyMap<number, number>, earlierCount: number): { batch: BulkBatch; fresh: ReadonlyMap<number, number>; datoms: number } {
-    const b = new Build(null, NONE, new BulkColumns());
-    const bulk = b.bulk as BulkColumns;
-    // Rows naming an earlier segment's entity hold its place in the call's block until the batch's
-    // own count is known: then they become -(newEntities + place + 1).
+  #place(src: number, block: FreshBlock, base: number, cols: SegmentColumns): number {
+    block.earlier = false;
+    if (src < FIRST_USER_EID) return src;
+    const m = this.#mapping.get(src);
+    if (m !== undefined) return m;
+    let place = block.fresh.get(src);
+    if (place === undefined) {
+      place = block.next++;
+      block.fresh.set(src, place);
+      cols.e.push(base - place - 1);
+      cols.a.push(this.#marker());
+      cols.v.push(src);
+    } else if (place < base) {
+      block.earlier = true;
+      return place;
+    }
+    return base - place - 1;
+  }
+
+  /**
+   * The bulk batch of one segment of {@link replayGroups}, where its new entities start in the
+   * call's `block`, and its data datoms. The source entities it names that earlier segments of the
+   * call create are written by their place in the block (see `BulkBatch.earlierEntities`).
+   */
+  #groupBatch(segment: GroupSegment, block: FreshBlock): { batch: BulkBatch; base: number; datoms: number } {
+    const base = block.next;
+    const cols: SegmentColumns = { e: [], a: [], v: [] };
+    // Rows naming an earlier segment's entity hold its place until the segment's count is known.
     const fixE: number[] = [];
     const fixV: number[] = [];
+    let data = 0;
     for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
@@ -644,34 +703,37 @@ export class RestoreWriter {
           // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
           const subject = this.#schema.entities.get(d.e)?.ident;
           ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
-          // (An entity an earlier segment of the call creates is not mapped before the call returns.)
-          const place = earlier.get(d.e);
-          eEarlier = place !== undefined;
-          e = ownBookkeeping ? 0 : place ?? (this.#entity(d.e, b) as number);
+          if (!ownBookkeeping) {
+            e = this.#place(d.e, block, base, cols);
+            eEarlier = block.earlier;
+          }
         }
         if (ownBookkeeping) continue;
         let v = d.v;
         if (c.kind.isRef) {
-          const ref = d.v as number;
-          const place = earlier.get(ref);
-          if (place === undefined) v = this.#entity(ref, b) as number;
-          else {
-            fixV.push(bulk.v.length);
-            v = place;
-          }
+          v = this.#place(v as number, block, base, cols);
+          if (block.earlier) fixV.push(cols.e.length);
         }
-        if (eEarlier) fixE.push(bulk.e.length);
-        b.assert(e, c.a, v);
+        if (eEarlier) fixE.push(cols.e.length);
+        cols.e.push(e);
+        cols.a.push(c.a);
+        cols.v.push(v);
+        data++;
       }
     }
-    const data = b.datoms;
-    const own = bulk.fresh.size;
-    for (const m of segment.marks) b.assert(m.e ?? -own - 1, m.a, m.v);
-    const newEntities = own + (segment.marks.some((m) => m.e === null) ? 1 : 0);
-    for (const i of fixE) bulk.e[i] = -(newEntities + (bulk.e[i] as number) + 1);
-    for (const i of fixV) bulk.v[i] = -(newEntities + (bulk.v[i] as number) + 1);
-    const batch: BulkBatch = { newEntities, e: bulk.e, a: bulk.a, v: bulk.v, ...(earlierCount > 0 ? { earlierEntities: earlierCount } : {}) };
-    return { batch, fresh: bulk.fresh, datoms: data };
+    const own = block.next - base;
+    let newEntities = own;
+    for (const m of segment.marks) {
+      if (m.e === null && newEntities === own) newEntities++;
+      cols.e.push(m.e ?? -own - 1);
+      cols.a.push(m.a);
+      cols.v.push(m.v);
+    }
+    block.next = base + newEntities;
+    for (const i of fixE) cols.e[i] = -(newEntities + (cols.e[i] as number) + 1);
+    for (const i of fixV) cols.v[i] = -(newEntities + (cols.v[i] as number) + 1);
+    const batch: BulkBatch = { newEntities, e: cols.e, a: cols.a, v: cols.v, ...(base > 0 ? { earlierEntities: base } : {}) };
+    return { batch, base, datoms: data };
   }
 
   /**

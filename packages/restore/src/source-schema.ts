@@ -144,6 +144,7 @@ export class SourceSchema {
   readonly #typeByEid = new Map<number, ValueType>();
   readonly #enumByEid = new Map<number, string>();
   #t: number;
+  #version = 0;
 
   private constructor(db: Database, t: number) {
     this.#db = db;
@@ -180,6 +181,14 @@ export class SourceSchema {
   /** The t this model describes. */
   get t(): number {
     return this.#t;
+  }
+
+  /**
+   * How many of the transactions {@link apply} took changed the model: while it stays the same, so
+   * does every answer about attributes (what is worked out from them can be kept).
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /**
@@ -287,7 +296,8 @@ export class SourceSchema {
     let changed = false;
     for (const pass of [false, true]) {
       for (const d of datoms) {
-        if (d.added !== pass || !this.isSchemaAttr(d.a) || d.e < FIRST_USER_EID || d.e >= TX_BASE) continue;
+        // Schema attributes are built-ins: a user attribute's datom is rejected by one comparison.
+        if (d.a >= FIRST_USER_EID || d.added !== pass || !this.isSchemaAttr(d.a) || d.e < FIRST_USER_EID || d.e >= TX_BASE) continue;
         const ent = this.#entity(d.e);
         changed = true;
         if (d.a === this.#sys.ident) {
@@ -299,7 +309,10 @@ export class SourceSchema {
         } else this.#set(ent, d.a, d.v, d.added);
       }
     }
-    if (changed) this.#kinds.clear();
+    if (changed) {
+      this.#kinds.clear();
+      this.#version++;
+    }
   }
 
   /** How the values of attribute `a` are read and remapped; `null` for an unknown attribute. */
