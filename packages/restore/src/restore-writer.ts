@@ -566,14 +566,7 @@ export class RestoreWriter {
     }
     if (changes === null) return true;
     // Each retraction needs its new value beside it: a retraction alone is not written by a load.
-    const asserted = new Map<number, Set<number>>();
-    for (const d of datoms) {
-      if (!d.added) continue;
-      let attrs = asserted.get(d.e);
-      if (attrs === undefined) asserted.set(d.e, (attrs = new Set()));
-      attrs.add(d.a);
-    }
-    return changes.every((d) => asserted.get(d.e)?.has(d.a) === true);
+    return hasAssertionBeside(changes, datoms);
   }
 
   /**
@@ -746,4 +739,27 @@ export class RestoreWriter {
       this.#note({ kind: 'dangling-ref', datom, target: v, action: 'placeholder' });
     }
   }
+}
+
+/** Up to this many datoms, {@link hasAssertionBeside} compares pairs rather than building a map. */
+const SMALL_TX = 64;
+
+/** Whether `datoms` assert a value of the attribute of the entity of each of `retractions`. */
+function hasAssertionBeside(retractions: readonly Datom[], datoms: readonly Datom[]): boolean {
+  if (datoms.length <= SMALL_TX) {
+    // A transaction of a few card-one changes (the common kind): fewer steps than the map below.
+    outer: for (const r of retractions) {
+      for (const d of datoms) if (d.added && d.e === r.e && d.a === r.a) continue outer;
+      return false;
+    }
+    return true;
+  }
+  const asserted = new Map<number, Set<number>>();
+  for (const d of datoms) {
+    if (!d.added) continue;
+    let attrs = asserted.get(d.e);
+    if (attrs === undefined) asserted.set(d.e, (attrs = new Set()));
+    attrs.add(d.a);
+  }
+  return retractions.every((d) => asserted.get(d.e)?.has(d.a) === true);
 }

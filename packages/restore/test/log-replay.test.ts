@@ -178,6 +178,27 @@ describe('openReplaySession and LogReplay', () => {
     expect(await credited('R2')).toEqual([dy]);
   });
 
+  test.each([3, 35])('a retraction without a new value beside it keeps its transaction out of a group (%i renames beside it)', async (renames) => {
+    const source = await catalogConn(4000, 5, 50);
+    const artists = (await source.db().datoms('aevt', 'artist/name').toArray()).map((d) => d.e);
+    expect(artists.length).toBeGreaterThan(renames + 1);
+    const load = source.db().basisT;
+    const [gone] = await source.db().datoms('eavt', artists[0]!, 'artist/name').toArray();
+    // Renames (each a retraction and an assertion) and one name retracted with nothing in its place:
+    // 35 renames make a transaction of more than 64 datoms.
+    const renamed = artists.slice(1, renames + 1).map((e, i): ['db/add', number, string, string] => ['db/add', e, 'artist/name', `R${i}`]);
+    await source.transact([...renamed, ['db/retract', artists[0]!, 'artist/name', gone!.v as string]]);
+    const entries = await logOf(source);
+    const dest = await freshConn(`lone-retraction-${renames}`);
+    const replay = new LogReplay({ destConn: dest, schema: await SourceSchema.load(dest.db(), 0), session: await openReplaySession(dest, source.id) });
+    await replay.replayBatch(entries.filter((e) => e.t <= load));
+    await replay.replayBatch(entries.filter((e) => e.t > load));
+    // A bulk load writes no lone retraction: had the transaction joined a group, the old name would still be there.
+    expect((await verifyRestore(source.db(), dest.db())).equal).toBe(true);
+    const names = await dest.db().datoms('avet', 'artist/name', gone!.v as string).toArray();
+    expect(names).toHaveLength(0);
+  });
+
   test.each([true, false])('a run the bulk load refuses is replayed one transaction at a time (bulkLoadAll: %s)', async (groupCommit) => {
     const source = await catalogConn(300, 4, 50);
     const [artist] = await source.db().datoms('aevt', 'artist/name').toArray();
