@@ -295,3 +295,40 @@ describe('AttrValues', () => {
     });
   }
 });
+
+describe('UniqueValues reusing the hashes of a check', () => {
+  // A commit asserts its values in the order its check hashed them; any other order, a check whose
+  // commit never came, or values the check did not see must still file each value by its own hash.
+  const script = fc.array(
+    fc.oneof(
+      fc.record({ kind: fc.constant('check' as const), vs: fc.array(fc.nat(30), { maxLength: 6 }) }),
+      fc.record({ kind: fc.constant('assert' as const), v: fc.nat(30) }),
+      fc.record({ kind: fc.constant('retract' as const), v: fc.nat(30) }),
+    ),
+    { maxLength: 80 },
+  );
+  test.prop([script], { numRuns: 300, seed: 29 })('files every value where a lookup finds it', (steps) => {
+    const values: Value[] = [];
+    const table = rowsOf(values);
+    const u = new UniqueValues();
+    const m = u.forWrite(100, () => true);
+    const model = new Map<number, number>();
+    for (const s of steps) {
+      if (s.kind === 'check') {
+        u.beginCheck();
+        for (const v of s.vs) u.hashChecked(`v${v}`);
+      } else if (s.kind === 'assert') {
+        const old = model.get(s.v);
+        if (old !== undefined) u.retract(m, `v${s.v}`, old);
+        const row = values.push(`v${s.v}`) - 1;
+        u.assert(m, `v${s.v}`, row, table);
+        model.set(s.v, row);
+      } else {
+        const old = model.get(s.v);
+        if (old !== undefined) u.retract(m, `v${s.v}`, old);
+        model.delete(s.v);
+      }
+      for (let v = 0; v <= 30; v++) expect(u.find(100, `v${v}`, table)).toBe(model.get(v) ?? -1);
+    }
+  });
+});

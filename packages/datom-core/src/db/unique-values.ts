@@ -172,6 +172,11 @@ export const UNIQUE_VALUES_MAX = 1 << 20;
 export class UniqueValues {
   readonly #attrs = new Map<number, AttrValues>();
   #size = 0;
+  /** The values the last uniqueness check hashed, in its order (emptied as assertions use them). */
+  #checked: (Value | undefined)[] = [];
+  #checkedHashes = new Int32Array(64);
+  /** The next of them for an assertion to reuse. */
+  #next = 0;
 
   /** @param max the most values kept in all (see {@link UNIQUE_VALUES_MAX}). */
   constructor(readonly max = UNIQUE_VALUES_MAX) {}
@@ -216,6 +221,43 @@ export class UniqueValues {
     return this.#attrs.get(a);
   }
 
+  /** Starts a uniqueness check: forgets the values the last one hashed. */
+  beginCheck(): void {
+    this.#checked.length = 0;
+    this.#next = 0;
+  }
+
+  /**
+   * The hash of `v`, which the uniqueness check begun last looks up, remembered for the
+   * commit's assertion of it: a commit asserts its unique values in the order its check looked
+   * them up, so {@link UniqueValues.assert} takes each hash in turn instead of hashing again (a
+   * string's hash is a loop over its characters).
+   */
+  hashChecked(v: Value): number {
+    const h = hashValue(v);
+    const k = this.#checked.length;
+    if (k === this.#checkedHashes.length) {
+      const grown = new Int32Array(2 * k);
+      grown.set(this.#checkedHashes);
+      this.#checkedHashes = grown;
+    }
+    this.#checked.push(v);
+    this.#checkedHashes[k] = h;
+    return h;
+  }
+
+  /** The hash of `v`: the check's, when `v` is the next value it hashed (=== values hash alike). */
+  #hashOf(v: Value): number {
+    const k = this.#next;
+    const checked = this.#checked;
+    if (k < checked.length && checked[k] === v) {
+      checked[k] = undefined;
+      this.#next = k + 1;
+      return this.#checkedHashes[k] as number;
+    }
+    return hashValue(v);
+  }
+
   /** Row `row` of `table` asserts `v` in `m`. */
   assert(m: AttrValues, v: Value, row: number, table: RowValues): void {
     if (!isKeyValue(v)) {
@@ -223,7 +265,7 @@ export class UniqueValues {
       m.complete = false;
       return;
     }
-    const added = m.put(hashValue(v), v, row, table, this.#size >= this.max);
+    const added = m.put(this.#hashOf(v), v, row, table, this.#size >= this.max);
     if (added === false) this.#size++;
     // A value not kept: a miss in the map no longer tells.
     else if (added === null) m.complete = false;
@@ -246,5 +288,6 @@ export class UniqueValues {
   clear(): void {
     this.#attrs.clear();
     this.#size = 0;
+    this.beginCheck();
   }
 }

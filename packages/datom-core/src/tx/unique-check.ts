@@ -6,7 +6,6 @@ import { compareValues, type Value } from '../model/value.js';
 import type { Op } from './op.js';
 import type { Retractions } from './retractions.js';
 import { type AttrValues, isKeyValue, type UniqueValues } from '../db/unique-values.js';
-import { hashValue } from '../model/value-hash.js';
 
 /** The error for `op` asserting a unique value that entity `holder` holds. */
 export type UniqueError = (op: Op, holder: number) => DatomError;
@@ -85,6 +84,7 @@ function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[
   }
   const table = before.table;
   const batch = BATCH.start(count);
+  known.beginCheck();
   a = -1;
   let values: AttrValues | null = null;
   for (let i = 0; i < adds.length; i++) {
@@ -94,7 +94,7 @@ function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[
       a = op.a.id;
       values = known.existing(a) as AttrValues;
     }
-    const h = hashValue(op.v);
+    const h = known.hashChecked(op.v);
     const other = batch.claim(h, adds, i);
     if (other !== null && other.e !== op.e) throw uniqueError(op, other.e);
     const held = (values as AttrValues).find(h, op.v, table);
@@ -110,10 +110,8 @@ function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[
  * of a 200k-entity import) was made and filled anew each time.
  */
 class BatchValues {
-  #hashes = new Int32Array(0);
-  #stamps = new Int32Array(0);
-  /** The place in its batch of the operation in each slot (no reference to the batch is kept). */
-  #at = new Int32Array(0);
+  /** Slot k is `[stamp, key, place]` at 3k: the batch that filled it, its key, and its operation's place in the batch. */
+  #slots = new Int32Array(0);
   #mask = -1;
   #stamp = 0;
 
@@ -122,14 +120,12 @@ class BatchValues {
     let size = 16;
     while (size < 2 * n) size *= 2;
     if (size > this.#mask + 1) {
-      this.#hashes = new Int32Array(size);
-      this.#stamps = new Int32Array(size);
-      this.#at = new Int32Array(size);
+      this.#slots = new Int32Array(3 * size);
       this.#mask = size - 1;
       this.#stamp = 0;
     }
     if (++this.#stamp === 0x7fff_ffff) {
-      this.#stamps.fill(0);
+      this.#slots.fill(0);
       this.#stamp = 1;
     }
     return this;
@@ -142,19 +138,19 @@ class BatchValues {
   claim(h: number, ops: readonly Op[], i: number): Op | null {
     const { a, v } = ops[i] as Op;
     const key = h ^ Math.imul(a.id, 0x9e37_79b1);
-    const hashes = this.#hashes;
-    const stamps = this.#stamps;
+    const slots = this.#slots;
     const stamp = this.#stamp;
     const mask = this.#mask;
     for (let k = key & mask; ; k = (k + 1) & mask) {
-      if (stamps[k] !== stamp) {
-        stamps[k] = stamp;
-        hashes[k] = key;
-        this.#at[k] = i;
+      const at = 3 * k;
+      if (slots[at] !== stamp) {
+        slots[at] = stamp;
+        slots[at + 1] = key;
+        slots[at + 2] = i;
         return null;
       }
-      if (hashes[k] === key) {
-        const other = ops[this.#at[k] as number] as Op;
+      if (slots[at + 1] === key) {
+        const other = ops[slots[at + 2] as number] as Op;
         if (other.a.id === a.id && compareValues(other.v, v) === 0) return other;
       }
     }
