@@ -24,7 +24,7 @@ import {
 const scalar: fc.Arbitrary<Value> = fc.oneof(
   fc.boolean(),
   fc.integer(),
-  fc.double({ noNaN: true }),
+  fc.double(),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
   fc.string({ maxLength: 6 }),
   fc.string({ minLength: 1, maxLength: 6 }).map((s) => kw(`k/${s}`)),
@@ -53,6 +53,15 @@ describe('the total order of values', () => {
       expect(compareValues(new Later(t1), new Date(t2))).toBe(cmp(t1, t2));
     },
   );
+
+  it('puts NaN after every number, equal only to itself', () => {
+    for (const x of [Number.POSITIVE_INFINITY, -1, 0, 5, 2n ** 70n]) {
+      expect(compareValues(Number.NaN, x)).toBe(1);
+      expect(compareValues(x, Number.NaN)).toBe(-1);
+    }
+    expect(compareValues(Number.NaN, Number.NaN)).toBe(0);
+    expect(compareValues([1, Number.NaN], [1, 5])).toBe(1);
+  });
 
   it('ranks kinds as documented, and numbers by value across number and bigint', () => {
     expect(valueRank(null)).toBeLessThan(valueRank(false));
@@ -134,5 +143,22 @@ describe('a database value as text', () => {
     const db = conn.db();
     expect(String(db)).toBe(`#db{:id "${db.id}" :basis-t 0}`);
     expect(String(db.asOf(0).since(0).history())).toBe(`#db{:id "${db.id}" :basis-t 0 :as-of 0 :since 0 :history true}`);
+  });
+});
+
+describe('NaN in an index', () => {
+  it('sorts after every number in AVET, and a value is found beside it', async () => {
+    const { connect, createDatabase } = await import('../src/index.js');
+    await createDatabase('mem://nan-avet');
+    const conn = await connect('mem://nan-avet');
+    await conn.transact([{ 'db/ident': kw('m/x'), 'db/valueType': kw('db.type/double'), 'db/cardinality': kw('db.cardinality/one'), 'db/index': true }]);
+    const xs = [3, Number.NaN, 1, Number.NaN, 2, Number.POSITIVE_INFINITY, -1, 0.5, Number.NaN, 7];
+    // One transaction each: every value goes into the tree by a search among the others.
+    for (const x of xs) await conn.transact([{ 'm/x': x }]);
+    const got = (await conn.db().datoms('avet', 'm/x').toArray()).map((d) => d.v as number);
+    expect(got.slice(0, 7)).toEqual([-1, 0.5, 1, 2, 3, 7, Number.POSITIVE_INFINITY]);
+    expect(got.slice(7).every((v) => Number.isNaN(v))).toBe(true);
+    expect((await conn.db().datoms('avet', 'm/x', 2).toArray()).map((d) => d.v)).toEqual([2]);
+    await conn.close();
   });
 });

@@ -44,11 +44,14 @@ function compareStrings(a: string, b: string): number {
 }
 
 function compareNumeric(a: number | bigint, b: number | bigint): number {
-  if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
-  // number vs bigint: JS compares them exactly across the two representations.
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  // JS compares a number with a bigint exactly across the two representations.
+  if (a < b) return -1;
+  if (a > b) return 1;
+  // Equal, or NaN on a side (which `<` and `>` leave unordered): NaN sorts after every number and
+  // equals only itself, else it would equal every number and break the order of the indexes.
+  const na = Number.isNaN(a);
+  const nb = Number.isNaN(b);
+  return na === nb ? 0 : na ? 1 : -1;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
