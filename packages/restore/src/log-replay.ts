@@ -7,6 +7,9 @@ import { RestoreWriter } from './restore-writer.js';
 import type { SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport } from './unmappable-ref.js';
 
+/** No entities. */
+const NO_ENTITIES: ReadonlySet<number> = new Set();
+
 /**
  * Options of {@link LogReplay}.
  *
@@ -49,6 +52,8 @@ export class LogReplay {
   readonly #transforms: readonly DatomTransform[];
   readonly #sessionEid: number;
   readonly #conn: Connection;
+  /** The mapping needs no loading: the replay started from t 0 and maps only what it wrote. */
+  readonly #mappingComplete: boolean;
   #lastT: number;
   /** The unmappable datoms met so far. */
   readonly report: UnmappableReport = emptyUnmappableReport();
@@ -65,6 +70,7 @@ export class LogReplay {
     this.#sessionEid = session.eid;
     this.#lastT = session.lastT;
     this.#transforms = options.transforms ?? [];
+    this.#mappingComplete = session.lastT === 0;
     this.#writer = new RestoreWriter({
       destConn: options.destConn,
       schema: options.schema,
@@ -117,14 +123,18 @@ export class LogReplay {
     let written = 0;
     /** The segments not yet committed, the last one open. */
     let segments: Segment[] = [];
-    /** Source entities that the segments before the open one create: unmapped until committed. */
-    let earlier = new Set<number>();
+    /**
+     * The unmapped source entities that uncommitted segments (or the transaction at hand) assert
+     * about: each is created by the first segment that names it, and named by its place in the
+     * commit's block of new entities by the others (see `RestoreWriter.replayGroups`).
+     */
+    let pending = new Set<number>();
     let last = this.#lastT;
     const flush = async (): Promise<void> => {
       if (segments.length === 0) return;
       const group = segments;
       segments = [];
-      earlier = new Set();
+      pending = new Set();
       written += await this.#writeSegments(group);
     };
     for (const entry of entries) {
@@ -136,21 +146,23 @@ export class LogReplay {
         continue;
       }
       const datoms = this.#prepare(entry);
-      const created = await this.#writer.resolve(entry, datoms);
+      if (!this.#mappingComplete) await this.#writer.resolve(entry, datoms);
+      // The mapped entities the transaction asserts about; the others join `pending` (a transaction
+      // that is not grouped after all is replayed alone after a commit, which empties it).
+      const mapped = this.#subjects(datoms, pending);
       const open = segments[segments.length - 1];
-      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.entities, created, earlier)) {
-        open.add(entry, datoms, created, this.#writer);
+      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.touched, pending)) {
+        open.add(entry, datoms, mapped);
         continue;
       }
-      // A new segment, in the same commit: the entities the open one creates are named by their place in it.
-      if (open !== undefined) for (const e of open.entities) if (!this.#writer.isMapped(e)) earlier.add(e);
-      if (!this.#writer.groupable(datoms, new Set(), created, earlier)) {
+      // A new segment, in the same commit.
+      if (!this.#writer.groupable(datoms, NO_ENTITIES, pending)) {
         await flush();
         written += await this.#tagged(entry, () => this.#write(entry, datoms));
         continue;
       }
       const seg = new Segment();
-      seg.add(entry, datoms, created, this.#writer);
+      seg.add(entry, datoms, mapped);
       segments.push(seg);
     }
     await flush();
@@ -214,15 +226,44 @@ export class LogReplay {
     return false;
   }
 
+  /** The mapped entities that `datoms` assert about (once each per run); the unmapped ones are added to `pending`. */
+  #subjects(datoms: readonly Datom[], pending: Set<number>): number[] {
+    const mapped: number[] = [];
+    let last = -1;
+    for (const d of datoms) {
+      if (!d.added || d.e === last) continue;
+      last = d.e;
+      if (this.#writer.isMapped(d.e)) mapped.push(d.e);
+      else pending.add(d.e);
+    }
+    return mapped;
+  }
+
   /** Moves the source schema model past `entry` and gives its datoms to write: without `db/txInstant`, user datoms through the transforms. */
   #prepare(entry: TxLogEntry): readonly Datom[] {
     const schema = this.#schema;
-    schema.apply(entry.data, entry.t);
+    const data = entry.data;
+    schema.apply(data, entry.t);
+    const txInstant = schema.sys.txInstant;
+    // The usual transaction: its txInstant, then user datoms only (one copy of the rest, no growing).
+    const first = data[0];
+    let user: Datom[] | null = null;
+    if (first !== undefined && first.a === txInstant) {
+      user = data.slice(1);
+      for (const d of user) {
+        if (d.a < FIRST_USER_EID) {
+          user = null;
+          break;
+        }
+      }
+    }
     const system: Datom[] = [];
-    const user: Datom[] = [];
-    for (const d of entry.data) {
-      if (d.a === schema.sys.txInstant) continue;
-      (d.a < FIRST_USER_EID ? system : user).push(d);
+    if (user === null) {
+      user = [];
+      for (const d of data) {
+        if (d.a === txInstant) continue;
+        (d.a < FIRST_USER_EID ? system : user).push(d);
+      }
     }
     const kept = applyTransforms(user, this.#transforms, { ident: (a) => schema.identOf(a), t: entry.t });
     return system.length === 0 ? kept : system.concat(kept);
@@ -288,8 +329,11 @@ export async function openReplaySession(destConn: Connection, sourceId: string, 
 /** Source transactions gathered into one destination transaction by `LogReplay.replayBatch`. */
 class Segment {
   readonly items: { readonly entry: TxLogEntry; readonly datoms: readonly Datom[] }[] = [];
-  /** The source entities the segment asserts about or changes. */
-  readonly entities = new Set<number>();
+  /**
+   * The mapped source entities the segment asserts about or changes: a cardinality-one change of
+   * one of them must wait for the next segment (one transaction cannot hold both values).
+   */
+  readonly touched = new Set<number>();
   datoms = 0;
 
   get firstT(): number {
@@ -300,10 +344,11 @@ class Segment {
     return (this.items[this.items.length - 1] as (typeof this.items)[number]).entry.t;
   }
 
-  add(entry: TxLogEntry, datoms: readonly Datom[], created: ReadonlySet<number>, writer: RestoreWriter): void {
+  /** Adds a groupable transaction, with the mapped entities it asserts about (its retractions' entities are mapped too). */
+  add(entry: TxLogEntry, datoms: readonly Datom[], mapped: readonly number[]): void {
     this.items.push({ entry, datoms });
-    for (const e of created) this.entities.add(e);
-    for (const e of writer.changedEntities(datoms)) this.entities.add(e);
+    for (const e of mapped) this.touched.add(e);
+    for (const d of datoms) if (!d.added) this.touched.add(d.e);
     this.datoms += datoms.length;
   }
 }
