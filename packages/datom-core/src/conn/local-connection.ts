@@ -190,7 +190,7 @@ export class LocalConnection implements Connection {
         throw err;
       }
       const results = outs.map(({ before, out }, i) => {
-        const report = this.#commit(before, out);
+        const report = this.#commit(before, out, i === outs.length - 1);
         shared.noveltyRows += out.rows.length;
         return { firstEid: out.firstEid, entities: (batches[i] as BulkBatch).newEntities, tx: report.tempids['datomic.tx'] as number, report };
       });
@@ -268,14 +268,19 @@ export class LocalConnection implements Connection {
     return p;
   }
 
-  #commit(before: DbState, out: TxOutcome): TxReport {
+  /**
+   * Makes `out` the connection's value. `adopt` is false for a bulkLoadAll batch before the last:
+   * the live trees have moved past its value (read, it is rebuilt from the head's), and adopting
+   * it would make its stale trees the head's.
+   */
+  #commit(before: DbState, out: TxOutcome, adopt = true): TxReport {
     const shared = this.#shared;
     if (shared.state !== before) {
       if (shared.live.head === out.state) shared.live.rollback(out.state, before);
       throw new DatomError('db/conflict', 'The database changed while a transaction was being processed');
     }
     shared.state = out.state;
-    shared.live.adopt(out.state);
+    if (adopt) shared.live.adopt(out.state);
     shared.log.pushRows(out.state.basisT, out.rows, out.state.lastInstant);
     const report = new CommitReport(this.#env.dbOf, before, out);
     // Iterating a Set makes an iterator even when it is empty.
