@@ -16,6 +16,25 @@ describe('value encoding', () => {
     },
   );
 
+  test.prop([fc.array(fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31 - 3, max: 2 ** 31 + 3 }), fc.integer({ min: 2 ** 32 - 3, max: 2 ** 32 + 3 }), fc.maxSafeNat()), { minLength: 1, maxLength: 8 })], {
+    numRuns: 300,
+    seed: 37,
+  })('every unsigned varint reads back equal, on both sides of 2^31 and 2^32', (xs) => {
+    const w = new ByteWriter(1);
+    for (const x of xs) w.uvar(x);
+    const r = new ByteReader(w.view(), 'test');
+    expect(xs.map(() => r.uvar())).toEqual(xs);
+    expect(r.done).toBe(true);
+  });
+
+  test.prop([fc.double({ noNaN: true }), fc.nat(), fc.boolean(), fc.string()], { numRuns: 200, seed: 41 })('a datom head reads back as float64, varint and flag', (e, a, added, v) => {
+    const w = new ByteWriter(1);
+    w.datomHead(e, a, added);
+    w.value(v);
+    const r = new ByteReader(w.view(), 'test');
+    expect([r.f64(), r.uvar(), r.byte(), r.value()]).toEqual([e, a, added ? 1 : 0, v]);
+  });
+
   test.prop([fc.uuid({ version: [1, 2, 3, 4, 5, 6, 7, 8] }), fc.boolean()], { numRuns: 300, seed: 29 })('a uuid is its 16 bytes in order, and reads back equal', (text, upper) => {
     const u = new Uuid(upper ? text.toUpperCase() : text);
     const w = new ByteWriter(1);

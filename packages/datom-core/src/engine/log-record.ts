@@ -37,9 +37,7 @@ export class LogRecordWriter {
   /** Adds a datom to the record begun. */
   datom(e: number, a: number, v: Value, added: boolean): void {
     const w = this.#w;
-    w.f64(e);
-    w.uvar(a);
-    w.byte(added ? 1 : 0);
+    w.datomHead(e, a, added);
     w.value(v);
   }
 

@@ -80,11 +80,34 @@ export class ByteWriter {
   /** An unsigned integer up to 2^53, 7 bits a byte. */
   uvar(x: number): void {
     this.#ensure(8);
-    while (x >= 0x80) {
-      this.#buf[this.#pos++] = (x % 0x80) | 0x80;
-      x = Math.floor(x / 0x80);
+    const buf = this.#buf;
+    let p = this.#pos;
+    // Below 2^31 (ids, lengths, most values) bit operations are exact, and cheaper than % and floor.
+    if (x < 0x80000000) {
+      while (x >= 0x80) {
+        buf[p++] = (x & 0x7f) | 0x80;
+        x >>>= 7;
+      }
+    } else {
+      while (x >= 0x80) {
+        buf[p++] = (x % 0x80) | 0x80;
+        x = Math.floor(x / 0x80);
+      }
     }
-    this.#buf[this.#pos++] = x;
+    buf[p++] = x;
+    this.#pos = p;
+  }
+
+  /**
+   * A log record's datom head: the entity as float64, the attribute as a varint, the added flag
+   * (one bounds check for the three).
+   */
+  datomHead(e: number, a: number, added: boolean): void {
+    this.#ensure(8 + 8 + 1);
+    this.#view.setFloat64(this.#pos, e, true);
+    this.#pos += 8;
+    this.uvar(a);
+    this.#buf[this.#pos++] = added ? 1 : 0;
   }
 
   /** A safe integer, zig-zag encoded so small negative numbers stay short. */
