@@ -135,6 +135,10 @@ describe('bulkLoad', () => {
     const err = await failure(conn, batch(1, [[-1, a('p/name'), 'x'], [-1, a('p/name'), 'y']]));
     expect(isDatomError(err, 'transact/conflict')).toBe(true);
     expect((err as { data: { datoms: unknown[] } }).data.datoms).toHaveLength(2);
+    // The conflict names the first datom of each value, by its place in the batch (a repeat is not named).
+    const other = await failure(conn, batch(2, [[-1, a('p/name'), 'y'], [-2, a('p/name'), 'z'], [-1, a('p/name'), 'x'], [-1, a('p/name'), 'y'], [-1, a('p/name'), 'x']]));
+    expect((other as Error).message).toContain('(datoms 2 and 0)');
+    expect((other as { data: { datoms: { index: number }[] } }).data.datoms.map((d) => d.index)).toEqual([2, 0]);
   });
 
   it('on existing entities: datoms already held vanish, a new cardinality-one value retracts the old one', async () => {

@@ -77,11 +77,6 @@ export interface BulkLoadResult {
   readonly report: TxReport;
 }
 
-/** The datoms of a batch as operations, `ops[i]` from datom `index[i]`. */
-interface Loaded {
-  readonly ops: Op[];
-  readonly index: number[];
-}
 
 function bulkError(code: DatomErrorCode, message: string, data: Record<string, unknown>): DatomError {
   return new DatomError(code, message, { data });
@@ -96,7 +91,7 @@ function datomAt(batch: BulkBatch, i: number): Record<string, unknown> {
  * Reads the columns into operations with final entity ids: attributes looked up and checked once
  * each, values type-checked as `transact` does, new entities numbered from `firstEid`.
  */
-function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number, earlier: number): Loaded {
+function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number, earlier: number): Op[] {
   const { e: es, a: as, v: vs, newEntities } = batch;
   const n = es.length;
   if (as.length !== n || vs.length !== n) {
@@ -125,7 +120,6 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
     );
   };
   const ops = new Array<Op>(n);
-  const index = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const aid = as[i] as number;
     let a = attrs.get(aid);
@@ -137,13 +131,12 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
     const e = entity(rawE, i, 'entity');
     if (rawE < 0) used[-rawE - 1] = 1;
     ops[i] = { add: true, e, a, v: bulkValue(a, vs[i], i, batch, entity), form: null, row: -1 };
-    index[i] = i;
   }
   const unused = used.indexOf(0);
   if (unused !== -1) {
     throw bulkError('transact/entity', `New entity ${-unused - 1} of the bulk batch has no datoms: every new entity needs at least one`, { entity: -unused - 1 });
   }
-  return { ops, index };
+  return ops;
 }
 
 /** The attribute `aid` if a bulk load may assert it: a user attribute that is not a composite tuple. */
@@ -190,19 +183,15 @@ function bulkValue(a: AttrInfo, v: unknown, i: number, batch: BulkBatch, entity:
 }
 
 /**
- * Sorts the operations by `[e a v]` (unless they already are), drops repeated datoms and refuses
- * two values of a cardinality-one attribute of one entity.
+ * Sorts the operations by `[e a v]` (unless they already are; the sort is stable, so equal ones keep
+ * the batch's order), drops repeated datoms and refuses two values of a cardinality-one attribute
+ * of one entity. `ops[i]` is datom `i` of the batch until sorted: `reload` makes them again in that
+ * order, for the error's positions.
  */
-function sortDistinct(batch: BulkBatch, loaded: Loaded): Op[] {
-  const { ops, index } = loaded;
+function sortDistinct(batch: BulkBatch, ops: Op[], reload: () => Op[]): Op[] {
   let ordered = true;
   for (let i = 1; i < ops.length && ordered; i++) ordered = cmpOps(ops[i - 1] as Op, ops[i] as Op) < 0;
-  if (!ordered) {
-    const order = index.slice().sort((x, y) => cmpOps(ops[x] as Op, ops[y] as Op) || x - y);
-    const sorted = order.map((i) => ops[i] as Op);
-    for (let i = 0; i < order.length; i++) index[i] = order[i] as number;
-    for (let i = 0; i < sorted.length; i++) ops[i] = sorted[i] as Op;
-  }
+  if (!ordered) ops.sort(cmpOps);
   let k = ops.length === 0 ? 0 : 1;
   for (let i = 1; i < ops.length; i++) {
     const p = ops[k - 1] as Op;
@@ -210,23 +199,23 @@ function sortDistinct(batch: BulkBatch, loaded: Loaded): Op[] {
     if (p.e === q.e && p.a === q.a) {
       if (compareValues(p.v, q.v) === 0) continue;
       if (!q.a.many) {
-        throw bulkError('transact/conflict', `Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one bulk batch (datoms ${index[k - 1]} and ${index[i]})`, {
+        // The first datom of the batch with each value (what the sort kept of its equals).
+        const inBatch = reload();
+        const [x, y] = [inBatch.findIndex((o) => cmpOps(o, p) === 0), inBatch.findIndex((o) => cmpOps(o, q) === 0)];
+        throw bulkError('transact/conflict', `Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one bulk batch (datoms ${x} and ${y})`, {
           entity: q.e,
           attribute: `:${q.a.ident.fqn}`,
           values: [formToString(p.v), formToString(q.v)],
-          datoms: [datomAt(batch, index[k - 1] as number), datomAt(batch, index[i] as number)],
+          datoms: [datomAt(batch, x), datomAt(batch, y)],
         });
       }
     }
-    index[k] = index[i] as number;
     ops[k++] = q;
   }
-  ops.length = k;
-  index.length = k;
+  // Setting the length calls into the runtime even when it does not change.
+  if (k < ops.length) ops.length = k;
   return ops;
 }
-
-
 
 /** A unique value held by another entity, in a bulk load's words. */
 const bulkUniqueError = (op: Op, holder: number): DatomError => uniqueError(op, holder, true);
@@ -267,7 +256,8 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv, earli
       { earlierEntities: formToString(earlier), earlierInCall },
     );
   }
-  const ops = sortDistinct(batch, loadOps(before, batch, firstEid, txEid, earlier));
+  const load = (): Op[] => loadOps(before, batch, firstEid, txEid, earlier);
+  const ops = sortDistinct(batch, load(), load);
 
   // The txInstant datom leads the transaction's rows.
   const ms = Math.max(env.now(), before.lastInstant);
