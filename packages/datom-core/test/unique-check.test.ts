@@ -9,11 +9,13 @@ import { attr } from './conformance/helpers.js';
 let n = 0;
 
 describe('uniqueness of a transaction', () => {
-  // Numbers, strings and uuids: the head's map of unique values keeps each kind (uuids by their
+  // Numbers, strings, doubles and uuids: the head's map of unique values keeps each kind (uuids by their
   // own hash, never equal to a string of their text), and the held values fill it in one commit.
   const kinds: [string, (i: number) => Value][] = [
     ['long', (i) => i],
     ['string', (i) => `code ${i}`],
+    // NaN is one value, held like any other.
+    ['double', (i) => (i === 0 ? Number.NaN : i / 4)],
     ['uuid', (i) => uuid(`6f1d3c1a-0000-4000-8000-${i.toString(16).padStart(12, '0')}`)],
   ];
   for (const [type, codeOf] of kinds) {

@@ -209,13 +209,16 @@ describe('UniqueValues', () => {
     // 1.0M and 1.00M are different values.
     expect(u.find(100, new BigDec(10n, 1), table)).toBe(6);
     expect(u.find(100, new BigDec(100n, 2), table)).toBe(-1);
-    // NaN, which the index order makes equal to every number, is left to the index.
-    expect(u.find(100, Number.NaN, table)).toBeUndefined();
-    expect(u.find(100, ['x', Number.NaN], table)).toBeUndefined();
-    u.assert(m, [Number.NaN], 7, rowsOf([[Number.NaN]]));
-    expect(u.isComplete(100)).toBe(false);
-    expect(u.find(100, 5, table)).toBe(0);
-    expect(u.find(100, 6, table)).toBeUndefined();
+    // NaN is one value, equal only to NaN (whatever its bits), as in the index.
+    expect(u.find(100, Number.NaN, table)).toBe(-1);
+    const nan = rowsOf([...Array.from({ length: 7 }, (_, i) => table.v(i)), new Float64Array(new BigUint64Array([0x7ff8_0000_0000_0001n]).buffer)[0] as number, ['x', Number.NaN]]);
+    u.assert(m, nan.v(7), 7, nan);
+    u.assert(m, nan.v(8), 8, nan);
+    expect(u.isComplete(100)).toBe(true);
+    expect(u.find(100, Number.NaN, nan)).toBe(7);
+    expect(u.find(100, ['x', Number.NaN], nan)).toBe(8);
+    expect(u.find(100, ['x', 3], nan)).toBe(4);
+    expect(u.find(100, 6, nan)).toBe(-1);
   });
 
   it('stops adding past its bound, and its misses are then uncertain', () => {

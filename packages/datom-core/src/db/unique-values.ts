@@ -7,24 +7,6 @@ export interface RowValues {
   v(row: number): Value;
 }
 
-/**
- * Whether `v` can be kept in a {@link UniqueValues} map: anything but NaN and a tuple holding NaN.
- * {@link compareValues} makes NaN equal to every number (its same-type branch has no case for it),
- * so no hash agrees with it; such values are looked up in the trees, as before the maps kept more
- * than strings and numbers.
- */
-export function isKeyValue(v: Value): boolean {
-  if (typeof v === 'string') return true;
-  if (typeof v === 'number') return !Number.isNaN(v);
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (typeof x === 'number' && Number.isNaN(x)) return false;
-    }
-  }
-  return true;
-}
-
 /** The fewest slots of an attribute's table. */
 const MIN_SLOTS = 16;
 
@@ -145,8 +127,8 @@ export const UNIQUE_VALUES_MAX = 1 << 20;
  * The live values of the unique attributes of a lineage's head, by value: a lookup by unique value
  * (a lookup ref, an upsert, the uniqueness check of a transaction) is one hash lookup instead of a
  * descent of the unique index that compares a row of another page at every step. Every kind of
- * value but NaN is kept (strings, numbers, uuids, tuples, ...; see {@link isKeyValue}), equal
- * exactly when the index order makes them equal: a value is compared by {@link compareValues} with the value of the row holding it,
+ * value is kept (strings, numbers, uuids, tuples, ...), equal exactly when the index order makes
+ * them equal: a value is compared by {@link compareValues} with the value of the row holding it,
  * read from the database's table.
  *
  * The commits that write the head's trees in place keep it up to date (`writeRows`): an
@@ -192,7 +174,7 @@ export class UniqueValues {
    */
   find(a: number, v: Value, table: RowValues): number | undefined {
     const m = this.#attrs.get(a);
-    if (m === undefined || !isKeyValue(v)) return undefined;
+    if (m === undefined) return undefined;
     const r = m.find(hashValue(v), v, table);
     if (r !== -1) return r;
     return m.complete ? -1 : undefined;
@@ -260,11 +242,6 @@ export class UniqueValues {
 
   /** Row `row` of `table` asserts `v` in `m`. */
   assert(m: AttrValues, v: Value, row: number, table: RowValues): void {
-    if (!isKeyValue(v)) {
-      // A value kept only in the tree: a miss in the map no longer tells.
-      m.complete = false;
-      return;
-    }
     const added = m.put(this.#hashOf(v), v, row, table, this.#size >= this.max);
     if (added === false) this.#size++;
     // A value not kept: a miss in the map no longer tells.
@@ -273,7 +250,7 @@ export class UniqueValues {
 
   /** Row `row`, which held `v` in `m`, is retracted. */
   retract(m: AttrValues, v: Value, row: number): void {
-    if (isKeyValue(v) && m.remove(hashValue(v), row)) this.#size--;
+    if (m.remove(hashValue(v), row)) this.#size--;
   }
 
   /** Forgets attribute `a` (its uniqueness changed). */

@@ -35,9 +35,10 @@ function hashString(s: string, seed: number): number {
   return mix(h ^ s.length);
 }
 
-/** A number's hash: 0 and -0, equal in the index order, hash alike. */
+/** A number's hash: 0 and -0, equal in the index order, hash alike, and so do all NaNs (whatever their bits). */
 function hashNumber(x: number, seed: number): number {
   if ((x | 0) === x) return mix(x ^ seed); // -0 | 0 is 0
+  if (Number.isNaN(x)) return mix(seed ^ 0x7ff8_0000);
   F64[0] = x;
   return mix(Math.imul((F64_WORDS[0] as number) ^ seed, 0x9e37_79b1) ^ (F64_WORDS[1] as number));
 }
@@ -76,9 +77,9 @@ function hashScalar(v: Scalar | null): number {
 
 /**
  * A 32-bit hash of `v`, never 0, that agrees with the index order: values that
- * {@link compareValues} makes equal (a number and the bigint of its value, 0 and -0, a tuple and a
- * tuple of equal elements) hash alike. A hash table of values compares the values themselves only
- * where the hashes match. Not NaN: compareValues makes it equal to every number.
+ * {@link compareValues} makes equal (a number and the bigint of its value, 0 and -0, two NaNs, a
+ * tuple and a tuple of equal elements) hash alike. A hash table of values compares the values
+ * themselves only where the hashes match.
  *
  * @example
  * ```ts

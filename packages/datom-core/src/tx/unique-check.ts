@@ -5,7 +5,7 @@ import { groupByAttribute } from '../index/sort-rows.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { Op } from './op.js';
 import type { Retractions } from './retractions.js';
-import { type AttrValues, isKeyValue, type UniqueValues } from '../db/unique-values.js';
+import type { AttrValues, UniqueValues } from '../db/unique-values.js';
 
 /** The error for `op` asserting a unique value that entity `holder` holds. */
 export type UniqueError = (op: Op, holder: number) => DatomError;
@@ -66,8 +66,7 @@ function checkedInBatch(unique: readonly Op[], i: number, uniqueError: UniqueErr
 
 /**
  * {@link checkUnique} by hash lookups, when the head's map of unique values knows every attribute
- * the batch asserts (see {@link UniqueValues}) and every value can be kept there: false (nothing
- * checked) otherwise. Each value is
+ * the batch asserts (see {@link UniqueValues}): false (nothing checked) otherwise. Each value is
  * looked up in the map, and in a table of the batch's own values, by one hash.
  */
 function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[], retracted: Retractions, uniqueError: UniqueError): boolean {
@@ -77,7 +76,6 @@ function checkedByValue(before: DbState, known: UniqueValues, adds: readonly Op[
     const op = adds[i];
     if (op === undefined || op.a.unique === null) continue;
     count++;
-    if (!isKeyValue(op.v)) return false;
     if (op.a.id === a) continue;
     a = op.a.id;
     if (!known.isComplete(a)) return false;
