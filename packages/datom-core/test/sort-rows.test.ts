@@ -2,7 +2,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { treeFromSorted } from '../src/index/btree.js';
-import { sortByAttribute } from '../src/index/sort-rows.js';
+import { sortByAttribute, stableOrder } from '../src/index/sort-rows.js';
 import { DatomTable } from '../src/index/datom-table.js';
 import { IndexComparators } from '../src/index/index-order.js';
 import { kw, uuid } from '../src/index.js';
@@ -100,5 +100,19 @@ describe('sortByAttribute with the unique attributes index', () => {
     // A unique index missing a row (not of the same value) is not trusted.
     const partial = treeFromSorted([...rows].filter((r) => unique(table.a(r))).sort(cmp.avet).slice(1), null);
     expect(sortByAttribute(pending, table, cmp.avet, true, partial)).toEqual([...pending].sort(cmp.avet));
+  });
+});
+
+describe('stableOrder', () => {
+  // The merge sort behind a large group of strings or numbers: the order of a stable sort by `<`,
+  // across run and merge boundaries (sizes around 16, 32, 64...), with many ties and runs in order.
+  const stable = (vs: readonly (string | number)[]): number[] =>
+    vs.map((_, i) => i).sort((x, y) => ((vs[x] as string | number) < (vs[y] as string | number) ? -1 : (vs[x] as string | number) > (vs[y] as string | number) ? 1 : x - y));
+  test.prop([fc.array(fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'B', '\u00e9', '\ud83d\ude00') }), { maxLength: 300, size: 'max' })], { numRuns: 300, seed: 31 })('orders strings as a stable sort', (vs) => {
+    expect([...stableOrder(vs)]).toEqual(stable(vs));
+  });
+  test.prop([fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true })), { maxLength: 300, size: 'max' }), fc.boolean()], { numRuns: 300, seed: 32 })('orders numbers as a stable sort, sorted input included', (vs, sorted) => {
+    const input = sorted ? [...vs].sort((x, y) => x - y) : vs;
+    expect([...stableOrder(input)]).toEqual(stable(input));
   });
 });

@@ -154,15 +154,66 @@ function byPrimitiveValue(g: readonly number[], vs: readonly (string | number)[]
     for (let i = 0; i < n; i++) out[k++] = g[(packed[i] as number) % PACK_ROWS] as number;
     return k;
   }
-  const order = new Array<number>(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((x, y) => {
-    const a = vs[x] as string | number;
-    const b = vs[y] as string | number;
-    return a < b ? -1 : a > b ? 1 : x - y;
-  });
+  const order = stableOrder(vs);
   for (let i = 0; i < n; i++) out[k++] = g[order[i] as number] as number;
   return k;
+}
+
+/** Runs of this many are sorted by insertion before {@link stableOrder} merges them. */
+const RUN = 16;
+
+/**
+ * The indexes of `vs` (all strings or all numbers without NaN) in the order of their values,
+ * equal values in index order. A merge sort of its own rather than `Array.prototype.sort` with a
+ * callback: the values are compared inline by `<` instead of through a call per comparison (a
+ * large transaction's unique strings: about a sixth less time). Runs already in order are copied.
+ *
+ * @example
+ * ```ts
+ * stableOrder(['b', 'a', 'b']) // Int32Array [1, 0, 2]
+ * ```
+ */
+export function stableOrder(vs: readonly (string | number)[]): Int32Array {
+  const n = vs.length;
+  let a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let s = 0; s < n; s += RUN) {
+    const e = Math.min(s + RUN, n);
+    for (let i = s + 1; i < e; i++) {
+      const x = a[i] as number;
+      const vx = vs[x] as string | number;
+      let j = i - 1;
+      for (; j >= s && (vs[a[j] as number] as string | number) > vx; j--) a[j + 1] = a[j] as number;
+      a[j + 1] = x;
+    }
+  }
+  if (n <= RUN) return a;
+  let b = new Int32Array(n);
+  for (let w = RUN; w < n; w *= 2) {
+    for (let s = 0; s < n; s += 2 * w) {
+      const m = Math.min(s + w, n);
+      const e = Math.min(s + 2 * w, n);
+      // A pair of runs already in order (or a lone run) is copied as it is.
+      if (m >= e || !((vs[a[m - 1] as number] as string | number) > (vs[a[m] as number] as string | number))) {
+        b.set(a.subarray(s, e), s);
+        continue;
+      }
+      let i = s;
+      let j = m;
+      let k = s;
+      while (i < m && j < e) {
+        // Ties take the left run's first: equal values keep their index order.
+        if ((vs[a[j] as number] as string | number) < (vs[a[i] as number] as string | number)) b[k++] = a[j++] as number;
+        else b[k++] = a[i++] as number;
+      }
+      while (i < m) b[k++] = a[i++] as number;
+      while (j < e) b[k++] = a[j++] as number;
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  return a;
 }
 
 /**
