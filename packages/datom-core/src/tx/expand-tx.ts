@@ -120,8 +120,8 @@ interface MapKey {
 export class TxExpander {
   readonly ops: Op[] = [];
   readonly tempids = new Tempids();
-  /** The map keys seen so far (see {@link TxExpander.#mapKey}). */
-  readonly #mapKeys = new Map<unknown, MapKey>();
+  /** The map keys seen so far (see {@link TxExpander.#mapKey}); made by the first map form. */
+  #mapKeys: Map<unknown, MapKey> | null = null;
 
   constructor(
     readonly db: DbState,
@@ -308,7 +308,8 @@ export class TxExpander {
    * transaction for each key (a transaction of many entities repeats the same few keys).
    */
   #mapKey(k: unknown, m: unknown): MapKey {
-    let mk = this.#mapKeys.get(k);
+    const keys = (this.#mapKeys ??= new Map());
+    let mk = keys.get(k);
     if (mk !== undefined) return mk;
     const name = typeof k === 'string' ? (k.startsWith(':') ? k.slice(1) : k) : k instanceof Keyword ? k.fqn : null;
     const slash = name === null ? -1 : name.indexOf('/_');
@@ -317,7 +318,7 @@ export class TxExpander {
       if (!a.isRef) throw syntax(`Reverse attribute ${name} names a non-ref attribute`, m);
       mk = { a, reverse: true };
     } else mk = { a: this.attr(k, m), reverse: false };
-    this.#mapKeys.set(k, mk);
+    keys.set(k, mk);
     return mk;
   }
 
