@@ -1,6 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import { DatomError, type DatomErrorCode } from '../error/datom-error.js';
-import { compareValues, type Value } from '../model/value.js';
+import type { Value } from '../model/value.js';
 import { A, FIRST_USER_EID, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
@@ -9,7 +9,7 @@ import type { Op } from './op.js';
 import { entityTuples } from './composite-tuples.js';
 import { isNew, nextT } from './new-tx.js';
 import { isNovel } from './novelty.js';
-import { cmpOps } from './op-order.js';
+import { cmpOps, distinct } from './op-order.js';
 import { Retractions } from './retractions.js';
 import type { TxEnv } from './tx-env.js';
 import type { TxOutcome } from '../db/tx-outcome.js';
@@ -183,37 +183,27 @@ function bulkValue(a: AttrInfo, v: unknown, i: number, batch: BulkBatch, entity:
 }
 
 /**
- * Sorts the operations by `[e a v]` (unless they already are; the sort is stable, so equal ones keep
- * the batch's order), drops repeated datoms and refuses two values of a cardinality-one attribute
- * of one entity. `ops[i]` is datom `i` of the batch until sorted: `reload` makes them again in that
- * order, for the error's positions.
+ * Sorts the operations by `[e a v]` and drops repeated datoms ({@link distinct}, as `transact`
+ * does), then refuses two values of a cardinality-one attribute of one entity. `ops[i]` is datom
+ * `i` of the batch until sorted: `reload` makes them again in that order, for the error's positions.
  */
 function sortDistinct(batch: BulkBatch, ops: Op[], reload: () => Op[]): Op[] {
-  let ordered = true;
-  for (let i = 1; i < ops.length && ordered; i++) ordered = cmpOps(ops[i - 1] as Op, ops[i] as Op) < 0;
-  if (!ordered) ops.sort(cmpOps);
-  let k = ops.length === 0 ? 0 : 1;
+  distinct(ops);
   for (let i = 1; i < ops.length; i++) {
-    const p = ops[k - 1] as Op;
+    const p = ops[i - 1] as Op;
     const q = ops[i] as Op;
-    if (p.e === q.e && p.a === q.a) {
-      if (compareValues(p.v, q.v) === 0) continue;
-      if (!q.a.many) {
-        // The first datom of the batch with each value (what the sort kept of its equals).
-        const inBatch = reload();
-        const [x, y] = [inBatch.findIndex((o) => cmpOps(o, p) === 0), inBatch.findIndex((o) => cmpOps(o, q) === 0)];
-        throw bulkError('transact/conflict', `Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one bulk batch (datoms ${x} and ${y})`, {
-          entity: q.e,
-          attribute: `:${q.a.ident.fqn}`,
-          values: [formToString(p.v), formToString(q.v)],
-          datoms: [datomAt(batch, x), datomAt(batch, y)],
-        });
-      }
+    if (p.e === q.e && p.a === q.a && !q.a.many) {
+      // The first datom of the batch with each value (what the sort kept of its equals).
+      const inBatch = reload();
+      const [x, y] = [inBatch.findIndex((o) => cmpOps(o, p) === 0), inBatch.findIndex((o) => cmpOps(o, q) === 0)];
+      throw bulkError('transact/conflict', `Two values for cardinality-one attribute :${q.a.ident.fqn} of entity ${q.e} in one bulk batch (datoms ${x} and ${y})`, {
+        entity: q.e,
+        attribute: `:${q.a.ident.fqn}`,
+        values: [formToString(p.v), formToString(q.v)],
+        datoms: [datomAt(batch, x), datomAt(batch, y)],
+      });
     }
-    ops[k++] = q;
   }
-  // Setting the length calls into the runtime even when it does not change.
-  if (k < ops.length) ops.length = k;
   return ops;
 }
 
