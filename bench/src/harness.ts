@@ -1,6 +1,8 @@
 // A small benchmark harness: cases with named sides (datomkit and its peers) timed in the same
 // process and run, warm-ups, then measured runs with a full GC before each one when node runs
-// with --expose-gc.
+// with --expose-gc, each started once the process is quiet again (see settle.ts).
+
+import { settle } from './settle.js';
 
 /** What a case measures. Lower is better for both. */
 export type Metric = 'ms' | 'bytes/datom' | 'MB' | 'ms-reported' | '%';
@@ -98,6 +100,8 @@ function median(xs: readonly number[]): number {
 async function sample(c: BenchCase, s: Side): Promise<number> {
   const state = await s.setup?.();
   fullGc();
+  // The collection's sweeping goes on in the background; the timed run starts when it is done.
+  await settle();
   let value: number;
   if (c.metric === 'ms') {
     const repeat = c.repeat ?? 1;

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { settle } from './settle.js';
 import { type Person, uniquelyNamed } from './workload/people.js';
 
 /** What the parent asks for; `count` people from the first, `batch` rows per transaction. */
@@ -39,8 +40,9 @@ function remove(dir: string): void {
   for (const suffix of ['.sqlite', '.sqlite-wal', '.sqlite-shm']) rmSync(`${dir}${suffix}`, { force: true });
 }
 
-function timed(run: () => void): number {
+async function timed(run: () => void): Promise<number> {
   gc?.();
+  await settle();
   const t0 = performance.now();
   run();
   return performance.now() - t0;
@@ -50,7 +52,7 @@ function insert(stmt: StatementSync, p: Person): void {
   stmt.run(p.name, p.lastName, p.sex, p.age, p.salary);
 }
 
-function handle(req: SqliteRequest): number {
+async function handle(req: SqliteRequest): Promise<number> {
   switch (req.op) {
     case 'init':
       all = uniquelyNamed(req.count);
@@ -58,7 +60,7 @@ function handle(req: SqliteRequest): number {
     case 'single': {
       const { db, dir, insert: stmt } = open();
       // Autocommit: each insert is its own transaction, synced to the WAL before it returns.
-      const ms = timed(() => {
+      const ms = await timed(() => {
         for (let i = 0; i < req.count; i++) insert(stmt, all[i] as Person);
       });
       db.close();
@@ -66,9 +68,9 @@ function handle(req: SqliteRequest): number {
       return ms;
     }
     case 'bulk': {
-      if (req.keep) handle({ id: req.id, op: 'drop' });
+      if (req.keep) await handle({ id: req.id, op: 'drop' });
       const { db, dir, insert: stmt } = open();
-      const ms = timed(() => {
+      const ms = await timed(() => {
         for (let i = 0; i < req.count; i += req.batch) {
           db.exec('BEGIN');
           for (let j = i; j < Math.min(req.count, i + req.batch); j++) insert(stmt, all[j] as Person);
@@ -86,7 +88,7 @@ function handle(req: SqliteRequest): number {
       const k = kept;
       if (k === null) throw new Error('reads: no database loaded (send bulk with keep first)');
       let found = 0;
-      const ms = timed(() => {
+      const ms = await timed(() => {
         for (const i of req.people) if (k.byName.get((all[i] as Person).name) !== undefined) found++;
       });
       if (found !== req.people.length) throw new Error(`reads: found ${found} of ${req.people.length}`);
@@ -102,10 +104,10 @@ function handle(req: SqliteRequest): number {
   }
 }
 
-process.on('message', (req: SqliteRequest) => {
+process.on('message', async (req: SqliteRequest) => {
   let reply: SqliteReply;
   try {
-    reply = { id: req.id, ms: handle(req) };
+    reply = { id: req.id, ms: await handle(req) };
   } catch (err) {
     reply = { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
