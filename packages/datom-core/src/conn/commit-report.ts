@@ -20,6 +20,16 @@ import type { TxReport } from '../tx/tx-data.js';
  * ```
  */
 export class CommitReport implements TxReport {
+  /**
+   * A live report, kept as `Tempids.kept` (tx/expand-tx.ts) is: one is made per transaction, and
+   * callers mostly drop it at once.
+   */
+  static readonly kept: CommitReport = new CommitReport(
+    () => null as unknown as Database,
+    null as unknown as DbState,
+    { state: null as unknown as DbState, rows: [] } as unknown as TxOutcome,
+  );
+
   readonly #valueOf: (s: DbState) => Database;
   readonly #before: DbState;
   readonly #after: DbState;

@@ -3,6 +3,13 @@
  * its txInstant in ms.
  */
 export class LogEntry {
+  /**
+   * A live entry and log, kept for the reason `Filler.kept` (db/column-read.ts) gives: both die with
+   * their database, and the next database's commits ran unoptimized until compiled again. The
+   * entry's numbers are fractions: a field that first held a small integer gets another shape than
+   * one that holds a double, and the entries that {@link TxLog.at} makes hold doubles.
+   */
+  static readonly kept: LogEntry = new LogEntry(0.5, 0.5, 0.5, 0.5);
   constructor(
     readonly t: number,
     readonly start: number,
@@ -35,6 +42,8 @@ const WIDTH = 4;
  * ```
  */
 export class TxLog {
+  /** Kept as {@link LogEntry.kept} is. */
+  static readonly kept: TxLog = new TxLog(1);
   #cols: Float64Array;
   #n = 0;
 

@@ -4,7 +4,7 @@ import { Keyword } from '../model/keyword.js';
 import { compareValues, type Value } from '../model/value.js';
 import type { DbState } from '../db/db-state.js';
 import { currentRows, entityWith, liveRowsOf } from '../db/lookup.js';
-import { FIRST_USER_EID, TX_BASE } from '../schema/bootstrap.js';
+import { FIRST_USER_EID, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
 import { formToString, isEdnList } from './form-utils.js';
@@ -18,6 +18,12 @@ const SCAN_NAMES = 8;
 
 /** Tempids of one transaction: negative numbers standing for entities yet to be resolved. */
 export class Tempids {
+  /**
+   * A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: one
+   * is made per transaction, and a full collection between two transactions (an idle process's, or
+   * the bench's before each sample) took the last one, and with it the optimized transaction code.
+   */
+  static readonly kept: Tempids = new Tempids();
   /** Made once a transaction names more tempids than a scan finds quickly: most never need it. */
   #byName: Map<string, number> | null = null;
   /** Name of each tempid (index `-id - 1`); implicit tempids have `null`. */
@@ -118,6 +124,13 @@ interface MapKey {
  * tempids become negative numbers for {@link resolveTempids}.
  */
 export class TxExpander {
+  /**
+   * A live expander and map key, kept as {@link Tempids.kept} is. The tx entity id is a double, as
+   * every real one is: a field's shape follows the kind of number it first held, and a kept object
+   * made with a small integer there would not share the real ones' shape.
+   */
+  static readonly kept: TxExpander = new TxExpander(null as unknown as DbState, tToTx(1));
+  static readonly keptKey: MapKey = { a: null as unknown as AttrInfo, reverse: false };
   readonly ops: Op[] = [];
   readonly tempids = new Tempids();
   /** The map keys seen so far (see {@link TxExpander.#mapKey}); made by the first map form. */

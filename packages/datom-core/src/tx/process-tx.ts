@@ -237,6 +237,9 @@ function processForms(before: DbState, forms: readonly unknown[], env: TxEnv): T
  * them, cost a small transaction more than anything else it allocated.
  */
 class Outcome implements TxOutcome {
+  /** A live object of this class, kept as `Tempids.kept` (tx/expand-tx.ts) is: one is made per transaction. */
+  static readonly kept: Outcome = new Outcome(null as unknown as DbState, [], [], [], tToTx(1));
+
   #tempids: Record<string, number> | null = null;
 
   constructor(

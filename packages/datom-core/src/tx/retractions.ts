@@ -17,6 +17,8 @@ const SCAN_ROWS = 8;
  * nothing or a few rows, so membership is a scan until there are enough rows to pay for a Set.
  */
 export class Retractions {
+  /** A live object of this class, kept as `Tempids.kept` (tx/expand-tx.ts) is: one is made per transaction. */
+  static readonly kept: Retractions = new Retractions();
   readonly list: Retraction[] = [];
   #rows: Set<number> | null = null;
 
