@@ -2,6 +2,12 @@ import { type Connection, FIRST_USER_EID, kw } from '@datomkit/datom-core';
 import { RESTORE_ATTRS } from './restore-attributes.js';
 
 /**
+ * Source entities from `FIRST_USER_EID` up to this many ids after it are cached in an array indexed
+ * by id (entity ids are handed out densely, so a restore's are mostly there); others in a map.
+ */
+const DENSE_IDS = 1 << 22;
+
+/**
  * The source-to-destination entity id mapping of a restore. The mapping itself lives in the
  * destination (the `datomkit.restore/source-eid` attribute on every copied entity, written in the
  * same transaction as the entity's data), so it survives crashes and is exact; this object is a
@@ -15,7 +21,11 @@ import { RESTORE_ATTRS } from './restore-attributes.js';
  * ```
  */
 export class IdMapping {
-  readonly #cache = new Map<number, number>();
+  /** Destination ids of source entities `FIRST_USER_EID + i` (0: none); grown by doubling. */
+  #dense = new Float64Array(0);
+  /** Destination ids of the other source entities (transactions, built-ins, far-off ids). */
+  readonly #sparse = new Map<number, number>();
+  #denseSize = 0;
   readonly #conn: Connection;
   readonly #batchSize: number;
   readonly #complete: boolean;
@@ -33,12 +43,39 @@ export class IdMapping {
   /** The destination id of `sourceEid` if this run has seen it. */
   get(sourceEid: number): number | undefined {
     if (sourceEid < FIRST_USER_EID) return sourceEid;
-    return this.#cache.get(sourceEid);
+    const i = sourceEid - FIRST_USER_EID;
+    if (i < DENSE_IDS) {
+      // A lookup per datom (entity, ref) of a replay: an array read, not a hash.
+      const d = i < this.#dense.length ? this.#dense[i] : undefined;
+      if (d !== undefined && d !== 0) return d;
+    }
+    return this.#sparse.size === 0 ? undefined : this.#sparse.get(sourceEid);
   }
 
   /** Records that `sourceEid` is `destEid` (the restore calls this after each transaction). */
   set(sourceEid: number, destEid: number): void {
-    this.#cache.set(sourceEid, destEid);
+    const i = sourceEid - FIRST_USER_EID;
+    if (i < 0 || i >= DENSE_IDS || !Number.isInteger(sourceEid) || destEid === 0) {
+      if (destEid === 0 && i >= 0 && i < this.#dense.length && this.#dense[i] !== 0) {
+        this.#dense[i] = 0;
+        this.#denseSize--;
+      }
+      this.#sparse.set(sourceEid, destEid);
+      return;
+    }
+    let dense = this.#dense;
+    if (i >= dense.length) {
+      const grown = new Float64Array(Math.min(DENSE_IDS, Math.max(1024, 2 * dense.length, i + 1)));
+      grown.set(dense);
+      this.#dense = dense = grown;
+    }
+    if (dense[i] === 0) this.#denseSize++;
+    dense[i] = destEid;
+  }
+
+  #has(sourceEid: number): boolean {
+    const i = sourceEid - FIRST_USER_EID;
+    return (i >= 0 && i < this.#dense.length && this.#dense[i] !== 0) || this.#sparse.has(sourceEid);
   }
 
   /** Whether the cache holds the whole mapping (see the constructor): {@link resolve} has nothing to do. */
@@ -48,12 +85,17 @@ export class IdMapping {
 
   /** How many mappings are cached. */
   get size(): number {
-    return this.#cache.size;
+    return this.#denseSize + this.#sparse.size;
   }
 
   /** The cached pairs `[sourceEid, destEid]`. */
-  entries(): IterableIterator<[number, number]> {
-    return this.#cache.entries();
+  *entries(): IterableIterator<[number, number]> {
+    const dense = this.#dense;
+    for (let i = 0; i < dense.length; i++) {
+      const d = dense[i] as number;
+      if (d !== 0) yield [FIRST_USER_EID + i, d];
+    }
+    yield* this.#sparse.entries();
   }
 
   /** The destination id of `sourceEid`, from the cache or else the destination; undefined if none. */
@@ -61,7 +103,7 @@ export class IdMapping {
     const got = this.get(sourceEid);
     if (got !== undefined) return got;
     await this.resolve([sourceEid]);
-    return this.#cache.get(sourceEid);
+    return this.get(sourceEid);
   }
 
   /**
@@ -71,14 +113,14 @@ export class IdMapping {
   async resolve(sourceEids: Iterable<number>): Promise<void> {
     if (this.#complete) return;
     const missing: number[] = [];
-    for (const s of sourceEids) if (s >= FIRST_USER_EID && !this.#cache.has(s)) missing.push(s);
+    for (const s of sourceEids) if (s >= FIRST_USER_EID && !this.#has(s)) missing.push(s);
     for (let i = 0; i < missing.length; i += this.#batchSize) {
       const db = this.#conn.db();
       if (db.attribute(RESTORE_ATTRS.sourceEid) === null) return;
       const marker = kw(RESTORE_ATTRS.sourceEid);
       for (const s of missing.slice(i, i + this.#batchSize)) {
         const e = await db.entid([marker, s]);
-        if (e !== null) this.#cache.set(s, e);
+        if (e !== null) this.set(s, e);
       }
     }
   }

@@ -9,6 +9,7 @@ import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, em
 
 /** No entities. */
 const NO_ENTITIES: ReadonlySet<number> = new Set();
+const NO_DATOMS: readonly Datom[] = [];
 
 /**
  * Options of {@link LogReplay}.
@@ -140,12 +141,12 @@ export class LogReplay {
     for (const entry of entries) {
       this.#checkOrder(entry, last);
       last = entry.t;
-      if (!this.#writer.canBulk || this.#changesSchema(entry)) {
+      const datoms = this.#writer.canBulk ? this.#prepareData(entry) : null;
+      if (datoms === null) {
         await flush();
         written += await this.#tagged(entry, () => this.replay(entry));
         continue;
       }
-      const datoms = this.#prepare(entry);
       if (!this.#mappingComplete) await this.#writer.resolve(entry, datoms);
       // The mapped entities the transaction asserts about; the others join `pending` (a transaction
       // that is not grouped after all is replayed alone after a commit, which empties it).
@@ -219,13 +220,6 @@ export class LogReplay {
     }
   }
 
-  /** Whether `entry` holds schema or transaction metadata: a datom of a built-in attribute, or about the transaction, other than its `db/txInstant`. */
-  #changesSchema(entry: TxLogEntry): boolean {
-    const txInstant = this.#schema.sys.txInstant;
-    for (const d of entry.data) if (d.a !== txInstant && (d.a < FIRST_USER_EID || d.e === entry.tx)) return true;
-    return false;
-  }
-
   /** The mapped entities that `datoms` assert about (once each per run); the unmapped ones are added to `pending`. */
   #subjects(datoms: readonly Datom[], pending: Set<number>): number[] {
     const mapped: number[] = [];
@@ -237,6 +231,30 @@ export class LogReplay {
       else pending.add(d.e);
     }
     return mapped;
+  }
+
+  /**
+   * {@link #prepare} for a transaction that holds no schema and no transaction metadata (its datoms
+   * are `db/txInstant`s and datoms of user attributes about other entities), in one pass over it; `null` for any other
+   * transaction (nothing moved).
+   */
+  #prepareData(entry: TxLogEntry): readonly Datom[] | null {
+    const data = entry.data;
+    const tx = entry.tx;
+    const txInstant = this.#schema.sys.txInstant;
+    // The usual transaction: its txInstant first, then user datoms only.
+    let leading = data[0]?.a === txInstant;
+    for (let i = leading ? 1 : 0; i < data.length; i++) {
+      const d = data[i] as Datom;
+      if (d.a < FIRST_USER_EID) {
+        if (d.a !== txInstant) return null;
+        leading = false;
+      } else if (d.e === tx) return null;
+    }
+    // No datom of a schema attribute: the model only moves to t.
+    this.#schema.apply(NO_DATOMS, entry.t);
+    const user = leading ? data.slice(1) : data.filter((d) => d.a !== txInstant);
+    return this.#transforms.length === 0 ? user : applyTransforms(user, this.#transforms, { ident: (a) => this.#schema.identOf(a), t: entry.t });
   }
 
   /** Moves the source schema model past `entry` and gives its datoms to write: without `db/txInstant`, user datoms through the transforms. */

@@ -65,6 +65,9 @@ export interface RestoreWriterOptions {
   readonly merge?: boolean;
 }
 
+/** Attribute ids below this (the built-ins and the first user entities) have their `CopyAttr` in an array. */
+const COPY_ATTRS_DENSE = FIRST_USER_EID + 3096;
+
 const SKIP = Symbol('skip');
 const NEED = Symbol('need');
 const NONE: ReadonlySet<number> = new Set();
@@ -180,6 +183,8 @@ export class RestoreWriter {
    * (kept across transactions that change no schema; one without a destination attribute is not kept).
    */
   readonly #copyAttrs = new Map<number, CopyAttr>();
+  /** The same for attribute ids below {@link COPY_ATTRS_DENSE}, by id: an array read per datom. */
+  readonly #copyAttrsById: (CopyAttr | null)[] = new Array<CopyAttr | null>(COPY_ATTRS_DENSE).fill(null);
   #copyAttrsVersion = -1;
 
   constructor(options: RestoreWriterOptions) {
@@ -347,10 +352,11 @@ export class RestoreWriter {
   #copyAttr(d: Datom): CopyAttr {
     if (this.#copyAttrsVersion !== this.#schema.version) {
       this.#copyAttrs.clear();
+      this.#copyAttrsById.fill(null);
       this.#copyAttrsVersion = this.#schema.version;
     }
-    const cached = this.#copyAttrs.get(d.a);
-    if (cached !== undefined) return cached;
+    const cached = d.a < COPY_ATTRS_DENSE ? this.#copyAttrsById[d.a] : this.#copyAttrs.get(d.a);
+    if (cached != null) return cached;
     const kind = this.#schema.kind(d.a);
     if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
     const skip = kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant;
@@ -358,7 +364,10 @@ export class RestoreWriter {
     const one = a !== -1 && this.#conn.db().attribute(a)?.cardinality === 'one';
     const c: CopyAttr = { kind, skip, a, plain: !kind.refBearing, one };
     // An attribute not copied yet may be by the next transaction, which changes the schema model only then.
-    if (skip || a !== -1) this.#copyAttrs.set(d.a, c);
+    if (skip || a !== -1) {
+      if (d.a < COPY_ATTRS_DENSE) this.#copyAttrsById[d.a] = c;
+      else this.#copyAttrs.set(d.a, c);
+    }
     return c;
   }
 
