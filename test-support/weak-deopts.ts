@@ -76,3 +76,31 @@ export async function expectNoWeakDeopts(child: string, pkg: string): Promise<vo
   expect(run.after).toContain('=== done');
   expect(run.weak).toEqual([]);
 }
+
+/** The function a "weak objects" line of V8's trace names (`<SharedFunctionInfo NAME>`), or null. */
+function deoptimizedFunction(line: string): string | null {
+  const m = /<SharedFunctionInfo ([^>]*)>\)/.exec(line);
+  return m === null ? null : (m[1] as string);
+}
+
+/**
+ * As {@link expectNoWeakDeopts}, for the named functions only: V8 must report no "weak objects"
+ * deoptimization of any of `functions` after the child's `=== full collection` line. For paths
+ * where some objects are kept and others are not yet: the test holds what is kept.
+ *
+ * @param child - absolute path of the child's `.ts` entry.
+ * @param pkg - absolute path of the package's `src/index.ts`.
+ * @param functions - function names as V8 prints them (`attr`, `#hashOf`, `get trees`).
+ * @example
+ * ```ts
+ * it('the log survives', () => expectNoWeakDeoptsOf(childPath, srcIndexPath, ['at', 'TxLog']), 120_000);
+ * ```
+ */
+export async function expectNoWeakDeoptsOf(child: string, pkg: string, functions: readonly string[]): Promise<void> {
+  const run = await weakDeoptsAfterCollection(child, pkg);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.after).toContain('=== done');
+  const named = new Set(functions);
+  expect(run.weak.filter((l) => named.has(deoptimizedFunction(l) ?? ''))).toEqual([]);
+}

@@ -1,15 +1,16 @@
 import { DatomError } from '../error/datom-error.js';
 import type { Database } from '../db/database.js';
-import { LiveTrees, type DbState } from '../db/db-state.js';
+import { DbState, LiveTrees } from '../db/db-state.js';
 import { DbValue, type DbHost } from '../db/db-value.js';
 import { TX_BASE } from '../schema/bootstrap.js';
 import { type BulkBatch, type BulkLoadResult, type BulkOutcome, processBulk } from '../tx/bulk-load.js';
 import { processTx, type TxEnv, type TxOutcome } from '../tx/process-tx.js';
 import type { TxData, TxFunction, TxReport } from '../tx/tx-data.js';
 import { CHECKPOINT_MIN_ROWS, maybeCheckpoint } from '../engine/checkpoint-policy.js';
-import type { DurableStore } from '../engine/durable-store.js';
+import { DurableStore } from '../engine/durable-store.js';
+import { FileBlobStore } from '../storage/file-blob-store.js';
 import type { LoadedDatabase } from '../engine/open-database.js';
-import type { LogEntry, TxLog } from '../log/tx-log.js';
+import { type LogEntry, TxLog } from '../log/tx-log.js';
 import { CommitReport } from './commit-report.js';
 import type { Connection, TxLogEntry } from './connection.js';
 import { parsePatternEdn, parseTxEdn } from './parse-input.js';
@@ -20,6 +21,14 @@ import { parsePatternEdn, parseTxEdn } from './parse-input.js';
  * `state` only once the store has made it durable.
  */
 export class SharedDatabase {
+  /**
+   * A live database and connection (see {@link LocalConnection.kept}), kept for the reason
+   * `Filler.kept` (db/column-read.ts) gives: a database's own objects die when it is closed, and the
+   * next database's commits ran unoptimized until compiled again. Its store is a file store's (the
+   * embedded default), made without touching the disk.
+   */
+  static readonly kept: SharedDatabase = new SharedDatabase({ state: DbState.kept, log: TxLog.kept, bootRows: [] }, new DurableStore(new FileBlobStore(''), false));
+
   state: DbState;
   log: TxLog;
   readonly bootRows: readonly number[];
@@ -94,6 +103,9 @@ export const YIELD_EVERY_MS = 20;
  * order `transact` was called; each one's report is built from immutable values.
  */
 export class LocalConnection implements Connection {
+  /** Kept as {@link SharedDatabase.kept} is. */
+  static readonly kept: LocalConnection = new LocalConnection(SharedDatabase.kept);
+
   readonly #shared: SharedDatabase;
   readonly #fns = new Map<string, TxFunction>();
   readonly #host: DbHost;

@@ -38,6 +38,9 @@ export interface IndexTrees {
 
 /** {@link IndexTrees} as a class: one shape, and the lazy getters on the prototype. */
 class Trees implements IndexTrees {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: Trees = new Trees(EMPTY_TREE, LazyTree.kept, EMPTY_TREE, EMPTY_TREE, LazyTree.kept);
+
   constructor(
     readonly eavt: Tree,
     readonly lazyAevt: LazyTree,
@@ -79,6 +82,13 @@ const NO_ROWS: readonly number[] = Object.freeze([]);
  * copies the nodes it touches once, as every commit did before.
  */
 export class LiveTrees {
+  /**
+   * A live handle of the kind a warm-up slice is scheduled with, kept for the reason `Filler.kept`
+   * (db/column-read.ts) gives: Node makes an object per `setImmediate` and drops it once it ran, so
+   * a full collection with no slice pending deoptimized {@link LiveTrees.advance} (every commit's).
+   */
+  static readonly keptImmediate: NodeJS.Immediate = setImmediate(() => {}).unref();
+
   /** The token that the head's trees are changed in place with. */
   edit: Edit = newEdit();
   /** The value whose trees are the live ones. */
@@ -205,6 +215,14 @@ function uniquenessDiffers(x: Schema, y: Schema): boolean {
  * them once the value is no longer the head.
  */
 export class DbState {
+  /**
+   * A live state, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's states
+   * die when it is closed, and the next database's commits ran unoptimized. Its last instant is a
+   * double, as every real one is, so that it has their shape. Set once the class is made (below):
+   * making a state needs the class.
+   */
+  static readonly kept: DbState;
+
   readonly id: string;
   readonly table: DatomTable;
   readonly cmp: IndexComparators;
@@ -303,6 +321,13 @@ export class DbState {
     s.#lineage = null;
   }
 }
+
+/** An empty state whose last instant is a double (see {@link DbState.kept}). */
+function keptState(): DbState {
+  const empty = emptyDbState('kept');
+  return empty.derive({ lastInstant: 0.5 }, empty.trees);
+}
+(DbState as { kept: DbState }).kept = keptState();
 
 /** The state of a new, empty database: the bootstrap schema at t = 0. */
 export function emptyDbState(id: string): DbState {

@@ -1,4 +1,4 @@
-import { newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
+import { EMPTY_TREE, newEdit, treeInsertMany, treeRemove, type Tree } from '../index/btree.js';
 import type { RowCompare } from '../index/btree.js';
 import type { DatomTable } from '../index/datom-table.js';
 import { sortByAttribute } from '../index/sort-rows.js';
@@ -27,6 +27,9 @@ interface Pending {
  * eagerly. Its order must lead with the attribute, as both of those do.
  */
 export class LazyTree {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: LazyTree = new LazyTree(EMPTY_TREE, null, () => 0, false);
+
   #tree: Tree | null;
 
   /**

@@ -21,6 +21,9 @@ const MIN_SLOTS = 16;
  * tuples and bigints could not be keys at all.
  */
 export class AttrValues {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: AttrValues = new AttrValues(true);
+
   /** True while the table holds every live value of the attribute (so a miss means nobody holds it). */
   complete: boolean;
   /** Slot i is `[hash, row]` at 2i, 2i + 1; hash 0 is an empty slot. */
@@ -152,6 +155,9 @@ export const UNIQUE_VALUES_MAX = 1 << 20;
  * ```
  */
 export class UniqueValues {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: UniqueValues = new UniqueValues();
+
   readonly #attrs = new Map<number, AttrValues>();
   #size = 0;
   /** The values the last uniqueness check hashed, in its order (emptied as assertions use them). */

@@ -17,6 +17,9 @@ const RECORD_TRAILER = 4;
  * A commit writes its transactions' rows straight from the table, without a datom object each.
  */
 export class LogRecordWriter {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: LogRecordWriter = new LogRecordWriter(0);
+
   readonly #w: ByteWriter;
   #start = 0;
 

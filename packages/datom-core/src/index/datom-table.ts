@@ -162,6 +162,9 @@ function storedDatom(e: number, a: number, v: Value, st: number): Datom {
  * waste is bounded by what the caller speculated.
  */
 export class DatomTable {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: DatomTable = new DatomTable(1);
+
   #e: Float64Array;
   #a: Int32Array;
   #t: Int32Array;

@@ -1,6 +1,6 @@
 import { compareValues, type Value } from '../model/value.js';
 import type { ProbeCompare, RowCompare } from './btree.js';
-import type { DatomTable } from './datom-table.js';
+import { DatomTable } from './datom-table.js';
 
 /** The four index orders. */
 export type IndexOrder = 'eavt' | 'aevt' | 'avet' | 'vaet';
@@ -18,6 +18,9 @@ function num(x: number, y: number): number {
  * asserted and retracted many times) has a strict order too.
  */
 export class IndexComparators {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: IndexComparators = new IndexComparators(DatomTable.kept);
+
   readonly eavt: RowCompare;
   readonly aevt: RowCompare;
   readonly avet: RowCompare;

@@ -9,6 +9,7 @@ import {
   UNIQUE_IDENTITY,
   UNIQUE_VALUE,
   VALUE_TYPES,
+  bootstrapDatoms,
   valueTypeOfEid,
 } from './bootstrap.js';
 
@@ -90,6 +91,9 @@ function typeName(k: Keyword | undefined, e: number): ValueType {
  * schema datoms makes a new one with {@link Schema.apply}, which enforces Datomic's alteration rules.
  */
 export class Schema {
+  /** A live schema and its attributes, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: Schema = Schema.fromDatoms(bootstrapDatoms());
+
   readonly #records: Map<number, SchemaRecord>;
   readonly #attrs: Map<number, AttrInfo>;
   readonly #byIdent: Map<string, number>;

@@ -49,6 +49,9 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 export class ByteWriter {
+  /** A live object of this class, kept for the reason `Filler.kept` (db/column-read.ts) gives: a database's own die when it is closed, and the next database's code ran unoptimized. */
+  static readonly kept: ByteWriter = new ByteWriter(16);
+
   #buf: Uint8Array;
   #view: DataView;
   #pos = 0;

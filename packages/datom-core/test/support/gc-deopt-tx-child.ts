@@ -1,27 +1,18 @@
 // Run by gc-deopt.test.ts in a node of its own (--expose-gc --trace-deopt): commits one person per
 // transaction (a map form with a string tempid and a unique name, as an application's single-entity
-// writes are) into a file database, collects garbage fully between bursts of commits (as an idle
-// process's collector does, and the bench before each sample), and prints a line before the
-// collections so that the test reads only what V8 reported after it.
+// writes are) into a file database, and collects garbage fully between bursts of commits (as an
+// idle process's collector does, and the bench before each sample).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createDatabase, kw } from '../../src/index.js';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc');
+import { connect, createDatabase } from '../../src/index.js';
+import { afterCollections, personAttr } from './gc-rounds.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gc-deopt-tx-'));
 const uri = `file:${dir}/db`;
 await createDatabase(uri);
 const conn = await connect(uri);
-const attr = (name: string, type: string, unique = false) => ({
-  'db/ident': kw(`person/${name}`),
-  'db/valueType': kw(`db.type/${type}`),
-  'db/cardinality': kw('db.cardinality/one'),
-  ...(unique ? { 'db/unique': kw('db.unique/value') } : {}),
-});
-await conn.transact([attr('name', 'string', true), attr('last-name', 'string'), attr('age', 'long'), attr('salary', 'long')]);
+await conn.transact([personAttr('name', 'string', true), personAttr('last-name', 'string'), personAttr('age', 'long'), personAttr('salary', 'long')]);
 let next = 0;
 const burst = async (n: number): Promise<void> => {
   for (let i = 0; i < n; i++, next++) {
@@ -29,15 +20,8 @@ const burst = async (n: number): Promise<void> => {
   }
 };
 // What the schema's transaction left to be discarded goes first.
-gc();
-gc();
+(globalThis as { gc?: () => void }).gc?.();
 await burst(1500);
-console.log('=== full collection');
-for (let i = 0; i < 3; i++) {
-  gc();
-  gc();
-  await burst(300);
-}
-console.log('=== done');
+await afterCollections(() => burst(300));
 await conn.close();
 rmSync(dir, { recursive: true, force: true });
