@@ -1,6 +1,7 @@
 // A small benchmark harness: cases with named sides (datomkit and its peers) timed in the same
 // process and run, warm-ups, then measured runs with a full GC before each one when node runs
-// with --expose-gc, each started once the process is quiet again (see settle.ts).
+// with --expose-gc (for a side timed in a child process, the child's own), each started once the
+// process is quiet again (see settle.ts).
 
 import { settle } from './settle.js';
 
@@ -24,6 +25,14 @@ export interface Side<S = unknown> {
   readonly setup?: () => S | Promise<S>;
   readonly run: (state: S) => unknown;
   readonly teardown?: (state: S) => unknown;
+  /**
+   * True when the side's timed work runs in another process that collects its own garbage before it
+   * times (the SQLite peer's child): the harness then collects nothing in this process for it. A
+   * collection here would time nothing of that side's; it would only take from the other sides
+   * the shapes their warm-up runs compiled code for (V8 drops optimized code whose object shapes
+   * have no live object), so that their next run starts cold.
+   */
+  readonly collectsItself?: boolean;
 }
 
 /** A benchmark case. `group` names the file of `src/cases/` it comes from. */
@@ -99,9 +108,11 @@ function median(xs: readonly number[]): number {
 
 async function sample(c: BenchCase, s: Side): Promise<number> {
   const state = await s.setup?.();
-  fullGc();
-  // The collection's sweeping goes on in the background; the timed run starts when it is done.
-  await settle();
+  if (s.collectsItself !== true) {
+    fullGc();
+    // The collection's sweeping goes on in the background; the timed run starts when it is done.
+    await settle();
+  }
   let value: number;
   if (c.metric === 'ms') {
     const repeat = c.repeat ?? 1;

@@ -210,6 +210,7 @@ export async function sqliteCases(): Promise<BenchCase[]> {
     return [
       side({
         name: 'sqlite',
+        collectsItself: true,
         ...s,
         setup: async () => {
           peer ??= await startPeer(found.bin);
