@@ -69,7 +69,11 @@ export class IdMapping {
       grown.set(dense);
       this.#dense = dense = grown;
     }
-    if (dense[i] === 0) this.#denseSize++;
+    if (dense[i] === 0) {
+      this.#denseSize++;
+      // (Held in the map only when it was set to 0 before, which no destination entity is.)
+      if (this.#sparse.size > 0) this.#sparse.delete(sourceEid);
+    }
     dense[i] = destEid;
   }
 

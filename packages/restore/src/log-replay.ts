@@ -224,7 +224,8 @@ export class LogReplay {
   #subjects(datoms: readonly Datom[], pending: Set<number>): number[] {
     const mapped: number[] = [];
     let last = -1;
-    for (const d of datoms) {
+    for (let i = 0; i < datoms.length; i++) {
+      const d = datoms[i] as Datom;
       if (!d.added || d.e === last) continue;
       last = d.e;
       if (this.#writer.isMapped(d.e)) mapped.push(d.e);
@@ -365,8 +366,11 @@ class Segment {
   /** Adds a groupable transaction, with the mapped entities it asserts about (its retractions' entities are mapped too). */
   add(entry: TxLogEntry, datoms: readonly Datom[], mapped: readonly number[]): void {
     this.items.push({ entry, datoms });
-    for (const e of mapped) this.touched.add(e);
-    for (const d of datoms) if (!d.added) this.touched.add(d.e);
+    for (let i = 0; i < mapped.length; i++) this.touched.add(mapped[i] as number);
+    for (let i = 0; i < datoms.length; i++) {
+      const d = datoms[i] as Datom;
+      if (!d.added) this.touched.add(d.e);
+    }
     this.datoms += datoms.length;
   }
 }

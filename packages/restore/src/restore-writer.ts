@@ -236,11 +236,11 @@ export class RestoreWriter {
       if (k === undefined) {
         k = bulk.fresh.size;
         bulk.fresh.set(src, k);
-        bulk.e.push(-k - 1);
+        bulk.e.push(-1 - k);
         bulk.a.push(this.#marker());
         bulk.v.push(src);
       }
-      return -k - 1;
+      return -1 - k;
     }
     let name = b.tempids.get(src);
     if (name === undefined) {
@@ -557,7 +557,9 @@ export class RestoreWriter {
    */
   groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>, earlierEntities: ReadonlySet<number> = NONE): boolean {
     let changes: Datom[] | null = null;
-    for (const d of datoms) {
+    // Index loops here and in #groupBatch: an array iterator is not always optimized away.
+    for (let i = 0; i < datoms.length; i++) {
+      const d = datoms[i] as Datom;
       if (d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
       const c = this.#copyAttr(d);
       if (!d.added) {
@@ -690,12 +692,14 @@ export class RestoreWriter {
     const fixE: number[] = [];
     const fixV: number[] = [];
     let data = 0;
+    const entities = this.#schema.entities;
     for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
       let eEarlier = false;
       let ownBookkeeping = false;
-      for (const d of datoms) {
+      for (let i = 0; i < datoms.length; i++) {
+        const d = datoms[i] as Datom;
         // A groupable retraction is the old half of a cardinality-one change: the load retracts it.
         if (!d.added) continue;
         const c = this.#copyAttr(d);
@@ -703,7 +707,7 @@ export class RestoreWriter {
         if (d.e !== lastE) {
           lastE = d.e;
           // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
-          const subject = this.#schema.entities.get(d.e)?.ident;
+          const subject = entities.get(d.e)?.ident;
           ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
           if (!ownBookkeeping) {
             e = this.#place(d.e, block, base, cols);
@@ -727,13 +731,14 @@ export class RestoreWriter {
     let newEntities = own;
     for (const m of segment.marks) {
       if (m.e === null && newEntities === own) newEntities++;
-      cols.e.push(m.e ?? -own - 1);
+      // (-1 - own, not -own - 1: -0 is not a small integer, and optimized code would be thrown away.)
+      cols.e.push(m.e ?? -1 - own);
       cols.a.push(m.a);
       cols.v.push(m.v);
     }
     block.next = base + newEntities;
-    for (const i of fixE) cols.e[i] = -(newEntities + (cols.e[i] as number) + 1);
-    for (const i of fixV) cols.v[i] = -(newEntities + (cols.v[i] as number) + 1);
+    for (const i of fixE) cols.e[i] = -1 - newEntities - (cols.e[i] as number);
+    for (const i of fixV) cols.v[i] = -1 - newEntities - (cols.v[i] as number);
     const batch: BulkBatch = { newEntities, e: cols.e, a: cols.a, v: cols.v, ...(base > 0 ? { earlierEntities: base } : {}) };
     return { batch, base, datoms: data };
   }

@@ -253,6 +253,9 @@ const TAGS = { datom: readDatom };
 /** Keyword values the fast reader has read with `parseEdn`. */
 const tokenCache = new Map<string, Value>();
 
+/** Whether the string (or tagged string) that the last {@link tokenEnd} found holds a backslash. */
+let tokenEscaped = false;
+
 /**
  * The end of the token at `i`: the next space or `]` (a scalar), or for a tag or a string, the end
  * of its string; -1 when the value is not a scalar or a tagged string (a tuple, a set...).
@@ -266,10 +269,13 @@ function tokenEnd(line: string, i: number): number {
     c = 34;
   }
   if (c === 34 /* " */) {
+    tokenEscaped = false;
     for (let j = i + 1; j < line.length; j++) {
       const x = line.charCodeAt(j);
-      if (x === 92 /* \ */) j++;
-      else if (x === 34) return j + 1;
+      if (x === 92 /* \ */) {
+        tokenEscaped = true;
+        j++;
+      } else if (x === 34) return j + 1;
     }
     return -1;
   }
@@ -370,8 +376,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function tokenValue(line: string, from: number, to: number): Value {
   const c = line.charCodeAt(from);
   if (c === 34 /* " */) {
-    const body = line.slice(from + 1, to - 1);
-    if (!body.includes('\\')) return body;
+    // (tokenEnd has looked at every character of it.)
+    if (!tokenEscaped) return line.slice(from + 1, to - 1);
   } else if (c === 45 /* - */) {
     const n = digits(line, from + 1, to);
     if (n > 0) return -n;
