@@ -54,6 +54,11 @@ describe('reading backup lines', () => {
     '(#datom[1 2 01.5M 4398046511105 true])',
     '(#datom[1 2 [1 2 4398046511105 true])',
     '(#datom[-1 2 3 4398046511105 true])',
+    '(#datom[1 2 3 4398046511105 tru])',
+    '(#datom[1 2 3 4398046511105 fals])',
+    '(#datom[1 2 3 4398046511105 true] #datum[1 2 3 4398046511105 true])',
+    '(#datom[1 2 3 4398046511105 true] #datom[1 2 3 4398046511106 true])',
+    '(#datom[1 2 007 4398046511105 true])',
     '()',
   ])('a damaged line is backup/format, whichever reader meets it first: %s', (line) => {
     let err: unknown;
