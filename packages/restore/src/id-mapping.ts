@@ -79,7 +79,8 @@ export class IdMapping {
 
   #has(sourceEid: number): boolean {
     const i = sourceEid - FIRST_USER_EID;
-    return (i >= 0 && i < this.#dense.length && this.#dense[i] !== 0) || this.#sparse.has(sourceEid);
+    // (A fractional id reads undefined from the array: held, if at all, in the map.)
+    return (i >= 0 && i < this.#dense.length && (this.#dense[i] ?? 0) !== 0) || this.#sparse.has(sourceEid);
   }
 
   /** Whether the cache holds the whole mapping (see the constructor): {@link resolve} has nothing to do. */
