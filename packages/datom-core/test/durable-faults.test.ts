@@ -242,6 +242,36 @@ describe('durable storage faults', () => {
     await again.close();
   });
 
+  it('a connect that fails while it opens releases the read handles, the log handles and the lock', async () => {
+    const dir = join(root, `open-fails-${++n}`);
+    await createDatabase(`file:${dir}`);
+    const conn = await connect(`file:${dir}`, { checkpointRows: 10 });
+    await conn.transact(SCHEMA);
+    for (let i = 1; i <= 30; i++) await conn.transact([{ 'item/n': i }]);
+    await conn.close();
+    // A store whose log cannot be read, after the open read the root and the directory.
+    class UnreadableLog extends FileBlobStore {
+      closed = 0;
+      override async readLog(): Promise<Uint8Array> {
+        throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      }
+      override closeReads(): void {
+        this.closed++;
+        super.closeReads();
+      }
+    }
+    for (const readOnly of [false, true]) {
+      const store = new UnreadableLog(dir);
+      const err = await connectStore(store, { readOnly }).catch((e: unknown) => e);
+      expect((err as Error).message).toContain('EIO');
+      expect(store.closed).toBe(1);
+    }
+    // The lock was given back: a writer opens, with everything the database held.
+    const again = await connect(`file:${dir}`);
+    expect(await again.db().datoms('aevt', 'item/n').count()).toBe(30);
+    await again.close();
+  });
+
   it('goes on committing while a snapshot is written, and recovers either way', async () => {
     const dir = join(root, `bg-${++n}`);
     // A store whose snapshot writes wait until the test lets them go.

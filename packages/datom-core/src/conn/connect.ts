@@ -93,8 +93,8 @@ async function openWriter(store: BlobStore, cacheBytes: number | undefined): Pro
     throw new DatomError('db/not-found', `No database at ${dir}: create it with createDatabase first`, { data: { uri: dir } });
   }
   await store.lock();
+  const durable = new DurableStore(store, false, cacheBytes);
   try {
-    const durable = new DurableStore(store, false, cacheBytes);
     const loaded = await durable.open();
     // A database of an older format goes on in a log of this one.
     await durable.upgradeLog(loaded.state.basisT);
@@ -115,6 +115,9 @@ async function openWriter(store: BlobStore, cacheBytes: number | undefined): Pro
     for (let i = Math.max(0, loaded.log.length - durable.transactionsSinceSnapshot); i < loaded.log.length; i++) shared.noveltyRows += loaded.log.count(i);
     return shared;
   } catch (err) {
+    // A failed open releases what it took: the read handles of the pages it read, the log
+    // handles and the lock.
+    durable.close();
     await store.unlock();
     throw err;
   }
@@ -158,7 +161,14 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
     if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}: create it with createDatabase first`, { data: { uri: key } });
     const durable = new DurableStore(store, true, options.cacheBytes);
     const release = async (): Promise<void> => durable.close();
-    return new LocalConnection(new SharedDatabase(await durable.open(), durable, release), options.txFns, options.maxClockSkewMs);
+    let loaded: Awaited<ReturnType<DurableStore['open']>>;
+    try {
+      loaded = await durable.open();
+    } catch (err) {
+      durable.close();
+      throw err;
+    }
+    return new LocalConnection(new SharedDatabase(loaded, durable, release), options.txFns, options.maxClockSkewMs);
   }
   let opening = fileWriters.get(key);
   if (opening === undefined) {
