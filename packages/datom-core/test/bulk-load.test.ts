@@ -185,6 +185,39 @@ describe('bulkLoad', () => {
     expect(isDatomError(err2, 'transact/syntax')).toBe(true);
   });
 
+  it('keeps its assertions in EAVT order when it derives a composite tuple of an entity with attributes installed after the tuple', async () => {
+    const conn = await fresh();
+    await conn.transact([attr('p/late', 'long')]);
+    const a = ids(conn.db());
+    expect(a('p/late')).toBeGreaterThan(a('p/best+slot'));
+    const r = await load(
+      conn,
+      batch(2, [
+        [-1, a('p/best'), -2],
+        [-1, a('p/slot'), 1],
+        [-1, a('p/late'), 7],
+        [-2, a('p/slot'), 2],
+        [-2, a('p/late'), 8],
+      ]),
+    );
+    // The transaction's datoms after its txInstant: each entity's tuple among its other attributes,
+    // by attribute id, as the rows of a transaction in [e a v] order are.
+    const data = r.report.txData.slice(1).map((d) => [d.e, d.a] as const);
+    const e0 = r.firstEid;
+    const e1 = r.firstEid + 1;
+    expect(data).toEqual([
+      [e0, a('p/best')],
+      [e0, a('p/slot')],
+      [e0, a('p/best+slot')],
+      [e0, a('p/late')],
+      [e1, a('p/slot')],
+      [e1, a('p/best+slot')],
+      [e1, a('p/late')],
+    ]);
+    expect((await conn.db().datoms('eavt', e0, 'p/best+slot').toArray()).map((d) => d.v)).toEqual([[e1, 1]]);
+    expect((await conn.db().datoms('avet', 'p/best+slot').toArray()).map((d) => d.e)).toEqual([e1, e0]);
+  });
+
   it('keeps unique values unique, in the batch and against the database, and never upserts', async () => {
     const conn = await fresh();
     const a = ids(conn.db());

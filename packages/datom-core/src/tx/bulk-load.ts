@@ -207,6 +207,25 @@ function sortDistinct(batch: BulkBatch, ops: Op[], reload: () => Op[]): Op[] {
   return ops;
 }
 
+/**
+ * Moves the operations `adds[at..]` (an entity's composite tuples, appended after its other
+ * assertions) back among that entity's assertions, into attribute order, so that the transaction's
+ * assertions stay in EAVT order and its rows go into EAVT as one sorted run instead of being sorted
+ * again. A tuple and a part never share an attribute, and an entity has one value of a tuple.
+ */
+function inAttributeOrder(adds: Op[], at: number): void {
+  for (let i = at; i < adds.length; i++) {
+    const op = adds[i] as Op;
+    let j = i;
+    for (; j > 0; j--) {
+      const prev = adds[j - 1] as Op;
+      if (prev.e !== op.e || prev.a.id < op.a.id) break;
+      adds[j] = prev;
+    }
+    adds[j] = op;
+  }
+}
+
 /** A unique value held by another entity, in a bulk load's words. */
 const bulkUniqueError = (op: Op, holder: number): DatomError => uniqueError(op, holder, true);
 
@@ -266,7 +285,11 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv, earli
       if (isNovel(before, op, created, retracted)) adds.push(op);
     }
     // Redundant assertions of parts count too, as in transact: they fill in a composite installed after the data.
-    if (parts) entityTuples(before, ops, from, to, created, adds, retracted);
+    if (parts) {
+      const at = adds.length;
+      entityTuples(before, ops, from, to, created, adds, retracted);
+      inAttributeOrder(adds, at);
+    }
     from = to;
   }
   checkUnique(before, adds, retracted, bulkUniqueError);
