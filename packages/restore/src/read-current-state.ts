@@ -94,7 +94,9 @@ export async function* readCurrentState(options: ReadCurrentStateOptions): Async
     outer: for await (const batch of db.seekDatoms('eavt', lo).batches()) {
       if (stopped) return beyond;
       checkAborted(signal, 'reading the current state');
-      for (const d of batch) {
+      // An index loop: the loop holds across an await, and an iterator would make a result per datom.
+      for (let i = 0; i < batch.length; i++) {
+        const d = batch[i] as Datom;
         if (d.e >= hi) {
           beyond = d.e;
           break outer;

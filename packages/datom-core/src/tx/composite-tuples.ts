@@ -68,14 +68,19 @@ export function compositeTuples(before: DbState, adds: readonly Op[], out: Op[],
  */
 export function entityTuples(before: DbState, ops: readonly Op[], from: number, to: number, created: boolean, out: Op[], retracts: Retractions): void {
   const e = (ops[from] as Op).e;
-  const tuples = new Set<number>();
-  for (let i = from; i < to; i++) for (const t of (ops[i] as Op).a.partOf) tuples.add(t);
+  // The entity's tuples in the order its parts name them, each once (an entity has a few at most:
+  // a list, and index loops, make no iterator per part as a Set and for-of did).
+  const tuples: number[] = [];
+  for (let i = from; i < to; i++) {
+    const partOf = (ops[i] as Op).a.partOf;
+    for (let k = 0; k < partOf.length; k++) if (!tuples.includes(partOf[k] as number)) tuples.push(partOf[k] as number);
+  }
   const asserted = (pid: number): Value | undefined => {
     for (let i = from; i < to; i++) if ((ops[i] as Op).a.id === pid) return (ops[i] as Op).v;
     return undefined;
   };
-  for (const tid of tuples) {
-    const ta = before.schema.attr(tid);
+  for (let k = 0; k < tuples.length; k++) {
+    const ta = before.schema.attr(tuples[k] as number);
     if (ta !== undefined) syncTuple(before, e, ta, asserted, created, out, retracts);
   }
 }
