@@ -161,13 +161,11 @@ export async function connectStore(store: BlobStore, options: ConnectOptions = {
     if (!(await store.exists())) throw new DatomError('db/not-found', `No database at ${key}: create it with createDatabase first`, { data: { uri: key } });
     const durable = new DurableStore(store, true, options.cacheBytes);
     const release = async (): Promise<void> => durable.close();
-    let loaded: Awaited<ReturnType<DurableStore['open']>>;
-    try {
-      loaded = await durable.open();
-    } catch (err) {
+    // A failed open releases the read handles of the pages it read.
+    const loaded = await durable.open().catch((err: unknown) => {
       durable.close();
       throw err;
-    }
+    });
     return new LocalConnection(new SharedDatabase(loaded, durable, release), options.txFns, options.maxClockSkewMs);
   }
   let opening = fileWriters.get(key);
