@@ -20,6 +20,7 @@ import {
   EdnDouble,
   EdnBigInt,
 } from '../src/index.js';
+import { uuidFromBytes } from '../src/model/uuid.js';
 
 const scalar: fc.Arbitrary<Value> = fc.oneof(
   fc.boolean(),
@@ -53,6 +54,18 @@ describe('the total order of values', () => {
       expect(compareValues(new Later(t1), new Date(t2))).toBe(cmp(t1, t2));
     },
   );
+
+  // Uuids compare by their first 7 hex digits as a number first (Uuid.lead): hex digits drawn from
+  // a few values make shared and near prefixes common, in upper and lower case, from text and from bytes.
+  const hexText = (n: number) => fc.array(fc.constantFrom('0', '1', '9', 'a', 'f', 'A', 'F'), { minLength: n, maxLength: n }).map((x) => x.join(''));
+  const nearUuid = fc.tuple(hexText(8), hexText(4), hexText(4), hexText(4), hexText(12)).map((p) => p.join('-'));
+  test.prop([nearUuid, nearUuid, fc.boolean()], { numRuns: 500, seed: 7 })('orders uuids as their lower-case text, also where their leading digits agree', (u1, u2, viaBytes) => {
+    const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+    const make = (u: string) => (viaBytes ? uuidFromBytes(Buffer.from(u.replaceAll('-', ''), 'hex'), 0) : uuid(u));
+    const [a, b] = [make(u1), make(u2)];
+    expect(compareValues(a, b)).toBe(cmp(u1.toLowerCase(), u2.toLowerCase()));
+    expect(a.lead).toBe(Number.parseInt(u1.slice(0, 7), 16));
+  });
 
   it('puts NaN after every number, equal only to itself', () => {
     for (const x of [Number.POSITIVE_INFINITY, -1, 0, 5, 2n ** 70n]) {

@@ -22,6 +22,13 @@ const UUID_CODES: number[] = new Array<number>(36).fill(0);
 export class Uuid {
   /** Lower-case canonical text. */
   readonly text: string;
+  /**
+   * The uuid's first 7 hex digits (28 bits) as a small integer. Uuids compare by it first and by
+   * their text only when it is equal (see `compareValues`): the same order as the text's, as
+   * lower-case hex digits sort as their values do, without reading two strings per comparison
+   * (uuid identity attributes fill the unique index, where a load compares them many times).
+   */
+  readonly lead: number;
 
   constructor(text: string) {
     if (canonical) this.text = text;
@@ -30,6 +37,7 @@ export class Uuid {
       if (!UUID.test(t)) throw new TypeError(`Not a UUID: ${JSON.stringify(text)}`);
       this.text = t;
     }
+    this.lead = leadOf(this.text);
     Object.freeze(this);
   }
 
@@ -50,6 +58,17 @@ export class Uuid {
   toJSON(): string {
     return this.text;
   }
+}
+
+/** The value of the first 7 hex digits of canonical uuid text (see {@link Uuid.lead}). */
+function leadOf(text: string): number {
+  let n = 0;
+  for (let i = 0; i < 7; i++) {
+    const c = text.charCodeAt(i);
+    // '0'-'9' are 48-57, 'a'-'f' 97-102.
+    n = n * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return n;
 }
 
 /** Makes a {@link Uuid}. @example `uuid('00000000-0000-4000-8000-000000000000')` */

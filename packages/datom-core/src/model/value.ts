@@ -43,6 +43,14 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Two uuids in the order of their text: by their leading digits first (see {@link Uuid.lead}). */
+function compareUuids(a: Uuid, b: Uuid): number {
+  const x = a.lead;
+  const y = b.lead;
+  if (x !== y) return x < y ? -1 : 1;
+  return compareStrings(a.text, b.text);
+}
+
 function compareNumeric(a: number | bigint, b: number | bigint): number {
   // JS compares a number with a bigint exactly across the two representations.
   if (a < b) return -1;
@@ -91,7 +99,7 @@ export function compareValues(a: Value | null | undefined, b: Value | null | und
     if (ta === 'object' && a !== null && b !== null) {
       const c = (a as object).constructor;
       if (c === (b as object).constructor) {
-        if (c === Uuid) return compareStrings((a as Uuid).text, (b as Uuid).text);
+        if (c === Uuid) return compareUuids(a as Uuid, b as Uuid);
         if (c === Keyword) return compareStrings((a as Keyword).fqn, (b as Keyword).fqn);
         if (c === Date) {
           const d = (a as Date).getTime() - (b as Date).getTime();
@@ -123,7 +131,7 @@ export function compareValues(a: Value | null | undefined, b: Value | null | und
     case 7:
       return compareStrings((a as Sym).fqn, (b as Sym).fqn);
     case 8:
-      return compareStrings((a as Uuid).text, (b as Uuid).text);
+      return compareUuids(a as Uuid, b as Uuid);
     case 9:
       return compareStrings((a as Uri).text, (b as Uri).text);
     case 10:
