@@ -198,6 +198,25 @@ function checkShape(t: Tree): void {
 
 describe('sorted batches merged into a tree', () => {
   test.prop(
+    [fc.array(fc.integer({ min: 0, max: 50_000 }), { minLength: 16, maxLength: 60 }), fc.integer({ min: 0, max: 5 }), fc.boolean()],
+    { numRuns: 100, seed: 17 },
+  )('a few rows per leaf go into the leaves an edit owns in place, before, among and after their rows', (batch, below, sameEdit) => {
+    keys.length = 0;
+    // Every 10th key from 0 to 50,000, inserted in a scattered order under an edit, so that the
+    // edit owns leaves with room: each row of the batch lands in a leaf of its own or shares it with
+    // a few, and some sort before every row of the tree.
+    const edit = newEdit();
+    const base = Array.from({ length: 5000 }, (_, i) => keys.push(i * 10 + 5) - 1);
+    let tree: Tree = EMPTY_TREE;
+    for (let i = 0; i < base.length; i++) tree = treeInsert(tree, base[(i * 7919) % base.length] as number, cmp, edit);
+    const rows = [...batch.map((k) => keys.push(k) - 1), ...Array.from({ length: below }, (_, i) => keys.push(-1 - i) - 1)];
+    const after = treeInsertMany(tree, rows, cmp, sameEdit ? edit : newEdit());
+    expect(treeToArray(after)).toEqual([...base, ...rows].sort(cmp));
+    checkShape(after);
+    if (!sameEdit) expect(treeToArray(tree)).toEqual(base);
+  });
+
+  test.prop(
     [
       fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 4000, size: 'max' }),
       fc.array(fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 16, maxLength: 3000, size: 'max' }), { minLength: 1, maxLength: 4 }),

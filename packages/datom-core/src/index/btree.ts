@@ -779,9 +779,18 @@ function mergeRun(n: Node, rows: readonly number[], lo: number, hi: number, cmp:
   if (n.leaf) {
     const keys = n.keys;
     const k = hi - lo;
+    const after = cmp(keys[keys.length - 1] as number, rows[lo] as number) < 0;
+    if (owned && keys.length + k <= LEAF_MAX && (after || k * 4 < keys.length)) {
+      // A leaf this edit owns takes a run after its rows, or a few rows, in place: no new array
+      // (a load of random keys, uuids in AVET, puts a few rows into each of many leaves).
+      if (after) for (let j = lo; j < hi; j++) keys.push(rows[j] as number);
+      else insertFew(keys, rows, lo, hi, cmp);
+      out.push(n);
+      return;
+    }
     const merged = new Array<number>(keys.length + k);
     let appended = false;
-    if (cmp(keys[keys.length - 1] as number, rows[lo] as number) < 0) {
+    if (after) {
       // After every row of the leaf: one comparison.
       for (let i = 0; i < keys.length; i++) merged[i] = keys[i] as number;
       for (let i = 0; i < k; i++) merged[keys.length + i] = rows[lo + i] as number;
@@ -865,6 +874,29 @@ function mergeRun(n: Node, rows: readonly number[], lo: number, hi: number, cmp:
     return;
   }
   packBranches(kids, edit, out);
+}
+
+/**
+ * Inserts `rows[lo..hi)` (sorted by `cmp`, none in `keys`) into the sorted array `keys` in place,
+ * last row first: each is placed by a binary search of the keys not yet moved up, which move up
+ * past it in one step.
+ */
+function insertFew(keys: number[], rows: readonly number[], lo: number, hi: number, cmp: RowCompare): void {
+  let end = keys.length;
+  for (let j = lo; j < hi; j++) keys.push(0);
+  let w = keys.length;
+  for (let j = hi - 1; j >= lo; j--) {
+    const row = rows[j] as number;
+    let a = 0;
+    let b = end;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (cmp(keys[mid] as number, row) < 0) a = mid + 1;
+      else b = mid;
+    }
+    while (end > a) keys[--w] = keys[--end] as number;
+    keys[--w] = row;
+  }
 }
 
 /**
