@@ -380,10 +380,8 @@ function appendOrSearch(keys: number[], row: number, cmp: RowCompare): number {
   return cmp(keys[keys.length - 1] as number, row) < 0 ? keys.length : leafLowerBound(keys, row, cmp);
 }
 
-/** First index in sorted `keys` whose row is >= `row`. */
-function leafLowerBound(keys: number[], row: number, cmp: RowCompare): number {
-  let lo = 0;
-  let hi = keys.length;
+/** First index in sorted `keys`, from `lo` up to `hi` (default all of it), whose row is >= `row`. */
+function leafLowerBound(keys: readonly number[], row: number, cmp: RowCompare, lo = 0, hi = keys.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (cmp(keys[mid] as number, row) < 0) lo = mid + 1;
@@ -801,13 +799,7 @@ function mergeRun(n: Node, rows: readonly number[], lo: number, hi: number, cmp:
       let m = 0;
       for (let j = lo; j < hi; j++) {
         const row = rows[j] as number;
-        let a = from;
-        let b = keys.length;
-        while (a < b) {
-          const mid = (a + b) >>> 1;
-          if (cmp(keys[mid] as number, row) < 0) a = mid + 1;
-          else b = mid;
-        }
+        const a = leafLowerBound(keys, row, cmp, from);
         while (from < a) merged[m++] = keys[from++] as number;
         merged[m++] = row;
       }
@@ -887,13 +879,8 @@ function insertFew(keys: number[], rows: readonly number[], lo: number, hi: numb
   let w = keys.length;
   for (let j = hi - 1; j >= lo; j--) {
     const row = rows[j] as number;
-    let a = 0;
-    let b = end;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (cmp(keys[mid] as number, row) < 0) a = mid + 1;
-      else b = mid;
-    }
+    // (The keys from `end` on are moved ones and placeholders: the search stops before them.)
+    const a = leafLowerBound(keys, row, cmp, 0, end);
     while (end > a) keys[--w] = keys[--end] as number;
     keys[--w] = row;
   }
