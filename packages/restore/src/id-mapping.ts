@@ -21,6 +21,9 @@ const DENSE_IDS = 1 << 22;
  * ```
  */
 export class IdMapping {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
+  static readonly kept: IdMapping = new IdMapping(null as unknown as Connection);
+
   /** Destination ids of source entities `FIRST_USER_EID + i` (0: none); grown by doubling. */
   #dense = new Float64Array(0);
   /** Destination ids of the other source entities (transactions, built-ins, far-off ids). */

@@ -48,6 +48,9 @@ export interface LogReplayOptions {
  * ```
  */
 export class LogReplay {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
+  static readonly kept: LogReplay = new LogReplay({ destConn: {} as Connection, schema: null as unknown as SourceSchema, session: { eid: 0.5, sourceId: '', basisT: 0.5, lastT: 0.5 } });
+
   readonly #schema: SourceSchema;
   readonly #writer: RestoreWriter;
   readonly #transforms: readonly DatomTransform[];
@@ -347,6 +350,9 @@ export async function openReplaySession(destConn: Connection, sourceId: string, 
 
 /** Source transactions gathered into one destination transaction by `LogReplay.replayBatch`. */
 class Segment {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
+  static readonly kept: Segment = new Segment();
+
   readonly items: { readonly entry: TxLogEntry; readonly datoms: readonly Datom[] }[] = [];
   /**
    * The mapped source entities the segment asserts about or changes: a cardinality-one change of

@@ -11,7 +11,7 @@ import {
   type TxReport,
   type Value,
 } from '@datomkit/datom-core';
-import type { IdMapping } from './id-mapping.js';
+import { IdMapping } from './id-mapping.js';
 import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import type { AttrKind, SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
@@ -99,6 +99,9 @@ class BulkColumns {
  * entity's place in it (the segments' own marker entities take places too).
  */
 class FreshBlock {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
+  static readonly kept: FreshBlock = new FreshBlock();
+
   readonly fresh = new Map<number, number>();
   /** The next place. */
   next = 0;
@@ -159,6 +162,21 @@ class Build {
  * ```
  */
 export class RestoreWriter {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
+  static readonly kept: RestoreWriter = RestoreWriter.#keptWriter();
+
+  /**
+   * The writer for {@link RestoreWriter.kept}, with the shape live writers have: attribute ids come
+   * out of the database as doubles, so its marker attribute's id is one too (a small integer there
+   * would give it a shape of its own, and keep nothing a live writer uses).
+   */
+  static #keptWriter(): RestoreWriter {
+    const conn = { db: () => ({ attribute: () => ({ id: 0.5 }) }) } as unknown as Connection;
+    const w = new RestoreWriter({ destConn: conn, schema: null as unknown as SourceSchema, mapping: IdMapping.kept });
+    w.#marker();
+    return w;
+  }
+
   readonly #conn: Connection;
   readonly #schema: SourceSchema;
   readonly #mapping: IdMapping;

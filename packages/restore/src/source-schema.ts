@@ -134,6 +134,13 @@ function typeOf(k: unknown): ValueType | null {
  * ```
  */
 export class SourceSchema {
+  /**
+   * A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts)
+   * gives: without one, each full collection between two restores drops the optimized code of the
+   * methods that read a source schema. Made over a stand-in database that knows only attribute ids.
+   */
+  static readonly kept: SourceSchema = new SourceSchema({ attribute: () => ({ id: 0.5 }), ident: () => null } as unknown as Database, 0);
+
   /** Schema entities (ids at or above FIRST_USER_EID that have, or had, an ident). */
   readonly entities = new Map<number, SchemaEntity>();
   readonly #byIdent = new Map<string, number>();
