@@ -117,6 +117,9 @@ interface SegmentColumns {
 }
 
 class Build {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of the writer's methods that fill a build. */
+  static readonly kept: Build = new Build(null, NONE);
+
   readonly forms: TxForm[] = [];
   /** The tempid of each source entity named by one in this transaction. */
   readonly tempids = new Map<number, string>();
@@ -757,7 +760,8 @@ export class RestoreWriter {
     block.next = base + newEntities;
     for (const i of fixE) cols.e[i] = -1 - newEntities - (cols.e[i] as number);
     for (const i of fixV) cols.v[i] = -1 - newEntities - (cols.v[i] as number);
-    const batch: BulkBatch = { newEntities, e: cols.e, a: cols.a, v: cols.v, ...(base > 0 ? { earlierEntities: base } : {}) };
+    // One object literal, with every field (no spread): its shape stays alive with the code that makes it.
+    const batch: BulkBatch = { newEntities, e: cols.e, a: cols.a, v: cols.v, earlierEntities: base };
     return { batch, base, datoms: data };
   }
 
