@@ -99,6 +99,16 @@ export class SharedDatabase {
 export const YIELD_EVERY_MS = 20;
 
 /**
+ * The clock of every connection's transactions. One function for all of them: a closure made per
+ * connection was inlined into the optimized code of the commit path (processBulk calls it), and
+ * when the connection was closed and collected, that code was discarded with it, so the next
+ * database's commits ran in the interpreter again.
+ */
+function systemClock(): number {
+  return Date.now();
+}
+
+/**
  * A connection to a database held in this process. Transactions are processed one at a time in the
  * order `transact` was called; each one's report is built from immutable values.
  */
@@ -117,7 +127,7 @@ export class LocalConnection implements Connection {
     this.#shared = shared;
     shared.refs += 1;
     for (const [k, f] of Object.entries(txFns)) this.registerTxFn(k, f);
-    const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: () => Date.now(), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
+    const env: Omit<TxEnv, 'dbOf'> = { txFns: this.#fns, parseTx: parseTxEdn, now: systemClock, ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
     // Commits write the head's trees in place; `db.with` (through `env`) never does.
     this.#env = { ...env, dbOf: (s) => this.valueOf(s), inPlace: true };
     this.#host = {
