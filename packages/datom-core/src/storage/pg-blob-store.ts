@@ -442,11 +442,15 @@ export class PgBlobStore implements BlobStore {
   }
 
   async truncateLog(key: string, length: number): Promise<void> {
+    // The row at position 0 stays, emptied when the log is cut back to nothing: a log without rows
+    // reads as missing (see readLog), and a writer cuts a fresh log back to 0 when the answer to its
+    // first append was lost.
     await this.#fenced('cut back a log of', { key }, (s) =>
       this.server.onSession(
         s,
-        'WITH d AS (DELETE FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos >= $3) ' +
-          'UPDATE datomkit_logs SET bytes = substring(bytes FROM 1 FOR ($3 - pos)::int) WHERE name = $1 AND key = $2 AND pos < $3 AND pos + length(bytes) > $3',
+        'WITH d AS (DELETE FROM datomkit_logs WHERE name = $1 AND key = $2 AND pos >= $3 AND pos > 0) ' +
+          'UPDATE datomkit_logs SET bytes = substring(bytes FROM 1 FOR ($3 - pos)::int) ' +
+          'WHERE name = $1 AND key = $2 AND ((pos < $3 AND pos + length(bytes) > $3) OR (pos = 0 AND $3 = 0))',
         [this.name, key, length],
       ),
     );
