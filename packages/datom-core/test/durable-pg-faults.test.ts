@@ -7,6 +7,9 @@ import { describePg, type PrivatePostgres, startPrivatePostgres } from './pg-hel
 // Faults of a database kept in PostgreSQL: connections dropped in the middle of a commit, and the
 // server restarted at once (`pg_ctl restart -m immediate`, as after a crash) while a writer works.
 // The tests restart the server, so they run on a private one.
+/** How long the restart test waits for the writer to go on after each restart. */
+const RESTART_WAIT_MS = 45_000;
+
 describePg('PostgreSQL faults', () => {
   let server: PrivatePostgres;
   // initdb and a start take a few seconds, more on a loaded machine.
@@ -109,14 +112,16 @@ describePg('PostgreSQL faults', () => {
     const writer = startWriter(uri, 'retry');
     try {
       await writer.ready;
+      // PostgreSQL's crash recovery and the writer's reconnect take seconds; on a loaded 2-core CI
+      // machine, more than once more than 20 s. A wait ends as soon as the writer has gone on.
       for (let i = 0; i < 5; i++) {
         const before = writer.acked();
-        await until(() => writer.acked() >= before + 20, 20_000, () => `after restart ${i}: ${writer.describe()}`);
+        await until(() => writer.acked() >= before + 20, RESTART_WAIT_MS, () => `after restart ${i}: ${writer.describe()}`);
         server.ctl('restart', '-m', 'immediate');
       }
       // The writer goes on after the last restart.
       const after = writer.acked();
-      await until(() => writer.acked() >= after + 20, 20_000, () => `after the last restart: ${writer.describe()}`);
+      await until(() => writer.acked() >= after + 20, RESTART_WAIT_MS, () => `after the last restart: ${writer.describe()}`);
     } finally {
       writer.child.kill('SIGKILL');
       await writer.exited;
@@ -126,5 +131,5 @@ describePg('PostgreSQL faults', () => {
     const m = await checkBatches(conn.db());
     expect(m, `acknowledged ${acked}, found ${m}`).toBeGreaterThanOrEqual(acked);
     await conn.close();
-  }, 120_000);
+  }, 7 * RESTART_WAIT_MS);
 });
