@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Connection, isDatomError, kw } from '@datomkit/datom-core';
@@ -98,6 +98,30 @@ describe('the backup file format', () => {
     const dest = await freshConn('dest');
     expect((await restoreDb({ source: file, destConn: dest })).txCount).toBe(4);
     expect((await verifyRestore(conn.db(), dest.db())).equal).toBe(true);
+  });
+
+  test('lines are read from their bytes: text past ASCII, lines across the 1 MB reads, and blank and comment lines between them', async () => {
+    const conn = await people();
+    // About 2 MB of lines: some of them span the boundary of two reads of the file.
+    const names = ['Björk', '東京事変', 'Zoë 🎸', 'Ann "the" \\ Bob', 'x'.repeat(9000)];
+    for (let i = 0; i < 800; i++) {
+      await conn.transact([{ 'person/name': `${names[i % names.length]} ${i} ${'é'.repeat(i % 500)}`, 'person/score': i / 4 }]);
+    }
+    const file = join(tempDir(), 'p.edn');
+    await backupDb({ source: conn, backupFile: file });
+    expect(statSync(file).size).toBeGreaterThan(1.5 * 2 ** 20);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    // Blank lines (spaces, tabs, a carriage return, a no-break space) and comments, which the reader skips.
+    const edited = lines.flatMap((l, i) => (i > 0 && i % 97 === 0 ? [' \t\r', '; a note', '\u00a0', l] : [l]));
+    writeFileSync(file, edited.join('\n'));
+    const dest = await freshConn('dest');
+    const r = await restoreDb({ source: file, destConn: dest });
+    expect(r.txCount).toBe(lines.length - 2);
+    expect((await verifyRestore(conn.db(), dest.db())).equal).toBe(true);
+    // The text came back as it was, and doubles as doubles.
+    const back = await dest.db().datoms('aevt', 'person/name').toArray();
+    expect(back.map((d) => d.v).sort()).toEqual((await conn.db().datoms('aevt', 'person/name').toArray()).map((d) => d.v).sort());
+    expect((await dest.db().datoms('aevt', 'person/score').toArray()).some((d) => d.v === 0.25)).toBe(true);
   });
 
   test('an empty source backs up to a file with only its header; restoring it gives nothing', async () => {

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { DatomError, type TxLogEntry } from '@datomkit/datom-core';
-import { type BackupFileHeader, parseHeader, parseLine } from './backup-line.js';
+import { type BackupFileHeader, parseHeader, parseLineBytes } from './backup-line.js';
 
 const NL = 0x0a;
 const CHUNK = 1 << 20;
@@ -83,9 +83,8 @@ export async function readBackupTail(path: string): Promise<BackupTail | null> {
         hi = lo;
       }
       if (start < 0) start = 0;
-      const text = tail.toString('utf8');
-      if (text.trim() !== '' && !text.startsWith(';')) {
-        const entry = parseLine(text, `${path}: last line`);
+      if (!isBlankOrComment(tail, 0, tail.length)) {
+        const entry = parseLineBytes(tail, 0, tail.length, `${path}: last line`);
         return { header, lastT: entry.t, lastTx: entry.tx, completeBytes: end, tornBytes: size - end };
       }
       lineEnd = start;
@@ -135,9 +134,9 @@ export interface BackupFileEntry {
  */
 export async function* readBackupFile(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<BackupFileEntry> {
   let lastT = -1;
-  for await (const { text, line } of readLines(path, options)) {
-    if (text.charCodeAt(0) === 59 /* ; */ || text.trim() === '') continue;
-    const entry = parseLine(text, `${path}:${line}`);
+  for await (const { bytes, from, to, line } of readLineBytes(path, options)) {
+    if (isBlankOrComment(bytes, from, to)) continue;
+    const entry = parseLineBytes(bytes, from, to, `${path}:${line}`);
     if (entry.t <= lastT) {
       throw new DatomError('backup/format', `${path}:${line}: transaction t ${entry.t} comes after t ${lastT}: lines must be in log order`, {
         data: { path, line, t: entry.t, previousT: lastT },
@@ -162,6 +161,26 @@ export async function* readLines(
   path: string,
   options: { readonly signal?: AbortSignal; readonly unterminated?: 'skip' | 'include' } = {},
 ): AsyncGenerator<{ readonly text: string; readonly line: number }> {
+  for await (const { bytes, from, to, line } of readLineBytes(path, options)) yield { text: bytes.toString('utf8', from, to), line };
+}
+
+/**
+ * A line of a file as {@link readLineBytes} gives it: its bytes are `bytes[from..to)`, without the
+ * newline, in a buffer that the reading reuses (valid until the next line is asked for).
+ */
+interface LineBytes {
+  readonly bytes: Buffer;
+  readonly from: number;
+  readonly to: number;
+  /** The line number, from 1. */
+  readonly line: number;
+}
+
+/**
+ * {@link readLines} without decoding: each complete, non-empty line as a range of the reading's
+ * buffer. A backup file's lines are read from their bytes (see `parseLineBytes`).
+ */
+async function* readLineBytes(path: string, options: { readonly signal?: AbortSignal; readonly unterminated?: 'skip' | 'include' } = {}): AsyncGenerator<LineBytes> {
   let fh: import('node:fs/promises').FileHandle;
   try {
     fh = await open(path, 'r');
@@ -198,17 +217,29 @@ export async function* readLines(
       end += got;
       for (; nl >= 0 && nl < end; nl = buf.indexOf(NL, from)) {
         line++;
-        const text = buf.toString('utf8', from, nl);
+        const start = from;
         from = nl + 1;
-        if (text.length === 0) continue;
+        if (nl === start) continue;
         if (options.signal?.aborted === true) {
           throw new DatomError('backup/aborted', `Reading ${path} was aborted at line ${line}`, { data: { path, line }, cause: options.signal.reason });
         }
-        yield { text, line };
+        yield { bytes: buf, from: start, to: nl, line };
       }
     }
-    if (options.unterminated === 'include' && end > from) yield { text: buf.toString('utf8', from, end), line: line + 1 };
+    if (options.unterminated === 'include' && end > from) yield { bytes: buf, from, to: end, line: line + 1 };
   } finally {
     await fh.close();
   }
+}
+
+/** Whether `b[from..to)` is a comment line (`;` first) or holds only white space, which a backup file's reader skips. */
+function isBlankOrComment(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    // (White space past ASCII, rare: the line's text says.)
+    if (c >= 0x80) return b.toString('utf8', from, to).trim() === '';
+    return c === 59 /* ; */ && i === from;
+  }
+  return true;
 }
