@@ -107,13 +107,18 @@ describe('the backup file format', () => {
     for (let i = 0; i < 800; i++) {
       await conn.transact([{ 'person/name': `${names[i % names.length]} ${i} ${'é'.repeat(i % 500)}`, 'person/score': i / 4 }]);
     }
+    // The last line is longer than the first read from the end of the file.
+    const last = await conn.transact([{ 'person/name': 'y'.repeat(150_000), 'person/score': 1.5 }]);
     const file = join(tempDir(), 'p.edn');
     await backupDb({ source: conn, backupFile: file });
     expect(statSync(file).size).toBeGreaterThan(1.5 * 2 ** 20);
+    expect((await readBackupTail(file))?.lastT).toBe(last.dbAfter.basisT);
     const lines = readFileSync(file, 'utf8').split('\n');
     // Blank lines (spaces, tabs, a carriage return, a no-break space) and comments, which the reader skips.
     const edited = lines.flatMap((l, i) => (i > 0 && i % 97 === 0 ? [' \t\r', '; a note', '\u00a0', l] : [l]));
-    writeFileSync(file, edited.join('\n'));
+    // A torn line longer than that read after it (a backup killed while writing it).
+    writeFileSync(file, `${edited.join('\n')}(#datom[1 2 "${'z'.repeat(100_000)}`);
+    expect(await readBackupTail(file)).toMatchObject({ lastT: last.dbAfter.basisT, tornBytes: 100_013 });
     const dest = await freshConn('dest');
     const r = await restoreDb({ source: file, destConn: dest });
     expect(r.txCount).toBe(lines.length - 2);

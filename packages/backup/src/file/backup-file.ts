@@ -4,6 +4,8 @@ import { type BackupFileHeader, parseHeader, parseLineBytes } from './backup-lin
 
 const NL = 0x0a;
 const CHUNK = 1 << 20;
+/** The first read from the end of a file, looking for its last line. */
+const TAIL_FIRST = 64 << 10;
 
 /**
  * What the end of a backup file says: its header, its last complete transaction line, and how many
@@ -60,10 +62,11 @@ export async function readBackupTail(path: string): Promise<BackupTail | null> {
     const head = await readAt(fh, 0, Math.min(size, 4096));
     const firstNl = head.indexOf(NL);
     const header = firstNl < 0 ? null : parseHeader(head.subarray(0, firstNl).toString('utf8'));
-    // The end of complete lines: just after the last newline.
+    // The end of complete lines: just after the last newline. The last lines are mostly short: the
+    // first read is a small one.
     let end = 0;
     for (let hi = size; hi > 0 && end === 0; ) {
-      const lo = Math.max(0, hi - CHUNK);
+      const lo = Math.max(0, hi - (hi === size ? TAIL_FIRST : CHUNK));
       const buf = await readAt(fh, lo, hi - lo);
       const i = buf.lastIndexOf(NL);
       if (i >= 0) end = lo + i + 1;
@@ -75,7 +78,7 @@ export async function readBackupTail(path: string): Promise<BackupTail | null> {
       let start = -1;
       let tail = Buffer.alloc(0);
       for (let hi = lineEnd - 1; hi > 0 && start < 0; ) {
-        const lo = Math.max(0, hi - CHUNK);
+        const lo = Math.max(0, hi - (hi === lineEnd - 1 ? TAIL_FIRST : CHUNK));
         const buf = await readAt(fh, lo, hi - lo);
         const i = buf.lastIndexOf(NL);
         tail = Buffer.concat([i >= 0 ? buf.subarray(i + 1) : buf, tail]);

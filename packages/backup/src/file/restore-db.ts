@@ -7,6 +7,7 @@ import {
   type UnmappableRef,
   type UnmappableRefPolicy,
   type UnmappableReport,
+  type DestSession,
   openReplaySession,
 } from '@datomkit/restore';
 import { type BackupProgress, ProgressClock } from '../internal/progress-clock.js';
@@ -106,10 +107,23 @@ export async function replayEntries(
   options: Omit<RestoreDbOptions, 'source' | 'sourceId'>,
 ): Promise<RestoreDbResult> {
   const { destConn } = options;
-  const session = await openReplaySession(destConn, sourceId);
+  const reading = entries[Symbol.asyncIterator]();
+  // The file's first lines are read (in the thread pool) while the session commits.
+  const first = reading.next();
+  first.catch(() => {});
+  let session: DestSession;
+  let schema: SourceSchema;
+  try {
+    session = await openReplaySession(destConn, sourceId);
+    // The source schema starts from the built-ins (the same in every database) and follows the file.
+    schema = await SourceSchema.load(destConn.db(), 0);
+  } catch (err) {
+    // (An async generator takes one step at a time: it is closed once the first one has settled.)
+    await first.catch(() => {});
+    await reading.return?.();
+    throw err;
+  }
   const from = session.lastT ?? 0;
-  // The source schema starts from the built-ins (the same in every database) and follows the file.
-  const schema = await SourceSchema.load(destConn.db(), 0);
   const replay = new LogReplay({
     destConn,
     schema,
@@ -147,7 +161,7 @@ export async function replayEntries(
     lines = [];
     batchDatoms = 0;
   };
-  for await (const { entry, line } of entries) {
+  for await (const { entry, line } of resumed(first, reading)) {
     if (entry.t >= stop) break;
     if (entry.t <= from) {
       schema.apply(entry.data, entry.t);
@@ -163,4 +177,14 @@ export async function replayEntries(
   clock.report(txCount, datoms, 0, true);
   const lastT = replay.lastT === 0 ? null : replay.lastT;
   return { txCount, lastSourceTx: lastT === null ? null : tToTx(lastT), lastSourceT: lastT, datoms, skipped, unmappable: replay.report };
+}
+
+/** The iterator `rest` as an iterable again, its first result (already asked for) being `first`. */
+async function* resumed<T>(first: Promise<IteratorResult<T>>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    for (let r = await first; r.done !== true; r = await rest.next()) yield r.value;
+  } finally {
+    // Left early (a stop, an error): the file is closed.
+    await rest.return?.();
+  }
 }
