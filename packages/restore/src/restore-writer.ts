@@ -678,7 +678,7 @@ export class RestoreWriter {
   /**
    * The destination entity position of source entity `src` in the segment whose new entities start
    * at place `base` of `block`: a built-in or mapped id, one of the segment's new entities (made
-   * here, with its `source-eid`, when first named), or for an entity an earlier segment of the call
+   * here, with its `source-eid`, when first placed), or for an entity an earlier segment of the call
    * creates, its place in the block, with `block.earlier` set (the caller writes it once the
    * segment's count is known).
    */
@@ -705,15 +705,31 @@ export class RestoreWriter {
    * The bulk batch of one segment of {@link replayGroups}, where its new entities start in the
    * call's `block`, and its data datoms. The source entities it names that earlier segments of the
    * call create are written by their place in the block (see `BulkBatch.earlierEntities`).
+   *
+   * The batch keeps the order the load sorts by, `[e a v]`, wherever the source's does, so that the
+   * load need not sort it: its new entities are numbered in the order they first appear as subjects
+   * (a ref to one not seen yet is written once the segment is read; one that never appears as a
+   * subject is numbered after the others), each one's `source-eid` comes before its data (the
+   * restore's attributes are older than the data's), and the marks about existing entities come
+   * first (the session entity is older than any the restore copies).
    */
   #groupBatch(segment: GroupSegment, block: FreshBlock): { batch: BulkBatch; base: number; datoms: number } {
     const base = block.next;
     const cols: SegmentColumns = { e: [], a: [], v: [] };
+    for (const m of segment.marks) {
+      if (m.e === null) continue;
+      cols.e.push(m.e);
+      cols.a.push(m.a);
+      cols.v.push(m.v);
+    }
     // Rows naming an earlier segment's entity hold its place until the segment's count is known.
     const fixE: number[] = [];
     const fixV: number[] = [];
+    /** Refs to source entities without a place yet when named: the row, then the source entity. */
+    const unplaced: number[] = [];
     let data = 0;
     const entities = this.#schema.entities;
+    const mapping = this.#mapping;
     for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
@@ -738,8 +754,19 @@ export class RestoreWriter {
         if (ownBookkeeping) continue;
         let v = d.v;
         if (c.kind.isRef) {
-          v = this.#place(v as number, block, base, cols);
-          if (block.earlier) fixV.push(cols.e.length);
+          const src = v as number;
+          const m = mapping.get(src);
+          if (m !== undefined) v = m;
+          else {
+            const place = block.fresh.get(src);
+            if (place === undefined) {
+              unplaced.push(cols.e.length, src);
+              v = 0;
+            } else if (place < base) {
+              fixV.push(cols.e.length);
+              v = place;
+            } else v = base - place - 1;
+          }
         }
         if (eEarlier) fixE.push(cols.e.length);
         cols.e.push(e);
@@ -748,12 +775,15 @@ export class RestoreWriter {
         data++;
       }
     }
+    // Each one a subject of the segment by now, or numbered here, after the others.
+    for (let k = 0; k < unplaced.length; k += 2) cols.v[unplaced[k] as number] = this.#place(unplaced[k + 1] as number, block, base, cols);
     const own = block.next - base;
     let newEntities = own;
     for (const m of segment.marks) {
-      if (m.e === null && newEntities === own) newEntities++;
+      if (m.e !== null) continue;
+      if (newEntities === own) newEntities++;
       // (-1 - own, not -own - 1: -0 is not a small integer, and optimized code would be thrown away.)
-      cols.e.push(m.e ?? -1 - own);
+      cols.e.push(-1 - own);
       cols.a.push(m.a);
       cols.v.push(m.v);
     }
