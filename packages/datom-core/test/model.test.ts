@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { BigDec, DatomError, isDatomError, kw, Keyword, uuid } from '../src/index.js';
 import { Uuid, uuidFromBytes } from '../src/model/uuid.js';
@@ -45,5 +46,23 @@ describe('DatomError', () => {
     // The constructor checks text again after a uuid made from bytes.
     expect(() => uuid('nope')).toThrow(TypeError);
     expect(Uuid.random().text).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('uuid text', () => {
+  /** The rule: 8-4-4-4-12 hex digits once in lower case (what a regular expression checked before). */
+  const RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  /** Uuid-like text: the right length and dashes mostly, with characters of every kind in them. */
+  const nearly = fc
+    .tuple(fc.uuid(), fc.array(fc.tuple(fc.nat({ max: 35 }), fc.constantFrom('A', 'F', 'G', 'g', 'z', '-', '0', '9', ' ', 'é', 'İ', '\u212a', 'ａ')), { maxLength: 3 }), fc.boolean())
+    .map(([u, edits, upper]) => {
+      const chars = [...(upper ? u.toUpperCase() : u)];
+      for (const [at, c] of edits) chars[at] = c;
+      return chars.join('');
+    });
+  test.prop([fc.oneof(nearly, fc.string({ maxLength: 40 }))], { numRuns: 2000 })('a uuid is made of text the rule takes, in lower case; other text is a TypeError', (text) => {
+    const lower = text.toLowerCase();
+    if (RULE.test(lower)) expect(uuid(text).text).toBe(lower);
+    else expect(() => uuid(text)).toThrow(TypeError);
   });
 });

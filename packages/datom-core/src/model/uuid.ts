@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Set while {@link uuidFromBytes} constructs a Uuid from text it made canonical itself. */
 let canonical = false;
 
@@ -31,12 +29,7 @@ export class Uuid {
   readonly lead: number;
 
   constructor(text: string) {
-    if (canonical) this.text = text;
-    else {
-      const t = text.toLowerCase();
-      if (!UUID.test(t)) throw new TypeError(`Not a UUID: ${JSON.stringify(text)}`);
-      this.text = t;
-    }
+    this.text = canonical ? text : canonicalText(text);
     this.lead = leadOf(this.text);
     Object.freeze(this);
   }
@@ -58,6 +51,29 @@ export class Uuid {
   toJSON(): string {
     return this.text;
   }
+}
+
+/**
+ * `text` in lower case, when it is a uuid's text: 8-4-4-4-12 hex digits of either case; else a
+ * TypeError. Read a character at a time (a file restore makes a uuid per copied entity, and a
+ * regular expression after a copy in lower case took three times as long).
+ */
+function canonicalText(text: string): string {
+  if (text.length === 36) {
+    let lower = true;
+    let i = 0;
+    for (; i < 36; i++) {
+      const c = text.charCodeAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== 45 /* - */) break;
+      } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+        if (c < 65 || c > 70) break;
+        lower = false;
+      }
+    }
+    if (i === 36) return lower ? text : text.toLowerCase();
+  }
+  throw new TypeError(`Not a UUID: ${JSON.stringify(text)}`);
 }
 
 /** The value of the first 7 hex digits of canonical uuid text (see {@link Uuid.lead}). */
