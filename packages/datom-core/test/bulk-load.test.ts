@@ -299,30 +299,43 @@ describe('bulkLoad', () => {
 const ATTRS = ['p/name', 'p/code', 'p/tag', 'p/best', 'p/friend', 'p/slot', 'p/pair'] as const;
 const rowArb = fc.record({ e: fc.integer({ min: -4, max: 2 }), attr: fc.constantFrom(...ATTRS), x: fc.integer({ min: -4, max: 3 }) });
 
+/** Three existing entities, made alike in each of `conns` (so they have the same ids): their ids. */
+async function threeExisting(conns: readonly Connection[]): Promise<number[]> {
+  let existing: number[] = [];
+  for (const conn of conns) {
+    const r = await conn.transact([
+      { 'db/id': 'x0', 'p/name': 'e0', 'p/code': 0, 'p/slot': 0 },
+      { 'db/id': 'x1', 'p/name': 'e1', 'p/best': 'x0', 'p/tag': ['t1'] },
+      { 'db/id': 'x2', 'p/code': 2 },
+    ]);
+    const made = [r.tempids.x0 as number, r.tempids.x1 as number, r.tempids.x2 as number];
+    if (existing.length > 0) expect(made).toEqual(existing);
+    existing = made;
+  }
+  return existing;
+}
+
+/**
+ * The rows of a random batch: a name for each of its `count` new entities (-1..-count), then the
+ * `raw` rows, whose entities and refs are new ones or (out of that range) one of `existing`.
+ */
+function batchRows(count: number, raw: readonly { e: number; attr: string; x: number }[], existing: readonly number[]): [number, string, unknown][] {
+  const entity = (i: number): number => (i < 0 && -i <= count ? i : (existing[Math.abs(i) % 3] as number));
+  const rows: [number, string, unknown][] = [];
+  for (let k = 1; k <= count; k++) rows.push([-k, 'p/name', `n${k}`]);
+  for (const { e, attr: at, x } of raw) {
+    const v = at === 'p/best' || at === 'p/friend' ? entity(x) : at === 'p/pair' ? [existing[Math.abs(x) % 3], x + 10] : at === 'p/name' || at === 'p/tag' ? `v${x}` : x;
+    rows.push([entity(e), at, v]);
+  }
+  return rows;
+}
+
 describe('bulkLoad against transact', () => {
   test.prop([fc.integer({ min: 0, max: 4 }), fc.array(rowArb, { maxLength: 14 })], { numRuns: 150, seed: 6 })(
     'gives the same datoms as the equivalent transact, up to entity ids',
     async (count, raw) => {
       const [bulkConn, txConn] = [await fresh(), await fresh()];
-      const existing: number[] = [];
-      for (const conn of [bulkConn, txConn]) {
-        const r = await conn.transact([
-          { 'db/id': 'x0', 'p/name': 'e0', 'p/code': 0, 'p/slot': 0 },
-          { 'db/id': 'x1', 'p/name': 'e1', 'p/best': 'x0', 'p/tag': ['t1'] },
-          { 'db/id': 'x2', 'p/code': 2 },
-        ]);
-        if (conn === bulkConn) existing.push(r.tempids.x0 as number, r.tempids.x1 as number, r.tempids.x2 as number);
-        else expect([r.tempids.x0, r.tempids.x1, r.tempids.x2]).toEqual(existing);
-      }
-      // Entities: -1..-count are new (each gets a name first), 0..2 existing.
-      const entity = (i: number): number => (i < 0 && -i <= count ? i : (existing[Math.abs(i) % 3] as number));
-      const rows: [number, string, unknown][] = [];
-      for (let k = 1; k <= count; k++) rows.push([-k, 'p/name', `n${k}`]);
-      for (const { e, attr: at, x } of raw) {
-        const v =
-          at === 'p/best' || at === 'p/friend' ? entity(x) : at === 'p/pair' ? [existing[Math.abs(x) % 3], x + 10] : at === 'p/name' || at === 'p/tag' ? `v${x}` : x;
-        rows.push([entity(e), at, v]);
-      }
+      const rows = batchRows(count, raw, await threeExisting([bulkConn, txConn]));
       const a = ids(bulkConn.db());
       const bulk = await load(bulkConn, batch(count, rows.map(([e, at, v]) => [e, a(at), v] as const))).then(
         (r) => r,
@@ -347,6 +360,38 @@ describe('bulkLoad against transact', () => {
         facts(db, name).then((fs) => fs.map((f) => f.replace(/\[(\d+),/g, (_m, e: string) => `[${name(Number(e))},`)));
       // The composite tuples p/best+slot are among the facts, so they are derived alike.
       expect(await pair(bulkConn.db(), bulkName)).toEqual(await pair(txConn.db(), txName));
+    },
+  );
+});
+
+describe('bulkLoad of a batch in order', () => {
+  test.prop([fc.integer({ min: 0, max: 4 }), fc.array(rowArb, { maxLength: 14 }), fc.array(fc.nat(), { minLength: 14, maxLength: 14 })], { numRuns: 150, seed: 7 })(
+    'a batch in [e a v] order (as a restore sends it) gives what it gives in any other order: datoms, log and errors',
+    async (count, raw, shuffle) => {
+      const [sortedConn, shuffledConn] = [await fresh(), await fresh()];
+      const existing = await threeExisting([sortedConn, shuffledConn]);
+      const a = ids(sortedConn.db());
+      const rows = batchRows(count, raw, existing).map(([e, at, v]) => [e, a(at), v] as [number, number, unknown]);
+      // The order the database sorts by: new entity k after every existing one, then attribute, then value.
+      const id = (x: number): number => (x < 0 ? 1e12 - x : x);
+      const value = (v: unknown, at: number): number | string => (at === a('p/best') || at === a('p/friend') ? id(v as number) : Array.isArray(v) ? `${id(v[0])} ${1e6 + v[1]}` : (v as number | string));
+      const byKey = (p: [number, number, unknown], q: [number, number, unknown]): number => {
+        if (id(p[0]) !== id(q[0])) return id(p[0]) - id(q[0]);
+        if (p[1] !== q[1]) return p[1] - q[1];
+        const [x, y] = [value(p[2], p[1]), value(q[2], q[1])];
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
+      const sorted = [...rows].sort(byKey);
+      const shuffled = rows.map((r, i) => [shuffle[i % 14]! * 100 + i, r] as const).sort((p, q) => p[0] - q[0]).map(([, r]) => r);
+      const t0 = sortedConn.db().basisT;
+      const [x, y] = [await load(sortedConn, batch(count, sorted)).catch((e: unknown) => e as Error), await load(shuffledConn, batch(count, shuffled)).catch((e: unknown) => e as Error)];
+      if (x instanceof Error || y instanceof Error) {
+        expect(x instanceof Error && y instanceof Error, `in order: ${String(x)}; shuffled: ${String(y)}`).toBe(true);
+        expect((x as { code?: string }).code).toBe((y as { code?: string }).code);
+        return;
+      }
+      expect(await facts(sortedConn.db())).toEqual(await facts(shuffledConn.db()));
+      expect(await logLines(sortedConn, t0)).toEqual(await logLines(shuffledConn, t0));
     },
   );
 });

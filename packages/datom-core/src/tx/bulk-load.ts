@@ -1,6 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import { DatomError, type DatomErrorCode } from '../error/datom-error.js';
-import type { Value } from '../model/value.js';
+import { compareValues, type Value } from '../model/value.js';
 import { A, FIRST_USER_EID, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
@@ -89,7 +89,8 @@ function datomAt(batch: BulkBatch, i: number): Record<string, unknown> {
 
 /**
  * Reads the columns into operations with final entity ids: attributes looked up and checked once
- * each, values type-checked as `transact` does, new entities numbered from `firstEid`.
+ * each, values type-checked as `transact` does, new entities numbered from `firstEid`. Sets
+ * {@link loadedInOrder}.
  */
 function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: number, earlier: number): Op[] {
   const { e: es, a: as, v: vs, newEntities } = batch;
@@ -120,6 +121,9 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
     );
   };
   const ops = new Array<Op>(n);
+  let inOrder = true;
+  let lastE = -1;
+  let lastA = -1;
   for (let i = 0; i < n; i++) {
     const aid = as[i] as number;
     let a = attrs.get(aid);
@@ -130,14 +134,28 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
     const rawE = es[i] as number;
     const e = entity(rawE, i, 'entity');
     if (rawE < 0) used[-rawE - 1] = 1;
-    ops[i] = { add: true, e, a, v: bulkValue(a, vs[i], i, batch, entity), form: null, row: -1 };
+    const op: Op = { add: true, e, a, v: bulkValue(a, vs[i], i, batch, entity), form: null, row: -1 };
+    ops[i] = op;
+    // In order while each operation sorts after the one before: by entity, by attribute, and for
+    // two values of one cardinality-many attribute, by value (two of a cardinality-one attribute,
+    // a conflict, and two equal ones go to sortDistinct, which says so or drops the repeat).
+    if (inOrder && e <= lastE && (e < lastE || aid < lastA || (aid === lastA && (!a.many || compareValues((ops[i - 1] as Op).v, op.v) >= 0)))) inOrder = false;
+    lastE = e;
+    lastA = aid;
   }
+  loadedInOrder = inOrder;
   const unused = used.indexOf(0);
   if (unused !== -1) {
     throw bulkError('transact/entity', `New entity ${-unused - 1} of the bulk batch has no datoms: every new entity needs at least one`, { entity: -unused - 1 });
   }
   return ops;
 }
+
+/**
+ * Whether the operations of the last {@link loadOps} are in `[e a v]` order, each after the one
+ * before, with no two values of a cardinality-one attribute of one entity: what sortDistinct makes.
+ */
+let loadedInOrder = false;
 
 /** The attribute `aid` if a bulk load may assert it: a user attribute that is not a composite tuple. */
 function checkedAttr(before: DbState, aid: number, batch: BulkBatch, i: number): AttrInfo {
@@ -266,7 +284,9 @@ export function processBulk(before: DbState, batch: BulkBatch, env: TxEnv, earli
     );
   }
   const load = (): Op[] => loadOps(before, batch, firstEid, txEid, earlier);
-  const ops = sortDistinct(batch, load(), load);
+  const loaded = load();
+  // A batch already in order, without repeats or conflicts (a restore's, mostly), is as sortDistinct would leave it.
+  const ops = loadedInOrder ? loaded : sortDistinct(batch, loaded, load);
 
   // The txInstant datom leads the transaction's rows.
   const ms = Math.max(env.now(), before.lastInstant);
