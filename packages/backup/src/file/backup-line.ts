@@ -548,7 +548,8 @@ export function parseLine(line: string, where: string): TxLogEntry {
  *
  * @example
  * ```ts
- * const entry = parseLineBytes(chunk, start, newline, 'backup.edn:2')
+ * const chunk = Buffer.from('(#datom[1000 10 :person/name 4398046511105 true])\n')
+ * const entry = parseLineBytes(chunk, 0, chunk.indexOf(10), 'backup.edn:2') // entry.data[0].v: :person/name
  * ```
  */
 export function parseLineBytes(b: Buffer, from: number, to: number, where: string): TxLogEntry {
