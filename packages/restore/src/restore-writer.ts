@@ -69,6 +69,8 @@ export interface RestoreWriterOptions {
 const COPY_ATTRS_DENSE = FIRST_USER_EID + 3096;
 
 const SKIP = Symbol('skip');
+/** What `#place` answers for an entity it was not to place (no entity position is this low). */
+const UNPLACED = Number.MIN_SAFE_INTEGER;
 const NEED = Symbol('need');
 const NONE: ReadonlySet<number> = new Set();
 
@@ -677,18 +679,20 @@ export class RestoreWriter {
 
   /**
    * The destination entity position of source entity `src` in the segment whose new entities start
-   * at place `base` of `block`: a built-in or mapped id, one of the segment's new entities (made
-   * here, with its `source-eid`, when first placed), or for an entity an earlier segment of the call
-   * creates, its place in the block, with `block.earlier` set (the caller writes it once the
-   * segment's count is known).
+   * at place `base` of `block`: a built-in or mapped id, one of the segment's new entities, or for
+   * an entity an earlier segment of the call creates, its place in the block, with `block.earlier`
+   * set (the caller writes it once the segment's count is known). An entity without a place yet is
+   * given the next one, and its `source-eid` is written to `cols`; with `cols` null it is left
+   * without one, and the answer is {@link UNPLACED}.
    */
-  #place(src: number, block: FreshBlock, base: number, cols: SegmentColumns): number {
+  #place(src: number, block: FreshBlock, base: number, cols: SegmentColumns | null): number {
     block.earlier = false;
     if (src < FIRST_USER_EID) return src;
     const m = this.#mapping.get(src);
     if (m !== undefined) return m;
     let place = block.fresh.get(src);
     if (place === undefined) {
+      if (cols === null) return UNPLACED;
       place = block.next++;
       block.fresh.set(src, place);
       cols.e.push(base - place - 1);
@@ -729,7 +733,6 @@ export class RestoreWriter {
     const unplaced: number[] = [];
     let data = 0;
     const entities = this.#schema.entities;
-    const mapping = this.#mapping;
     for (const datoms of segment.groups) {
       let lastE = -1;
       let e = 0;
@@ -754,19 +757,10 @@ export class RestoreWriter {
         if (ownBookkeeping) continue;
         let v = d.v;
         if (c.kind.isRef) {
-          const src = v as number;
-          const m = mapping.get(src);
-          if (m !== undefined) v = m;
-          else {
-            const place = block.fresh.get(src);
-            if (place === undefined) {
-              unplaced.push(cols.e.length, src);
-              v = 0;
-            } else if (place < base) {
-              fixV.push(cols.e.length);
-              v = place;
-            } else v = base - place - 1;
-          }
+          // A ref to an entity not placed yet waits: it may be a subject further on.
+          v = this.#place(d.v as number, block, base, null);
+          if (v === UNPLACED) unplaced.push(cols.e.length, d.v as number);
+          else if (block.earlier) fixV.push(cols.e.length);
         }
         if (eEarlier) fixE.push(cols.e.length);
         cols.e.push(e);
