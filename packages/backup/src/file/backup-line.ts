@@ -385,37 +385,37 @@ const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?M$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * The stored value of the value token `from..to` of `line`, other than a string without escapes,
- * a uuid and a non-negative long (which {@link readFast} reads from the bytes).
+ * The stored value of the value token `token` (its text), other than a string without escapes, a
+ * uuid and a non-negative long (which {@link readFast} reads from the bytes).
  */
-function tokenValue(line: string, from: number, to: number): Value {
-  const c = line.charCodeAt(from);
+function tokenValue(token: string): Value {
+  const c = token.charCodeAt(0);
+  const n = token.length;
   if (c === 45 /* - */) {
-    const n = digits(line, from + 1, to);
-    if (n > 0) return -n;
+    const x = digits(token, 1, n);
+    if (x > 0) return -x;
   } else if (c >= 48 && c <= 57) {
-    const n = digits(line, from, to);
-    if (n >= 0) return n;
-  } else if (c === 116 /* t */ && to - from === 4 && line.startsWith('true', from)) return true;
-  else if (c === 102 /* f */ && to - from === 5 && line.startsWith('false', from)) return false;
+    const x = digits(token, 0, n);
+    if (x >= 0) return x;
+  } else if (c === 116 /* t */ && token === 'true') return true;
+  else if (c === 102 /* f */ && token === 'false') return false;
   else if (c === 35 /* # */) {
-    if (to - from === 37 && line.startsWith('#inst "', from)) {
-      const d = instant(line, from + 7);
+    if (n === 37 && token.startsWith('#inst "')) {
+      const d = instant(token, 7);
       if (d !== null) return d;
-    } else if (line.startsWith('#bytes "', from)) {
-      const text = line.slice(from + 8, to - 1);
+    } else if (token.startsWith('#bytes "')) {
+      const text = token.slice(8, n - 1);
       // Strict base64 only (Buffer alone skips what it does not understand): else the generic reader.
       if (BASE64.test(text)) return new Uint8Array(Buffer.from(text, 'base64'));
-    } else if (line.startsWith('#uri "', from)) {
-      const text = line.slice(from + 6, to - 1);
+    } else if (token.startsWith('#uri "')) {
+      const text = token.slice(6, n - 1);
       // A URI the constructor refuses throws: the generic reader then says what is wrong.
       if (!text.includes('\\')) return new Uri(text);
     }
   } else if (c === 91 /* [ */) {
-    const tuple = longTuple(line, from, to);
+    const tuple = longTuple(token, 0, n);
     if (tuple !== null) return tuple;
   }
-  const token = line.slice(from, to);
   if (DOUBLE.test(token)) return Number(token);
   if (DECIMAL.test(token)) return BigDec.parse(token);
   let v = tokenCache.get(token);
@@ -508,7 +508,7 @@ function tokenAt(b: Uint8Array, from: number, to: number): Value {
   // A string without escapes, and a uuid in its printed form: read from the bytes.
   if (c === 34 && !tokenEscaped) return text(b, from + 1, to - 1);
   if (c === 35 && to - from === 44 && b[from + 1] === 117 && b[from + 5] === 32 && b[from + 6] === 34) return new Uuid(text(b, from + 7, to - 1));
-  return tokenValue(text(b, from, to), 0, to - from);
+  return tokenValue(text(b, from, to));
 }
 
 /** Where the last {@link idAt} that found a number stopped: at the space after it. */
