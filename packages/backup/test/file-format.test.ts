@@ -4,7 +4,8 @@ import { PassThrough } from 'node:stream';
 import { type Connection, isDatomError, kw } from '@datomkit/datom-core';
 import { verifyRestore } from '@datomkit/restore';
 import { afterAll, describe, expect, test } from 'vitest';
-import { backupDb, backupDbNoHistory, exportDatoms, importDatoms, readBackupTail, restoreDb } from '../src/index.js';
+import { backupDb, backupDbNoHistory, exportDatoms, importDatoms, readBackupFile, readBackupTail, restoreDb } from '../src/index.js';
+import { readBackupColumns } from '../src/file/backup-file.js';
 import { dropAll, freshConn, tempDir } from './helpers.js';
 
 afterAll(dropAll);
@@ -54,6 +55,32 @@ describe('the backup file format', () => {
     expect(readFileSync(file, 'utf8').split('\n').length).toBe(whole.split('\n').length + 1);
     expect((await restoreDb({ source: file, destConn: dest })).txCount).toBe(1);
     expect((await verifyRestore(conn.db(), dest.db())).equal).toBe(true);
+  });
+
+  test('readBackupColumns gives the lines readBackupFile gives, in batches of at least batchRows datoms, and refuses lines out of t order', async () => {
+    const conn = await people();
+    const file = join(tempDir(), 'p.edn');
+    await backupDb({ source: conn, backupFile: file });
+    const one: unknown[] = [];
+    for await (const { entry, line } of readBackupFile(file)) one.push({ entry, line });
+    const batched: unknown[] = [];
+    const sizes: number[] = [];
+    for await (const { cols, lines } of readBackupColumns(file, { batchRows: 3 })) {
+      sizes.push(cols.rows);
+      for (let k = 0; k < cols.count; k++) batched.push({ entry: cols.entry(k), line: lines[k] });
+    }
+    expect(batched).toEqual(one);
+    expect(one).toHaveLength(4);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.slice(0, -1).every((n) => n >= 3)).toBe(true);
+    // The second transaction's line again at the end: out of order, named by its line number.
+    const lines = readFileSync(file, 'utf8').split('\n');
+    appendFileSync(file, `${lines[2]}\n`);
+    const reading = async () => {
+      for await (const _ of readBackupColumns(file, { batchRows: 100 })) {
+      }
+    };
+    await expect(reading()).rejects.toSatisfy((e) => isDatomError(e, 'backup/format') && e.data.line === 6 && e.data.t === 2 && e.data.previousT === 4);
   });
 
   test('a file holding another database, or the other kind of backup, is refused', async () => {

@@ -11,6 +11,6 @@ describe('optimized code survives a full collection', () => {
   // from the database), so the objects kept to hold their shapes have doubles there too.
   it('no "weak objects" deoptimization of the replay stage in the next restoreDb', () =>
     expectNoWeakDeoptsOf(here('./support/gc-deopt-restore-child.ts'), here('../src/index.ts'), [
-      '#copyAttr', 'groupable', '#subjects', '#place', '#groupBatch', 'isMapped', '#prepareData', 'get version', 'replayGroups', '#writeSegments',
+      '#copyAttr', '#copyAttrAt', '#knownCopyAttr', 'groupable', '#subjects', '#place', '#groupBatch', 'isMapped', '#prepareRows', 'get version', 'replayGroups', '#writeSegments', 'row', 'readFastRows', 'replayColumns',
     ]), 300_000);
 });

@@ -27,4 +27,5 @@ export type { ReadLogOptions } from './read-log.js';
 export { incrementalRestore } from './incremental-restore.js';
 export type { IncrementalRestoreOptions, IncrementalRestoreResult } from './incremental-restore.js';
 export { LogReplay, openReplaySession } from './log-replay.js';
+export { LogColumns, Rows } from './log-columns.js';
 export type { LogReplayOptions } from './log-replay.js';

@@ -2,6 +2,7 @@ import { type Connection, type Datom, DatomError, FIRST_USER_EID, type TxLogEntr
 import { holdsOnlyRestoreData } from './current-state-restore.js';
 import { type DatomTransform, applyTransforms } from './datom-transform.js';
 import { IdMapping } from './id-mapping.js';
+import { LogColumns, Rows } from './log-columns.js';
 import { type DestSession, RESTORE_ATTRS, ensureRestoreSchema, readDestSession } from './restore-attributes.js';
 import { RestoreWriter } from './restore-writer.js';
 import type { SourceSchema } from './source-schema.js';
@@ -10,6 +11,7 @@ import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, em
 /** No entities. */
 const NO_ENTITIES: ReadonlySet<number> = new Set();
 const NO_DATOMS: readonly Datom[] = [];
+const NO_TRANSFORMS: readonly DatomTransform[] = [];
 
 /**
  * Options of {@link LogReplay}.
@@ -73,7 +75,7 @@ export class LogReplay {
     this.#conn = options.destConn;
     this.#sessionEid = session.eid;
     this.#lastT = session.lastT;
-    this.#transforms = options.transforms ?? [];
+    this.#transforms = options.transforms === undefined || options.transforms.length === 0 ? NO_TRANSFORMS : options.transforms;
     this.#mappingComplete = session.lastT === 0;
     this.#writer = new RestoreWriter({
       destConn: options.destConn,
@@ -97,7 +99,7 @@ export class LogReplay {
    * datoms written. Schema datoms move the source schema model forward first.
    */
   async replay(entry: TxLogEntry): Promise<number> {
-    this.#checkOrder(entry, this.#lastT);
+    this.#checkOrder(entry.t, this.#lastT);
     return this.#write(entry, this.#prepare(entry));
   }
 
@@ -124,6 +126,23 @@ export class LogReplay {
    * Returns the number of data datoms written.
    */
   async replayBatch(entries: readonly TxLogEntry[], maxSegmentDatoms = 5000): Promise<number> {
+    return this.replayColumns(LogColumns.of(entries), 0, entries.length, maxSegmentDatoms);
+  }
+
+  /**
+   * {@link replayBatch} of the source transactions `from` to `to - 1` of `cols` (by default all of
+   * them), read from the columns: a transaction's datoms are made as `Datom`s only where it is not
+   * written in a segment, or where the pipeline has transforms (which take datoms).
+   *
+   * @example
+   * ```ts
+   * const log: TxLogEntry[] = []
+ * for await (const entry of readLog({ sourceConn: conn, fromT: 1 })) log.push(entry)
+ * const replay = new LogReplay({ destConn, schema: await SourceSchema.load(destConn.db(), 0), session })
+ * const written = await replay.replayColumns(LogColumns.of(log)) // (a reader fills columns itself)
+   * ```
+   */
+  async replayColumns(cols: LogColumns, from = 0, to = cols.count, maxSegmentDatoms = 5000): Promise<number> {
     let written = 0;
     /** The segments not yet committed, the last one open. */
     let segments: Segment[] = [];
@@ -134,6 +153,8 @@ export class LogReplay {
      */
     let pending = new Set<number>();
     let last = this.#lastT;
+    /** The datoms to write of transactions that are not a run of their columns' rows (see {@link #prepareRows}). */
+    const side = new LogColumns();
     const flush = async (): Promise<void> => {
       if (segments.length === 0) return;
       const group = segments;
@@ -141,32 +162,34 @@ export class LogReplay {
       pending = new Set();
       written += await this.#writeSegments(group);
     };
-    for (const entry of entries) {
-      this.#checkOrder(entry, last);
-      last = entry.t;
-      const datoms = this.#writer.canBulk ? this.#prepareData(entry) : null;
-      if (datoms === null) {
+    for (let k = from; k < to; k++) {
+      const t = cols.t[k] as number;
+      this.#checkOrder(t, last);
+      last = t;
+      const rows = this.#writer.canBulk ? this.#prepareRows(cols, k, side) : null;
+      if (rows === null) {
         await flush();
-        written += await this.#tagged(entry, () => this.replay(entry));
+        const entry = cols.entry(k);
+        written += await this.#tagged(t, () => this.replay(entry));
         continue;
       }
-      if (!this.#mappingComplete) await this.#writer.resolve(entry, datoms);
+      if (!this.#mappingComplete) await this.#writer.resolve(rows.entry(), rows.datoms());
       // The mapped entities the transaction asserts about; the others join `pending` (a transaction
       // that is not grouped after all is replayed alone after a commit, which empties it).
-      const mapped = this.#subjects(datoms, pending);
+      const mapped = this.#subjects(rows, pending);
       const open = segments[segments.length - 1];
-      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(datoms, open.touched, pending)) {
-        open.add(entry, datoms, mapped);
+      if (open !== undefined && open.datoms < maxSegmentDatoms && this.#writer.groupable(rows, open.touched, pending)) {
+        open.add(rows, mapped);
         continue;
       }
       // A new segment, in the same commit.
-      if (!this.#writer.groupable(datoms, NO_ENTITIES, pending)) {
+      if (!this.#writer.groupable(rows, NO_ENTITIES, pending)) {
         await flush();
-        written += await this.#tagged(entry, () => this.#write(entry, datoms));
+        written += await this.#tagged(t, () => this.#write(rows.entry(), rows.datoms()));
         continue;
       }
       const seg = new Segment();
-      seg.add(entry, datoms, mapped);
+      seg.add(rows, mapped);
       segments.push(seg);
     }
     await flush();
@@ -184,7 +207,7 @@ export class LogReplay {
     try {
       const datoms = await this.#writer.replayGroups(
         segments.map((seg) => ({
-          groups: seg.items.map((r) => r.datoms),
+          groups: seg.items,
           marks: [
             { e: this.#sessionEid, a: lastTAttr, v: seg.lastT },
             { e: null, a: sourceTAttr, v: seg.firstT },
@@ -200,65 +223,75 @@ export class LogReplay {
       const committed = typeof err.data.segment === 'number' ? err.data.segment : 0;
       let written = typeof err.data.written === 'number' ? err.data.written : 0;
       if (committed > 0) this.#lastT = (segments[committed - 1] as Segment).lastT;
-      for (const seg of segments.slice(committed)) for (const { entry, datoms } of seg.items) written += await this.#tagged(entry, () => this.#write(entry, datoms));
+      for (const seg of segments.slice(committed)) for (const rows of seg.items) written += await this.#tagged(rows.t, () => this.#write(rows.entry(), rows.datoms()));
       return written;
     }
   }
 
-  /** Runs `f` for `entry`, adding its `t` to a {@link DatomError}'s data. */
-  async #tagged(entry: TxLogEntry, f: () => Promise<number>): Promise<number> {
+  /** Runs `f` for the source transaction of `t`, adding `t` to a {@link DatomError}'s data. */
+  async #tagged(t: number, f: () => Promise<number>): Promise<number> {
     try {
       return await f();
     } catch (err) {
-      if (err instanceof DatomError && err.data.t === undefined) throw new DatomError(err.code, err.message, { data: { ...err.data, t: entry.t }, cause: err });
+      if (err instanceof DatomError && err.data.t === undefined) throw new DatomError(err.code, err.message, { data: { ...err.data, t }, cause: err });
       throw err;
     }
   }
 
-  #checkOrder(entry: TxLogEntry, lastT: number): void {
-    if (entry.t <= lastT) {
-      throw new DatomError('restore/state-mismatch', `Source transaction t ${entry.t} is not after the destination's t ${lastT}: replay the log in order`, {
-        data: { t: entry.t, lastT },
+  #checkOrder(t: number, lastT: number): void {
+    if (t <= lastT) {
+      throw new DatomError('restore/state-mismatch', `Source transaction t ${t} is not after the destination's t ${lastT}: replay the log in order`, {
+        data: { t, lastT },
       });
     }
   }
 
-  /** The mapped entities that `datoms` assert about (once each per run); the unmapped ones are added to `pending`. */
-  #subjects(datoms: readonly Datom[], pending: Set<number>): number[] {
+  /** The mapped entities that `rows` assert about (once each per run); the unmapped ones are added to `pending`. */
+  #subjects(rows: Rows, pending: Set<number>): number[] {
+    const { e: es, added } = rows.cols;
     const mapped: number[] = [];
     let last = -1;
-    for (let i = 0; i < datoms.length; i++) {
-      const d = datoms[i] as Datom;
-      if (!d.added || d.e === last) continue;
-      last = d.e;
-      if (this.#writer.isMapped(d.e)) mapped.push(d.e);
-      else pending.add(d.e);
+    for (let i = rows.from; i < rows.to; i++) {
+      const e = es[i] as number;
+      if (added[i] === 0 || e === last) continue;
+      last = e;
+      if (this.#writer.isMapped(e)) mapped.push(e);
+      else pending.add(e);
     }
     return mapped;
   }
 
   /**
-   * {@link #prepare} for a transaction that holds no schema and no transaction metadata (its datoms
-   * are `db/txInstant`s and datoms of user attributes about other entities), in one pass over it; `null` for any other
-   * transaction (nothing moved).
+   * {@link #prepare} for transaction `k` of `cols` when it holds no schema and no transaction
+   * metadata (its datoms are `db/txInstant`s and datoms of user attributes about other entities),
+   * in one pass over its rows; `null` for any other transaction (nothing moved). The usual
+   * transaction (its txInstant first, no transforms) is the run of its rows after the txInstant;
+   * any other's datoms to write are appended to `side` as a transaction of their own.
    */
-  #prepareData(entry: TxLogEntry): readonly Datom[] | null {
-    const data = entry.data;
-    const tx = entry.tx;
+  #prepareRows(cols: LogColumns, k: number, side: LogColumns): Rows | null {
+    const { a: as, e: es } = cols;
+    const from = cols.start[k] as number;
+    const to = cols.start[k + 1] as number;
+    const tx = cols.tx[k] as number;
     const txInstant = this.#schema.sys.txInstant;
     // The usual transaction: its txInstant first, then user datoms only.
-    let leading = data[0]?.a === txInstant;
-    for (let i = leading ? 1 : 0; i < data.length; i++) {
-      const d = data[i] as Datom;
-      if (d.a < FIRST_USER_EID) {
-        if (d.a !== txInstant) return null;
+    let leading = from < to && as[from] === txInstant;
+    for (let i = leading ? from + 1 : from; i < to; i++) {
+      const a = as[i] as number;
+      if (a < FIRST_USER_EID) {
+        if (a !== txInstant) return null;
         leading = false;
-      } else if (d.e === tx) return null;
+      } else if (es[i] === tx) return null;
     }
+    const t = cols.t[k] as number;
     // No datom of a schema attribute: the model only moves to t.
-    this.#schema.apply(NO_DATOMS, entry.t);
-    const user = leading ? data.slice(1) : data.filter((d) => d.a !== txInstant);
-    return this.#transforms.length === 0 ? user : applyTransforms(user, this.#transforms, { ident: (a) => this.#schema.identOf(a), t: entry.t });
+    this.#schema.apply(NO_DATOMS, t);
+    const transforms = this.#transforms;
+    if (leading && transforms.length === 0) return new Rows(cols, k, from + 1, to);
+    const entry = cols.entry(k);
+    const user = entry.data.filter((d) => d.a !== txInstant);
+    side.push({ t, tx, data: transforms === NO_TRANSFORMS ? user : applyTransforms(user, transforms, { ident: (a) => this.#schema.identOf(a), t }) });
+    return new Rows(side, side.count - 1, side.start[side.count - 1] as number, side.rows, entry);
   }
 
   /** Moves the source schema model past `entry` and gives its datoms to write: without `db/txInstant`, user datoms through the transforms. */
@@ -348,12 +381,13 @@ export async function openReplaySession(destConn: Connection, sourceId: string, 
   return (await readDestSession(destConn.db(), sourceId)) as DestSession;
 }
 
-/** Source transactions gathered into one destination transaction by `LogReplay.replayBatch`. */
+/** Source transactions gathered into one destination transaction by `LogReplay.replayColumns`. */
 class Segment {
   /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives: without one, each full collection between two restores drops the optimized code of this class's methods. */
   static readonly kept: Segment = new Segment();
 
-  readonly items: { readonly entry: TxLogEntry; readonly datoms: readonly Datom[] }[] = [];
+  /** The datoms to write of each source transaction. */
+  readonly items: Rows[] = [];
   /**
    * The mapped source entities the segment asserts about or changes: a cardinality-one change of
    * one of them must wait for the next segment (one transaction cannot hold both values).
@@ -362,21 +396,19 @@ class Segment {
   datoms = 0;
 
   get firstT(): number {
-    return (this.items[0] as (typeof this.items)[number]).entry.t;
+    return (this.items[0] as Rows).t;
   }
 
   get lastT(): number {
-    return (this.items[this.items.length - 1] as (typeof this.items)[number]).entry.t;
+    return (this.items[this.items.length - 1] as Rows).t;
   }
 
   /** Adds a groupable transaction, with the mapped entities it asserts about (its retractions' entities are mapped too). */
-  add(entry: TxLogEntry, datoms: readonly Datom[], mapped: readonly number[]): void {
-    this.items.push({ entry, datoms });
+  add(rows: Rows, mapped: readonly number[]): void {
+    this.items.push(rows);
     for (let i = 0; i < mapped.length; i++) this.touched.add(mapped[i] as number);
-    for (let i = 0; i < datoms.length; i++) {
-      const d = datoms[i] as Datom;
-      if (!d.added) this.touched.add(d.e);
-    }
-    this.datoms += datoms.length;
+    const { e, added } = rows.cols;
+    for (let i = rows.from; i < rows.to; i++) if (added[i] === 0) this.touched.add(e[i] as number);
+    this.datoms += rows.length;
   }
 }

@@ -12,6 +12,7 @@ import {
   type Value,
 } from '@datomkit/datom-core';
 import { IdMapping } from './id-mapping.js';
+import type { Rows } from './log-columns.js';
 import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import type { AttrKind, SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
@@ -22,11 +23,12 @@ import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, em
  *
  * @example
  * ```ts
- * const segment: GroupSegment = { groups: [[], []], marks: [{ e: null, a: 72, v: 7 }] }
+ * const cols = LogColumns.of([entry])
+ * const segment: GroupSegment = { groups: [new Rows(cols, 0, 1, cols.rows)], marks: [{ e: null, a: 72, v: 7 }] }
  * ```
  */
 export interface GroupSegment {
-  readonly groups: readonly (readonly Datom[])[];
+  readonly groups: readonly Rows[];
   readonly marks: readonly { readonly e: number | null; readonly a: number; readonly v: Value }[];
 }
 
@@ -373,13 +375,26 @@ export class RestoreWriter {
 
   /** How a current-state copy writes attribute `d.a` (cached while the source schema stays put). */
   #copyAttr(d: Datom): CopyAttr {
+    return this.#knownCopyAttr(d.a) ?? this.#newCopyAttr(d);
+  }
+
+  /** {@link #copyAttr} of row `i` of `rows`. */
+  #copyAttrAt(rows: Rows, i: number): CopyAttr {
+    return this.#knownCopyAttr(rows.cols.a[i] as number) ?? this.#newCopyAttr(rows.datom(i));
+  }
+
+  /** The {@link CopyAttr} of source attribute `a` worked out already for the current source schema, if any. */
+  #knownCopyAttr(a: number): CopyAttr | null {
     if (this.#copyAttrsVersion !== this.#schema.version) {
       this.#copyAttrs.clear();
       this.#copyAttrsById.fill(null);
       this.#copyAttrsVersion = this.#schema.version;
     }
-    const cached = d.a < COPY_ATTRS_DENSE ? this.#copyAttrsById[d.a] : this.#copyAttrs.get(d.a);
-    if (cached != null) return cached;
+    return (a < COPY_ATTRS_DENSE ? this.#copyAttrsById[a] : this.#copyAttrs.get(a)) ?? null;
+  }
+
+  /** Works out the {@link CopyAttr} of `d`'s attribute (kept unless the attribute may be copied later). */
+  #newCopyAttr(d: Datom): CopyAttr {
     const kind = this.#schema.kind(d.a);
     if (kind === null) this.#fail(d, d.a, 'the attribute is unknown in the source schema');
     const skip = kind.composite || kind.bookkeeping || d.a === this.#schema.sys.txInstant;
@@ -566,7 +581,7 @@ export class RestoreWriter {
   }
 
   /**
-   * Whether a source transaction's `datoms` (after transforms, without `db/txInstant`; call
+   * Whether a source transaction's datoms `rows` (after transforms, without `db/txInstant`; call
    * {@link resolve} first) can be replayed in a group by {@link replayGroups}: datoms of user
    * attributes the destination has, about entities (not transactions), whose refs name built-ins,
    * mapped entities, or entities asserted by this transaction, an earlier one of the group
@@ -575,42 +590,33 @@ export class RestoreWriter {
    * retraction is groupable only as the old half of a cardinality-one change: the same
    * transaction asserts another value of that attribute of that entity, which is a mapped entity
    * outside `groupEntities` (the bulk load retracts the old value by itself, as `transact` would).
-   * The caller adds such changed entities to `groupEntities` (see {@link changedEntities}), so that
+   * The caller adds such changed entities (those of the retractions) to `groupEntities`, so that
    * one group never changes an attribute of an entity twice.
    */
-  groupable(datoms: readonly Datom[], groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>, earlierEntities: ReadonlySet<number> = NONE): boolean {
-    let changes: Datom[] | null = null;
+  groupable(rows: Rows, groupEntities: ReadonlySet<number>, createdHere: ReadonlySet<number>, earlierEntities: ReadonlySet<number> = NONE): boolean {
+    const { e: es, a: as, v: vs, added } = rows.cols;
+    let changes: number[] | null = null;
     // Index loops here and in #groupBatch: an array iterator is not always optimized away.
-    for (let i = 0; i < datoms.length; i++) {
-      const d = datoms[i] as Datom;
-      if (d.e >= TX_BASE || d.a < FIRST_USER_EID) return false;
-      const c = this.#copyAttr(d);
-      if (!d.added) {
+    for (let i = rows.from; i < rows.to; i++) {
+      const e = es[i] as number;
+      if (e >= TX_BASE || (as[i] as number) < FIRST_USER_EID) return false;
+      const c = this.#copyAttrAt(rows, i);
+      if (added[i] === 0) {
         if (c.skip) continue;
-        if (c.a === -1 || !c.one || groupEntities.has(d.e) || this.#mapping.get(d.e) === undefined) return false;
-        (changes ??= []).push(d);
+        if (c.a === -1 || !c.one || groupEntities.has(e) || this.#mapping.get(e) === undefined) return false;
+        (changes ??= []).push(i);
         continue;
       }
       if (c.skip) continue;
       if (c.a === -1 || (c.kind.refBearing && !c.kind.isRef)) return false;
       if (!c.kind.isRef) continue;
-      const v = d.v as number;
+      const v = vs[i] as number;
       if (v >= TX_BASE) return false;
       if (v >= FIRST_USER_EID && this.#mapping.get(v) === undefined && !createdHere.has(v) && !groupEntities.has(v) && !earlierEntities.has(v)) return false;
     }
     if (changes === null) return true;
     // Each retraction needs its new value beside it: a retraction alone is not written by a load.
-    return hasAssertionBeside(changes, datoms);
-  }
-
-  /**
-   * The entities whose cardinality-one values a {@link groupable} transaction's `datoms` change
-   * (those of its retractions): a group that holds the change must not touch them again.
-   */
-  changedEntities(datoms: readonly Datom[]): number[] {
-    const out: number[] = [];
-    for (const d of datoms) if (!d.added) out.push(d.e);
-    return out;
+    return hasAssertionBeside(changes, rows);
   }
 
   /**
@@ -733,33 +739,34 @@ export class RestoreWriter {
     const unplaced: number[] = [];
     let data = 0;
     const entities = this.#schema.entities;
-    for (const datoms of segment.groups) {
+    for (const rows of segment.groups) {
+      const { e: es, v: vs, added } = rows.cols;
       let lastE = -1;
       let e = 0;
       let eEarlier = false;
       let ownBookkeeping = false;
-      for (let i = 0; i < datoms.length; i++) {
-        const d = datoms[i] as Datom;
+      for (let i = rows.from; i < rows.to; i++) {
         // A groupable retraction is the old half of a cardinality-one change: the load retracts it.
-        if (!d.added) continue;
-        const c = this.#copyAttr(d);
+        if (added[i] === 0) continue;
+        const c = this.#copyAttrAt(rows, i);
         if (c.skip) continue;
-        if (d.e !== lastE) {
-          lastE = d.e;
+        const srcE = es[i] as number;
+        if (srcE !== lastE) {
+          lastE = srcE;
           // A source that is itself a copy: its restore attributes are its bookkeeping, never data.
-          const subject = entities.get(d.e)?.ident;
+          const subject = entities.get(srcE)?.ident;
           ownBookkeeping = subject != null && isRestoreIdent(subject.fqn);
           if (!ownBookkeeping) {
-            e = this.#place(d.e, block, base, cols);
+            e = this.#place(srcE, block, base, cols);
             eEarlier = block.earlier;
           }
         }
         if (ownBookkeeping) continue;
-        let v = d.v;
+        let v = vs[i] as Value;
         if (c.kind.isRef) {
           // A ref to an entity not placed yet waits: it may be a subject further on.
-          v = this.#place(d.v as number, block, base, null);
-          if (v === UNPLACED) unplaced.push(cols.e.length, d.v as number);
+          v = this.#place(v as number, block, base, null);
+          if (v === UNPLACED) unplaced.push(cols.e.length, vs[i] as number);
           else if (block.earlier) fixV.push(cols.e.length);
         }
         if (eEarlier) fixE.push(cols.e.length);
@@ -804,22 +811,25 @@ export class RestoreWriter {
 /** Up to this many datoms, {@link hasAssertionBeside} compares pairs rather than building a map. */
 const SMALL_TX = 64;
 
-/** Whether `datoms` assert a value of the attribute of the entity of each of `retractions`. */
-function hasAssertionBeside(retractions: readonly Datom[], datoms: readonly Datom[]): boolean {
-  if (datoms.length <= SMALL_TX) {
+/** Whether `rows` assert a value of the attribute of the entity of each of its rows `retractions`. */
+function hasAssertionBeside(retractions: readonly number[], rows: Rows): boolean {
+  const { e: es, a: as, added } = rows.cols;
+  if (rows.length <= SMALL_TX) {
     // A transaction of a few card-one changes (the common kind): fewer steps than the map below.
-    outer: for (const r of retractions) {
-      for (const d of datoms) if (d.added && d.e === r.e && d.a === r.a) continue outer;
+    outer: for (let r = 0; r < retractions.length; r++) {
+      const x = retractions[r] as number;
+      for (let i = rows.from; i < rows.to; i++) if (added[i] === 1 && es[i] === es[x] && as[i] === as[x]) continue outer;
       return false;
     }
     return true;
   }
   const asserted = new Map<number, Set<number>>();
-  for (const d of datoms) {
-    if (!d.added) continue;
-    let attrs = asserted.get(d.e);
-    if (attrs === undefined) asserted.set(d.e, (attrs = new Set()));
-    attrs.add(d.a);
+  for (let i = rows.from; i < rows.to; i++) {
+    if (added[i] === 0) continue;
+    const e = es[i] as number;
+    let attrs = asserted.get(e);
+    if (attrs === undefined) asserted.set(e, (attrs = new Set()));
+    attrs.add(as[i] as number);
   }
-  return retractions.every((d) => asserted.get(d.e)?.has(d.a) === true);
+  return retractions.every((x) => asserted.get(es[x] as number)?.has(as[x] as number) === true);
 }

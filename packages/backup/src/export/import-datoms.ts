@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Datom, DatomError, FIRST_USER_EID, Keyword, type TxLogEntry, type ValueType, parseEdn, txToT } from '@datomkit/datom-core';
 import { readLines } from '../file/backup-file.js';
-import { type RestoreDbOptions, type RestoreDbResult, replayEntries } from '../file/restore-db.js';
+import { type RestoreDbOptions, type RestoreDbResult, entryBatches, replayEntries } from '../file/restore-db.js';
 import type { ExportFormat } from './export-datoms.js';
 import { jsonToValue, storedValue } from './json-datom-value.js';
 
@@ -182,5 +182,5 @@ export async function importDatoms(options: ImportDatomsOptions): Promise<Restor
     }
     if (data.length > 0) yield { entry: { t: txToT(tx), tx, data }, line: at };
   }
-  return replayEntries(entries(), path, sourceId ?? `file:${resolve(path)}`, lastT, options);
+  return replayEntries(entryBatches(entries()), path, sourceId ?? `file:${resolve(path)}`, lastT, options);
 }

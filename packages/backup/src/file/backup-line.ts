@@ -14,6 +14,7 @@ import {
   txToT,
   valueToEdn,
 } from '@datomkit/datom-core';
+import { LogColumns } from '@datomkit/restore';
 import { storedValue } from '../export/json-datom-value.js';
 
 /**
@@ -433,37 +434,49 @@ function tokenValue(token: string): Value {
 /**
  * Reads a line in exactly the form `LinePrinter` writes, `(#datom[e a v tx added] ...)` with single
  * spaces, from its UTF-8 bytes `b[from..to)`, without the generic EDN reader: ids, longs, strings
- * and uuids straight from the bytes, other values from the text of their token. `null` for anything
- * else (other spacing, a set, a damaged line), which the generic reader then reads or rejects.
- * Bytes are read rather than the line's text: a typed array is read faster than a string's
- * characters, and each value is a string of its own rather than a slice that keeps the line alive.
+ * and uuids straight from the bytes, other values from the text of their token, into `cols` as one
+ * transaction. `false` for anything else (other spacing, a set, a damaged line), with `cols` as it
+ * was: the generic reader then reads or rejects it. Bytes are read rather than the line's text: a
+ * typed array is read faster than a string's characters, and each value is a string of its own
+ * rather than a slice that keeps the line alive.
  */
-function readFast(b: Uint8Array, from: number, to: number): Datom[] | null {
+function readFast(b: Uint8Array, from: number, to: number, cols: LogColumns): boolean {
+  const rows = cols.rows;
+  try {
+    if (readFastRows(b, from, to, cols)) return true;
+  } catch {
+    // A value the fast reader could not take: the generic reader says what is wrong with it.
+  }
+  if (cols.rows !== rows) cols.dropOpen();
+  return false;
+}
+
+/** {@link readFast}'s reading, which may leave rows of a line it gives up on in `cols`, or throw. */
+function readFastRows(b: Uint8Array, from: number, to: number, cols: LogColumns): boolean {
   // '(#datom[' at the start, then '#datom[' at each datom (compared byte by byte: cheaper than a call).
-  if (b[from] !== 40) return null;
-  const out: Datom[] = [];
+  if (b[from] !== 40) return false;
   let i = from + 1;
   let lineTx = -1;
   for (;;) {
     if (b[i] !== 35 || b[i + 1] !== 100 || b[i + 2] !== 97 || b[i + 3] !== 116 || b[i + 4] !== 111 || b[i + 5] !== 109 || b[i + 6] !== 91) {
-      return null;
+      return false;
     }
     const e = idAt(b, i + 7, to);
-    if (e < 0) return null;
+    if (e < 0) return false;
     const a = idAt(b, idEnd + 1, to);
-    if (a < 0) return null;
+    if (a < 0) return false;
     i = idEnd + 1;
     // A ref or a non-negative long (the usual value) is read in one pass; any other by its token.
     let v: Value = idAt(b, i, to);
     let end = idEnd;
     if (v < 0) {
       end = tokenEnd(b, i, to);
-      if (end < 0 || b[end] !== 32) return null;
+      if (end < 0 || b[end] !== 32) return false;
       v = tokenAt(b, i, end);
     }
     const tx = idAt(b, end + 1, to);
     // Datoms of two transactions on one line: the generic reader's path says so.
-    if (tx < 0 || (tx !== lineTx && lineTx !== -1)) return null;
+    if (tx < 0 || (tx !== lineTx && lineTx !== -1)) return false;
     lineTx = tx;
     i = idEnd + 1;
     let added: boolean;
@@ -475,11 +488,15 @@ function readFast(b: Uint8Array, from: number, to: number): Datom[] | null {
     } else if (t0 === 102 && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101 && b[i + 5] === 93) {
       added = false;
       i += 6;
-    } else return null;
-    out.push({ e, a, v, tx, added });
+    } else return false;
+    cols.row(e, a, v, added);
     const c = b[i];
-    if (c === 41 /* ) */) return i === to - 1 ? out : null;
-    if (c !== 32) return null;
+    if (c === 41 /* ) */) {
+      if (i !== to - 1) return false;
+      cols.endTx(tx);
+      return true;
+    }
+    if (c !== 32) return false;
     i++;
   }
 }
@@ -553,17 +570,25 @@ export function parseLine(line: string, where: string): TxLogEntry {
  * ```
  */
 export function parseLineBytes(b: Buffer, from: number, to: number, where: string): TxLogEntry {
-  let fast: Datom[] | null = null;
-  try {
-    fast = readFast(b, from, to);
-  } catch {
-    // A value the fast reader could not take: the generic reader says what is wrong with it.
-  }
+  const cols = new LogColumns();
+  parseLineInto(b, from, to, where, cols);
+  return cols.entry(0);
+}
+
+/**
+ * {@link parseLineBytes} that appends the line's transaction to `cols` (as a file's restore reads
+ * it, with no `Datom` per datom for the usual line); throws as it does, with `cols` as it was.
+ *
+ * @example
+ * ```ts
+ * const chunk = Buffer.from('(#datom[1000 10 :person/name 4398046511105 true])\n')
+ * const cols = new LogColumns()
+ * parseLineInto(chunk, 0, chunk.indexOf(10), 'backup.edn:2', cols) // cols.count: 1
+ * ```
+ */
+export function parseLineInto(b: Buffer, from: number, to: number, where: string, cols: LogColumns): void {
   // (readFast checks that every datom is of the first one's transaction.)
-  if (fast !== null && fast.length > 0) {
-    const tx = (fast[0] as Datom).tx;
-    return { t: txToT(tx), tx, data: fast };
-  }
+  if (readFast(b, from, to, cols)) return;
   const line = b.toString('utf8', from, to);
   let form: unknown;
   try {
@@ -583,7 +608,7 @@ export function parseLineBytes(b: Buffer, from: number, to: number, where: strin
       throw new DatomError('backup/format', `${where}: a backup line holds only #datom[e a v tx added] forms, not ${printEdn(d)}`, { data: { where } });
     }
   }
-  return entryOf(data, where);
+  cols.push(entryOf(data, where));
 }
 
 /** The transaction of a line's datoms: every one must belong to the first one's transaction. */

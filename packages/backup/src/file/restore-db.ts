@@ -11,7 +11,7 @@ import {
   openReplaySession,
 } from '@datomkit/restore';
 import { type BackupProgress, ProgressClock } from '../internal/progress-clock.js';
-import { readBackupFile, readBackupTail } from './backup-file.js';
+import { type BackupColumns, columnBatches, readBackupColumns, readBackupTail } from './backup-file.js';
 
 /**
  * Options of {@link restoreDb}.
@@ -87,27 +87,45 @@ export async function restoreDb(options: RestoreDbOptions): Promise<RestoreDbRes
   const tail = await readBackupTail(path);
   if (tail === null) throw new DatomError('backup/io', `Backup file ${path} does not exist`, { data: { path } });
   const sourceId = options.sourceId ?? tail.header?.source ?? `file:${resolve(path)}`;
-  const entries = readBackupFile(path, options.signal === undefined ? {} : { signal: options.signal });
-  return replayEntries(entries, path, sourceId, tail.lastT, options);
+  const batches = readBackupColumns(path, { batchRows: BATCH_DATOMS, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  return replayEntries(batches, path, sourceId, tail.lastT, options);
 }
 
-/** About how many datoms of the file are replayed at a time (see `LogReplay.replayBatch`). */
+/** About how many datoms of the file are replayed at a time (see `LogReplay.replayColumns`). */
 const BATCH_DATOMS = 50_000;
 
 /**
- * Replays source transactions read from a file into `options.destConn` through restore's replay
- * stage, skipping those the destination's session already holds (they only move the source schema
- * model forward). Shared by {@link restoreDb} and `importDatoms`.
+ * Source transactions read one at a time (with their line numbers) as batches of columns of about
+ * {@link BATCH_DATOMS} datoms, for {@link replayEntries}.
+ *
+ * @example
+ * ```ts
+ * async function* lines() { yield { entry, line: 1 } }
+ * for await (const { cols } of entryBatches(lines())) cols.count // 1
+ * ```
+ */
+export function entryBatches(entries: AsyncIterable<{ readonly entry: TxLogEntry; readonly line: number }>): AsyncGenerator<BackupColumns> {
+  return columnBatches(entries, BATCH_DATOMS, (cols, { entry, line }) => {
+    cols.push(entry);
+    return line;
+  });
+}
+
+/**
+ * Replays source transactions read from a file (batches of columns, in t order) into
+ * `options.destConn` through restore's replay stage, skipping those the destination's session
+ * already holds (they only move the source schema model forward). Shared by {@link restoreDb} and
+ * `importDatoms`.
  */
 export async function replayEntries(
-  entries: AsyncIterable<{ readonly entry: TxLogEntry; readonly line: number }>,
+  batches: AsyncIterable<BackupColumns>,
   path: string,
   sourceId: string,
   fileLastT: number | null,
   options: Omit<RestoreDbOptions, 'source' | 'sourceId'>,
 ): Promise<RestoreDbResult> {
   const { destConn } = options;
-  const reading = entries[Symbol.asyncIterator]();
+  const reading = batches[Symbol.asyncIterator]();
   // The file's first lines are read (in the thread pool) while the session commits.
   const first = reading.next();
   first.catch(() => {});
@@ -137,43 +155,43 @@ export async function replayEntries(
   let txCount = 0;
   let datoms = 0;
   let skipped = 0;
-  // Lines are replayed a batch at a time, so that segments of them can share a destination commit.
-  let batch: TxLogEntry[] = [];
-  let lines: number[] = [];
-  let batchDatoms = 0;
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
+  /** Replays transactions `lo` to `hi - 1` of a batch, whose segments may share a destination commit. */
+  const replayRange = async ({ cols, lines }: BackupColumns, lo: number, hi: number): Promise<void> => {
+    if (hi <= lo) return;
     try {
-      datoms += await replay.replayBatch(batch);
+      datoms += await replay.replayColumns(cols, lo, hi);
     } catch (err) {
       if (err instanceof DatomError) {
-        const i = batch.findIndex((e) => e.t === err.data.t);
-        const line = lines[i === -1 ? 0 : i];
-        const t = (batch[i === -1 ? 0 : i] as TxLogEntry).t;
+        let k = lo;
+        while (k < hi && cols.t[k] !== err.data.t) k++;
+        if (k === hi) k = lo;
+        const [line, t] = [lines[k], cols.t[k]];
         throw new DatomError(err.code, `${path}:${line} (source t ${t}): ${err.message}`, { data: { ...err.data, path, line, t }, cause: err });
       }
       throw err;
     }
-    txCount += batch.length;
-    clock.t = (batch[batch.length - 1] as TxLogEntry).t;
+    txCount += hi - lo;
+    clock.t = cols.t[hi - 1] as number;
     clock.report(txCount, datoms, 0);
-    batch = [];
-    lines = [];
-    batchDatoms = 0;
   };
-  for await (const { entry, line } of resumed(first, reading)) {
-    if (entry.t >= stop) break;
-    if (entry.t <= from) {
-      schema.apply(entry.data, entry.t);
-      skipped++;
-      continue;
+  for await (const batch of resumed(first, reading)) {
+    const { cols } = batch;
+    let lo = 0;
+    let k = 0;
+    for (; k < cols.count; k++) {
+      const t = cols.t[k] as number;
+      if (t >= stop) break;
+      if (t <= from) {
+        // Held by the destination already (an earlier restore's): it only moves the schema model.
+        await replayRange(batch, lo, k);
+        schema.apply(cols.entry(k).data, t);
+        skipped++;
+        lo = k + 1;
+      }
     }
-    batch.push(entry);
-    lines.push(line);
-    batchDatoms += entry.data.length;
-    if (batchDatoms >= BATCH_DATOMS) await flush();
+    await replayRange(batch, lo, k);
+    if (k < cols.count) break;
   }
-  await flush();
   clock.report(txCount, datoms, 0, true);
   const lastT = replay.lastT === 0 ? null : replay.lastT;
   return { txCount, lastSourceTx: lastT === null ? null : tToTx(lastT), lastSourceT: lastT, datoms, skipped, unmappable: replay.report };
