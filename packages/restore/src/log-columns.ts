@@ -37,8 +37,8 @@ export class LogColumns {
   e: Float64Array;
   /** The attribute of each row. */
   a: Float64Array;
-  /** The value of each row. */
-  readonly v: Value[] = [];
+  /** The value of each row (past {@link rows}: free room, or values of dropped rows). */
+  readonly v: Value[];
   /** Whether each row is an assertion (1) or a retraction (0). */
   added: Uint8Array;
   #rows = 0;
@@ -51,6 +51,7 @@ export class LogColumns {
     this.e = new Float64Array(capacity);
     this.a = new Float64Array(capacity);
     this.added = new Uint8Array(capacity);
+    this.v = valueColumn(capacity);
   }
 
   /**
@@ -95,7 +96,7 @@ export class LogColumns {
     this.e[i] = e;
     this.a[i] = a;
     this.added[i] = added ? 1 : 0;
-    this.v.push(v);
+    this.v[i] = v;
     this.#rows = i + 1;
   }
 
@@ -143,9 +144,7 @@ export class LogColumns {
    * ```
    */
   dropOpen(): void {
-    const n = this.start[this.start.length - 1] as number;
-    this.#rows = n;
-    this.v.length = n;
+    this.#rows = this.start[this.start.length - 1] as number;
   }
 
   /**
@@ -205,6 +204,14 @@ export class LogColumns {
   entry(k: number): TxLogEntry {
     return { t: this.t[k] as number, tx: this.tx[k] as number, data: this.datoms(k, this.start[k] as number, this.start[k + 1] as number) };
   }
+}
+
+/**
+ * An array for `capacity` values, written in order from 0: its room is made at once, up to a size
+ * past which `new Array(n)` would make a slow (dictionary) array; past that, writes append.
+ */
+export function valueColumn(capacity: number): Value[] {
+  return new Array<Value>(Math.min(capacity, 1 << 16));
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type Value,
 } from '@datomkit/datom-core';
 import { IdMapping } from './id-mapping.js';
-import type { Rows } from './log-columns.js';
+import { type Rows, valueColumn } from './log-columns.js';
 import { RESTORE_ATTRS, isRestoreIdent } from './restore-attributes.js';
 import type { AttrKind, SourceSchema } from './source-schema.js';
 import { type UnmappableRef, type UnmappableRefPolicy, type UnmappableReport, emptyUnmappableReport, noteUnmappable } from './unmappable-ref.js';
@@ -114,10 +114,37 @@ class FreshBlock {
 }
 
 /** The columns of one segment's bulk batch. */
-interface SegmentColumns {
-  readonly e: number[];
-  readonly a: number[];
+class SegmentColumns {
+  /** A live object of this class, kept for the reason datom-core's `Filler.kept` (db/column-read.ts) gives. */
+  static readonly kept: SegmentColumns = new SegmentColumns(1);
+
+  readonly e: Float64Array;
+  readonly a: Float64Array;
   readonly v: Value[];
+  /** The rows so far. */
+  n = 0;
+
+  /** Room for `capacity` rows, which the columns never outgrow: typed ones for the numbers, which the collector neither copies nor scans. */
+  constructor(capacity: number) {
+    this.e = new Float64Array(capacity);
+    this.a = new Float64Array(capacity);
+    this.v = valueColumn(capacity);
+  }
+
+  push(e: number, a: number, v: Value): void {
+    const i = this.n++;
+    this.e[i] = e;
+    this.a[i] = a;
+    this.v[i] = v;
+  }
+
+  /** The bulk batch of the rows. */
+  batch(newEntities: number, earlierEntities: number): BulkBatch {
+    const n = this.n;
+    this.v.length = n;
+    // One object literal, with every field (no spread): its shape stays alive with the code that makes it.
+    return { newEntities, e: this.e.subarray(0, n), a: this.a.subarray(0, n), v: this.v, earlierEntities };
+  }
 }
 
 class Build {
@@ -701,9 +728,7 @@ export class RestoreWriter {
       if (cols === null) return UNPLACED;
       place = block.next++;
       block.fresh.set(src, place);
-      cols.e.push(base - place - 1);
-      cols.a.push(this.#marker());
-      cols.v.push(src);
+      cols.push(base - place - 1, this.#marker(), src);
     } else if (place < base) {
       block.earlier = true;
       return place;
@@ -725,13 +750,11 @@ export class RestoreWriter {
    */
   #groupBatch(segment: GroupSegment, block: FreshBlock): { batch: BulkBatch; base: number; datoms: number } {
     const base = block.next;
-    const cols: SegmentColumns = { e: [], a: [], v: [] };
-    for (const m of segment.marks) {
-      if (m.e === null) continue;
-      cols.e.push(m.e);
-      cols.a.push(m.a);
-      cols.v.push(m.v);
-    }
+    // Each data row adds itself, and at most two new entities' source-eid rows (its subject's and its ref's).
+    let rows = 0;
+    for (const g of segment.groups) rows += g.length;
+    const cols = new SegmentColumns(3 * rows + segment.marks.length);
+    for (const m of segment.marks) if (m.e !== null) cols.push(m.e, m.a, m.v);
     // Rows naming an earlier segment's entity hold its place until the segment's count is known.
     const fixE: number[] = [];
     const fixV: number[] = [];
@@ -766,13 +789,11 @@ export class RestoreWriter {
         if (c.kind.isRef) {
           // A ref to an entity not placed yet waits: it may be a subject further on.
           v = this.#place(v as number, block, base, null);
-          if (v === UNPLACED) unplaced.push(cols.e.length, vs[i] as number);
-          else if (block.earlier) fixV.push(cols.e.length);
+          if (v === UNPLACED) unplaced.push(cols.n, vs[i] as number);
+          else if (block.earlier) fixV.push(cols.n);
         }
-        if (eEarlier) fixE.push(cols.e.length);
-        cols.e.push(e);
-        cols.a.push(c.a);
-        cols.v.push(v);
+        if (eEarlier) fixE.push(cols.n);
+        cols.push(e, c.a, v);
         data++;
       }
     }
@@ -783,17 +804,13 @@ export class RestoreWriter {
     for (const m of segment.marks) {
       if (m.e !== null) continue;
       if (newEntities === own) newEntities++;
-      // (-1 - own, not -own - 1: -0 is not a small integer, and optimized code would be thrown away.)
-      cols.e.push(-1 - own);
-      cols.a.push(m.a);
-      cols.v.push(m.v);
+      // (-1 - own, not -own - 1: -0 is not below 0.)
+      cols.push(-1 - own, m.a, m.v);
     }
     block.next = base + newEntities;
     for (const i of fixE) cols.e[i] = -1 - newEntities - (cols.e[i] as number);
     for (const i of fixV) cols.v[i] = -1 - newEntities - (cols.v[i] as number);
-    // One object literal, with every field (no spread): its shape stays alive with the code that makes it.
-    const batch: BulkBatch = { newEntities, e: cols.e, a: cols.a, v: cols.v, earlierEntities: base };
-    return { batch, base, datoms: data };
+    return { batch: cols.batch(newEntities, base), base, datoms: data };
   }
 
   /**
