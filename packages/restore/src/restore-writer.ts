@@ -124,11 +124,15 @@ class SegmentColumns {
   /** The rows so far. */
   n = 0;
 
-  /** Room for `capacity` rows, which the columns never outgrow: typed ones for the numbers, which the collector neither copies nor scans. */
-  constructor(capacity: number) {
+  /**
+   * Room for `capacity` rows, which the columns never outgrow: typed ones for the numbers, which
+   * the collector neither copies nor scans. The value column is made for `values` rows (the usual
+   * count) and grows past it if it must.
+   */
+  constructor(capacity: number, values = capacity) {
     this.e = new Float64Array(capacity);
     this.a = new Float64Array(capacity);
-    this.v = valueColumn(capacity);
+    this.v = valueColumn(values);
   }
 
   push(e: number, a: number, v: Value): void {
@@ -750,10 +754,11 @@ export class RestoreWriter {
    */
   #groupBatch(segment: GroupSegment, block: FreshBlock): { batch: BulkBatch; base: number; datoms: number } {
     const base = block.next;
-    // Each data row adds itself, and at most two new entities' source-eid rows (its subject's and its ref's).
+    // Each data row adds itself, and at most two new entities' source-eid rows (its subject's and
+    // its ref's); mostly a new entity has several rows.
     let rows = 0;
     for (const g of segment.groups) rows += g.length;
-    const cols = new SegmentColumns(3 * rows + segment.marks.length);
+    const cols = new SegmentColumns(3 * rows + segment.marks.length, rows + (rows >> 2) + segment.marks.length);
     for (const m of segment.marks) if (m.e !== null) cols.push(m.e, m.a, m.v);
     // Rows naming an earlier segment's entity hold its place until the segment's count is known.
     const fixE: number[] = [];
