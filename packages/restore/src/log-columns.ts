@@ -148,6 +148,23 @@ export class LogColumns {
   }
 
   /**
+   * Empties the columns, keeping their room (a reader that takes one transaction at a time).
+   *
+   * @example
+   * ```ts
+   * const cols = LogColumns.of([entry])
+   * cols.clear()
+   * cols.count // 0
+   * ```
+   */
+  clear(): void {
+    this.t.length = 0;
+    this.tx.length = 0;
+    this.start.length = 1;
+    this.#rows = 0;
+  }
+
+  /**
    * Appends a transaction.
    *
    * @example

@@ -59,6 +59,18 @@ describe('LogColumns', () => {
     },
   );
 
+  test.prop([entries])('clear empties the columns, which then read each transaction again as new ones would', (log) => {
+    const cols = new LogColumns(4);
+    for (const entry of log) {
+      cols.clear();
+      cols.push(entry);
+      expect([cols.count, cols.rows]).toEqual([1, entry.data.length]);
+      expect(cols.entry(0)).toEqual(entry);
+    }
+    cols.clear();
+    expect([cols.count, cols.rows, cols.start]).toEqual([0, 0, [0]]);
+  });
+
   test('Rows are some datoms of one transaction, which they name (or the transaction they were made from)', () => {
     const tx = tToTx(7);
     const data: Datom[] = [

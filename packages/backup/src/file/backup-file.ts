@@ -137,8 +137,13 @@ export interface BackupFileEntry {
  * ```
  */
 export async function* readBackupFile(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<BackupFileEntry> {
-  for await (const { cols, lines } of readBackupColumns(path, { ...options, batchRows: 1 })) {
-    for (let k = 0; k < cols.count; k++) yield { entry: cols.entry(k), line: lines[k] as number };
+  // One line at a time, through columns used again for each.
+  const cols = new LogColumns();
+  const add = lineReader(path);
+  for await (const line of readLineBytes(path, options)) {
+    cols.clear();
+    const at = add(cols, line);
+    if (at !== null) yield { entry: cols.entry(0), line: at };
   }
 }
 
@@ -167,8 +172,17 @@ export interface BackupColumns {
  * ```
  */
 export function readBackupColumns(path: string, options: { readonly signal?: AbortSignal; readonly batchRows?: number } = {}): AsyncGenerator<BackupColumns> {
+  return columnBatches(readLineBytes(path, options), options.batchRows ?? 50_000, lineReader(path));
+}
+
+/**
+ * Reads a backup file's lines, in order, into columns: each transaction line is appended (its
+ * number is the answer), a comment or blank line is skipped (`null`), and a line whose t is not
+ * after the one before is `backup/format`.
+ */
+function lineReader(path: string): (cols: LogColumns, line: LineBytes) => number | null {
   let lastT = -1;
-  return columnBatches(readLineBytes(path, options), options.batchRows ?? 50_000, (cols, { bytes, from, to, line }) => {
+  return (cols, { bytes, from, to, line }) => {
     if (isBlankOrComment(bytes, from, to)) return null;
     parseLineInto(bytes, from, to, `${path}:${line}`, cols);
     const t = cols.t[cols.count - 1] as number;
@@ -179,7 +193,7 @@ export function readBackupColumns(path: string, options: { readonly signal?: Abo
     }
     lastT = t;
     return line;
-  });
+  };
 }
 
 /**
@@ -199,7 +213,7 @@ export function readBackupColumns(path: string, options: { readonly signal?: Abo
  */
 export async function* columnBatches<T>(items: AsyncIterable<T>, batchRows: number, add: (cols: LogColumns, item: T) => number | null): AsyncGenerator<BackupColumns> {
   /** Room for a batch and the line that ends it, mostly: the columns need not grow. */
-  const capacity = batchRows + 4096;
+  const capacity = batchRows + Math.min(batchRows, 4096);
   let cols = new LogColumns(capacity);
   let lines: number[] = [];
   for await (const item of items) {

@@ -311,12 +311,12 @@ function tokenEnd(b: Uint8Array, i: number, end: number): number {
   return j === i ? -1 : j;
 }
 
-/** A non-negative integer of at most 15 digits at `from..to`, or -1. */
-function digits(line: string, from: number, to: number): number {
-  if (to <= from || to - from > 15 || (line.charCodeAt(from) === 48 && to - from > 1)) return -1;
+/** The non-negative integer of at most 15 digits (no leading zero) that is the whole of `b[from..to)`, or -1. */
+function digitsAt(b: Uint8Array, from: number, to: number): number {
+  if (to <= from || to - from > 15 || (b[from] === 48 && to - from > 1)) return -1;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const c = line.charCodeAt(i) - 48;
+    const c = (b[i] as number) - 48;
     if (c < 0 || c > 9) return -1;
     n = n * 10 + c;
   }
@@ -328,17 +328,18 @@ const DOUBLE = /^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 
 /**
  * A tuple of non-negative longs, `[1052 1]` (a composite of refs and positions, the common kind),
- * as the frozen array the generic reader makes of it; `null` for any other tuple.
+ * from its bytes `b[from..to)`, as the frozen array the generic reader makes of it; `null` for any
+ * other tuple.
  */
-function longTuple(line: string, from: number, to: number): Value | null {
+function longTupleAt(b: Uint8Array, from: number, to: number): Value | null {
   const out: number[] = [];
   let i = from + 1;
   const last = to - 1;
-  if (line.charCodeAt(last) !== 93 /* ] */) return null;
+  if (b[last] !== 93 /* ] */) return null;
   while (i < last) {
     let j = i;
-    while (j < last && line.charCodeAt(j) !== 32) j++;
-    const n = digits(line, i, j);
+    while (j < last && b[j] !== 32) j++;
+    const n = digitsAt(b, i, j);
     if (n < 0) return null;
     out.push(n);
     i = j + 1;
@@ -386,21 +387,14 @@ const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?M$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * The stored value of the value token `token` (its text), other than a string without escapes, a
- * uuid and a non-negative long (which {@link readFast} reads from the bytes).
+ * The stored value of the value token `token` (its text), other than those {@link tokenAt} and
+ * {@link readFast} read from the bytes (strings without escapes, uuids, longs, booleans, tuples of
+ * non-negative longs).
  */
 function tokenValue(token: string): Value {
   const c = token.charCodeAt(0);
   const n = token.length;
-  if (c === 45 /* - */) {
-    const x = digits(token, 1, n);
-    if (x > 0) return -x;
-  } else if (c >= 48 && c <= 57) {
-    const x = digits(token, 0, n);
-    if (x >= 0) return x;
-  } else if (c === 116 /* t */ && token === 'true') return true;
-  else if (c === 102 /* f */ && token === 'false') return false;
-  else if (c === 35 /* # */) {
+  if (c === 35 /* # */) {
     if (n === 37 && token.startsWith('#inst "')) {
       const d = instant(token, 7);
       if (d !== null) return d;
@@ -413,9 +407,6 @@ function tokenValue(token: string): Value {
       // A URI the constructor refuses throws: the generic reader then says what is wrong.
       if (!text.includes('\\')) return new Uri(text);
     }
-  } else if (c === 91 /* [ */) {
-    const tuple = longTuple(token, 0, n);
-    if (tuple !== null) return tuple;
   }
   if (DOUBLE.test(token)) return Number(token);
   if (DECIMAL.test(token)) return BigDec.parse(token);
@@ -525,6 +516,16 @@ function tokenAt(b: Uint8Array, from: number, to: number): Value {
   // A string without escapes, and a uuid in its printed form: read from the bytes.
   if (c === 34 && !tokenEscaped) return text(b, from + 1, to - 1);
   if (c === 35 && to - from === 44 && b[from + 1] === 117 && b[from + 5] === 32 && b[from + 6] === 34) return new Uuid(text(b, from + 7, to - 1));
+  const n = to - from;
+  if (c === 45 /* - */) {
+    const x = digitsAt(b, from + 1, to);
+    if (x > 0) return -x;
+  } else if (c === 116 /* t */ && n === 4 && b[from + 1] === 114 && b[from + 2] === 117 && b[from + 3] === 101) return true;
+  else if (c === 102 /* f */ && n === 5 && b[from + 1] === 97 && b[from + 2] === 108 && b[from + 3] === 115 && b[from + 4] === 101) return false;
+  else if (c === 91 /* [ */) {
+    const tuple = longTupleAt(b, from, to);
+    if (tuple !== null) return tuple;
+  }
   return tokenValue(text(b, from, to));
 }
 
