@@ -532,7 +532,7 @@ function tokenAt(b: Uint8Array, from: number, to: number): Value {
 /** Where the last {@link idAt} that found a number stopped: at the space after it. */
 let idEnd = 0;
 
-/** A non-negative integer of at most 15 digits at `i` (before `to`), followed by a space, or -1 (see {@link digits}). */
+/** A non-negative integer of at most 15 digits at `i` (before `to`), followed by a space, or -1: {@link digitsAt}'s rule, read in the one pass that finds its end. */
 function idAt(b: Uint8Array, i: number, to: number): number {
   let n = 0;
   let j = i;

@@ -66,7 +66,7 @@ export interface RestoreDbResult {
 /**
  * Replays a backup file into a database, segments of data-only lines in one destination
  * transaction each, consecutive segments in one commit (group commit, see
- * `LogReplay.replayBatch`), and any other line in one of its own, with the entity
+ * `LogReplay.replayColumns`), and any other line in one of its own, with the entity
  * mapping of `incrementalRestore` (every copied entity carries its `datomkit.restore/source-eid`;
  * schema changes, renames and transaction metadata replay as they happened). Each transaction
  * moves the destination's session watermark in the same commit as its data, so a
