@@ -1,6 +1,6 @@
 import type { DbState } from '../db/db-state.js';
 import { DatomError, type DatomErrorCode } from '../error/datom-error.js';
-import { compareValues, type Value } from '../model/value.js';
+import type { Value } from '../model/value.js';
 import { A, FIRST_USER_EID, TX_BASE, tToTx } from '../schema/bootstrap.js';
 import { coerceScalar, coerceTuple } from '../schema/coerce-value.js';
 import type { AttrInfo } from '../schema/schema.js';
@@ -122,8 +122,6 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
   };
   const ops = new Array<Op>(n);
   let inOrder = true;
-  let lastE = -1;
-  let lastA = -1;
   for (let i = 0; i < n; i++) {
     const aid = as[i] as number;
     let a = attrs.get(aid);
@@ -136,12 +134,13 @@ function loadOps(before: DbState, batch: BulkBatch, firstEid: number, txEid: num
     if (rawE < 0) used[-rawE - 1] = 1;
     const op: Op = { add: true, e, a, v: bulkValue(a, vs[i], i, batch, entity), form: null, row: -1 };
     ops[i] = op;
-    // In order while each operation sorts after the one before: by entity, by attribute, and for
-    // two values of one cardinality-many attribute, by value (two of a cardinality-one attribute,
-    // a conflict, and two equal ones go to sortDistinct, which says so or drops the repeat).
-    if (inOrder && e <= lastE && (e < lastE || aid < lastA || (aid === lastA && (!a.many || compareValues((ops[i - 1] as Op).v, op.v) >= 0)))) inOrder = false;
-    lastE = e;
-    lastA = aid;
+    // In order while each operation sorts after the one before (cmpOps), and no two are values of
+    // one cardinality-one attribute of one entity (a conflict, which sortDistinct reports, as it
+    // drops a repeated datom).
+    if (inOrder && i > 0) {
+      const prev = ops[i - 1] as Op;
+      if (cmpOps(prev, op) >= 0 || (prev.e === e && prev.a === a && !a.many)) inOrder = false;
+    }
   }
   loadedInOrder = inOrder;
   const unused = used.indexOf(0);
